@@ -1,0 +1,105 @@
+"""Benchmark the ballot allocation: optimiser against first come first served and RSD.
+
+Run from the repository root with `python bench/bench_ballot.py`. Needs numpy and
+scipy only, not Django. Prints readable lines, then one JSON line per instance.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workshops.allocation import (
+    allocate_first_come_first_served,
+    allocate_optimal,
+    allocate_random_serial_dictatorship,
+    describe_instance,
+    find_allocation_problems,
+    generate_instance,
+)
+
+INSTANCES = [
+    {
+        "delegates": 500,
+        "workshops": 8,
+        "slots": 4,
+        "runs_per_workshop": 2,
+        "ranked": 8,
+        "k": 4,
+        "seed": 1,
+    },
+    {
+        "delegates": 10_000,
+        "workshops": 50,
+        "slots": 10,
+        "runs_per_workshop": 2,
+        "ranked": 10,
+        "k": 4,
+        "seed": 2,
+    },
+]
+TIME_LIMIT_S = 30.0
+MIP_REL_GAP = 0.001
+RSD_SEED = 7
+
+
+def summarise_stats(*, stats):
+    """Return the fairness figures the JSON line reports for one method."""
+    return {
+        "completed": stats.completed,
+        "incomplete": stats.incomplete,
+        "all_top_k": round(stats.all_top_k, 4),
+        "at_least_k_minus_1": round(stats.at_least_k_minus_1, 4),
+        "mean_rank": None if stats.mean_rank is None else round(stats.mean_rank, 4),
+        "worst_rank": stats.worst_rank,
+        "rank_cost": stats.rank_cost,
+        "unranked_seats": stats.unranked_seats,
+    }
+
+
+def describe_result(*, result):
+    """Return one readable line of a method's outcome."""
+    stats = result.stats
+    gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.5f}"
+    return (
+        f"  {result.method:<27} {result.solve_seconds:7.2f} s{gap}: "
+        f"all top-{stats.delegates and 'k'} {stats.all_top_k:.1%}, "
+        f">= k-1 of top-k {stats.at_least_k_minus_1:.1%}, mean rank {stats.mean_rank:.3f}, "
+        f"worst {stats.worst_rank}, incomplete {stats.incomplete}, ranks {stats.rank_counts}"
+    )
+
+
+def run_bench(*, params):
+    """Solve one generated instance three ways; print readable lines, return the JSON dict."""
+    instance = generate_instance(**params)
+    print(describe_instance(instance=instance))
+    optimal = allocate_optimal(instance=instance, time_limit=TIME_LIMIT_S, mip_rel_gap=MIP_REL_GAP)
+    fcfs = allocate_first_come_first_served(instance=instance)
+    rsd = allocate_random_serial_dictatorship(instance=instance, seed=RSD_SEED)
+    for result in (optimal, fcfs, rsd):
+        problems = find_allocation_problems(instance=instance, assignment=result.assignment)
+        if problems:
+            raise SystemExit(f"{result.method} broke a rule: {problems[:3]}")
+        print(describe_result(result=result))
+    print(f"  solver status: {optimal.status}")
+    return {
+        "bench": "ballot",
+        "delegates": params["delegates"],
+        "workshops": params["workshops"],
+        "solve_s": round(optimal.solve_seconds, 3),
+        "gap": None if optimal.mip_gap is None else round(optimal.mip_gap, 6),
+        **{key: value for key, value in summarise_stats(stats=optimal.stats).items()},
+        "fcfs": summarise_stats(stats=fcfs.stats),
+        "rsd": summarise_stats(stats=rsd.stats),
+    }
+
+
+def main():
+    lines = [run_bench(params=params) for params in INSTANCES]
+    for line in lines:
+        print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import Agency, Event, OutgoingEmail
+from .outbox import send_email
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on", "venue_name", "choices_required", "is_current"]
+    fieldsets = [
+        (None, {"fields": ["name", "tagline", "is_current"]}),
+        ("When and where", {"fields": ["starts_on", "ends_on", "venue_name", "venue_address"]}),
+        ("Day two", {"fields": ["day_two_summary", "choices_required"]}),
+        (
+            "Deadlines",
+            {
+                "fields": [
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "changes_close_at",
+                    "contact_email",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_confirmed"]
+    list_filter = ["kind", "is_confirmed"]
+    search_fields = ["name"]
+    actions = ["confirm_agencies"]
+
+    @admin.action(description="Confirm the selected agencies")
+    def confirm_agencies(self, request, queryset):
+        count = queryset.update(is_confirmed=True)
+        self.message_user(request, f"Confirmed {count} agencies.", messages.SUCCESS)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Try sending the selected emails now")
+    def retry_now(self, request, queryset):
+        ids = list(
+            queryset.filter(status=OutgoingEmail.Status.PENDING).values_list("pk", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
+        sent = sum(send_email(message_id=pk) for pk in ids)
+        self.message_user(request, f"Sent {sent} emails.")

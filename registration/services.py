@@ -1,0 +1,54 @@
+"""Registering delegates. Seats are the `workshops` app's business."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .access import issue_manage_link
+from .models import Agency, Delegate
+from .outbox import queue_email
+
+
+class AlreadyRegistered(Exception):
+    message = "This email is already registered. Use “Find my booking” to get a link to it."
+
+
+@transaction.atomic
+def register_delegate(*, event, details, agency_id=None, other_agency=""):
+    """Register a delegate for `event` and email them a link to their booking.
+
+    `details` holds the Delegate fields from the registration form. A typed-in
+    agency is created unconfirmed (or reused if one of that name exists).
+    Side effects: inserts the delegate (and maybe an agency), a booking link
+    and a queued email. Raises `AlreadyRegistered` if the address has a live
+    registration, even when two requests race.
+    """
+    if agency_id:
+        agency = Agency.objects.get(pk=agency_id)
+    else:
+        name = " ".join(other_agency.split())
+        agency = Agency.objects.filter(name__iexact=name).first() or Agency.objects.create(
+            name=name, kind=Agency.Kind.OTHER, is_confirmed=False
+        )
+    delegate = Delegate(event=event, agency=agency, privacy_accepted_at=timezone.now(), **details)
+    try:
+        with transaction.atomic():
+            delegate.save()
+    except IntegrityError as error:
+        raise AlreadyRegistered() from error
+    send_registration_email(delegate=delegate)
+    return delegate
+
+
+def send_registration_email(*, delegate):
+    """Queue the 'you are registered' email with a fresh booking link."""
+    queue_email(
+        to=delegate.email,
+        subject=f"{delegate.event.name}: you are registered",
+        template="email/registered",
+        context={
+            "delegate": delegate,
+            "event": delegate.event,
+            "link": issue_manage_link(delegate=delegate),
+        },
+        delegate=delegate,
+    )

@@ -1,0 +1,53 @@
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .access import sign_in_delegate
+from .forms import RegistrationForm
+from .models import Event
+from .services import AlreadyRegistered, register_delegate
+
+
+def home(request):
+    event = Event.objects.current()
+    return render(
+        request,
+        "socex/home.html",
+        {
+            "registration_open": bool(event and event.registration_is_open()),
+            "day_two_places_left": event.day_two_places_left() if event else 0,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    event = Event.objects.current()
+    if event is None or not event.registration_is_open():
+        return render(request, "socex/registration_closed.html", status=200)
+    form = RegistrationForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = {field: data[field] for field in RegistrationForm.Meta.fields}
+        try:
+            delegate = register_delegate(
+                event=event,
+                details=details,
+                agency_id=data["agency"],
+                other_agency=data["other_agency"],
+            )
+        except AlreadyRegistered as error:
+            form.add_error("email", error.message)
+        else:
+            sign_in_delegate(request, delegate)
+            if delegate.attends_day_two:
+                return redirect("workshops:choose")
+            return redirect("workshops:manage")
+    return render(request, "socex/register.html", {"form": form})
+
+
+def privacy(request):
+    return render(request, "socex/privacy.html")
+
+
+def accessibility(request):
+    return render(request, "socex/accessibility.html")

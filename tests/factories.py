@@ -1,0 +1,87 @@
+"""factory-boy factories for every model, in one place."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from registration.models import Agency, Delegate, Event
+from workshops.models import Room, Session, TimeSlot, Workshop
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    name = "Strategic SOCEX 2019"
+    starts_on = datetime.date(2019, 5, 22)
+    ends_on = datetime.date(2019, 5, 23)
+    venue_name = "Chesford Grange"
+    venue_address = "Kenilworth, Warwick CV8 2LD"
+    choices_required = 4
+    contact_email = "events@socex.example"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Constabulary {n}")
+    kind = Agency.Kind.POLICE_FORCE
+
+
+class DelegateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegate
+
+    event = factory.SubFactory(EventFactory)
+    first_name = factory.Sequence(lambda n: f"Alex{n}")
+    last_name = factory.Sequence(lambda n: f"Morgan{n}")
+    email = factory.Sequence(lambda n: f"delegate{n}@force.police.uk")
+    agency = factory.SubFactory(AgencyFactory)
+    job_title = "Detective Inspector"
+    attends_day_one = True
+    attends_day_two = True
+    privacy_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 10
+
+
+class TimeSlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimeSlot
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Round {n + 1}")
+    starts_at = factory.Sequence(
+        lambda n: (
+            datetime.datetime(2019, 5, 23, 9, 0, tzinfo=datetime.UTC) + datetime.timedelta(hours=n)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=50))
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workshop
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    summary = "What the workshop covers."
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    time_slot = factory.SubFactory(TimeSlotFactory, event=factory.SelfAttribute("..workshop.event"))
+    room = factory.SubFactory(RoomFactory)
+    capacity = None

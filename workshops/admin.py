@@ -1,0 +1,232 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from registration.models import Delegate
+
+from .forms import ChooseWorkshopsForm
+from .models import Booking, Room, Session, TimeSlot, Workshop
+from .services import BookingError, book_sessions, cancel_registration
+
+NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "capacity", "location"]
+    search_fields = ["name"]
+
+
+@admin.register(TimeSlot)
+class TimeSlotAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_at", "ends_at", "event"]
+    list_filter = ["event"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["time_slot", "room", "capacity"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["title", "facilitator", "event"]
+    list_filter = ["event"]
+    search_fields = ["title", "facilitator"]
+    inlines = [SessionInline]
+
+
+class RosterInline(admin.TabularInline):
+    """Who holds a seat. Seats change only through the booking service (the delegate's page)."""
+
+    model = Booking
+    verbose_name = "delegate on the roster"
+    verbose_name_plural = "roster"
+    fields = ["delegate_link", "agency", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("delegate__agency")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="delegate")
+    def delegate_link(self, booking):
+        url = reverse("admin:registration_delegate_change", args=[booking.delegate_id])
+        return format_html('<a href="{}">{}</a>', url, booking.delegate)
+
+    @admin.display(description="agency")
+    def agency(self, booking):
+        return booking.delegate.agency.name
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
+    list_filter = ["time_slot", "room", "workshop"]
+    list_select_related = ["workshop", "time_slot", "room"]
+    inlines = [RosterInline]
+    readonly_fields = ["seats_taken", "places_left"]
+    fields = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_seats()
+
+    @admin.display(ordering="seats_taken")
+    def seats_taken(self, session):
+        return session.seats_taken
+
+    @admin.display(ordering="places_left")
+    def places_left(self, session):
+        return session.places_left
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """A read-only list of seats; change them from the delegate's page."""
+
+    list_display = ["delegate", "workshop", "time_slot", "session_room", "created_at"]
+    list_filter = ["time_slot", "workshop"]
+    list_select_related = ["delegate", "workshop", "time_slot", "session__room"]
+    search_fields = ["delegate__first_name", "delegate__last_name", "delegate__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="room")
+    def session_room(self, booking):
+        return booking.session.room.name
+
+
+@admin.register(Delegate)
+class DelegateAdmin(admin.ModelAdmin):
+    """Delegates live in `registration`; their page is here because it shows and edits seats."""
+
+    list_display = [
+        "__str__",
+        "email",
+        "agency",
+        "attends_day_one",
+        "attends_day_two",
+        "choices",
+        "status",
+    ]
+    list_filter = ["status", "attends_day_one", "attends_day_two", "agency__kind"]
+    list_select_related = ["agency"]
+    search_fields = ["first_name", "last_name", "email", "agency__name"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["workshops", "registered_at", "updated_at", "privacy_accepted_at"]
+    actions = ["cancel_registrations"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(choice_count=Count("bookings"))
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "event",
+            "first_name",
+            "last_name",
+            "email",
+            "agency",
+            "job_title",
+            "phone",
+            "attends_day_one",
+            "attends_day_two",
+            "badge_name",
+            *NEEDS_FIELDS,
+            "status",
+            "workshops",
+            "privacy_accepted_at",
+            "registered_at",
+            "updated_at",
+        ]
+        if not request.user.has_perm("registration.view_needs"):
+            fields = [f for f in fields if f not in NEEDS_FIELDS]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            readonly.append("status")  # cancel with the action, so seats are released
+        return readonly
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:delegate_id>/workshops/",
+                self.admin_site.admin_view(self.change_workshops),
+                name="registration_delegate_workshops",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="choices", ordering="choice_count")
+    def choices(self, delegate):
+        return delegate.choice_count
+
+    @admin.display(description="workshops")
+    def workshops(self, delegate):
+        if delegate.pk is None:
+            return "Save the delegate first."
+        bookings = delegate.bookings.select_related(
+            "session__workshop", "session__room", "time_slot"
+        )
+        rows = format_html_join(
+            "",
+            "<li>{} {}: {} ({})</li>",
+            (
+                (b.time_slot.name, b.time_slot.times, b.session.workshop.title, b.session.room.name)
+                for b in bookings
+            ),
+        )
+        url = reverse("admin:registration_delegate_workshops", args=[delegate.pk])
+        return format_html(
+            '<ul>{}</ul><a class="button" href="{}">Change workshops</a>', rows or "", url
+        )
+
+    def change_workshops(self, request, delegate_id):
+        delegate = get_object_or_404(Delegate.objects.select_related("event"), pk=delegate_id)
+        if not self.has_change_permission(request, delegate):
+            return redirect("admin:registration_delegate_change", delegate.pk)
+        held_ids = set(delegate.bookings.values_list("session_id", flat=True))
+        sessions = (
+            Session.objects.for_event(delegate.event)
+            .with_seats()
+            .select_related("time_slot", "workshop", "room")
+            .order_by("time_slot__starts_at", "workshop__title")
+        )
+        form = ChooseWorkshopsForm(
+            request.POST or None, event=delegate.event, sessions=sessions, held_ids=held_ids
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                book_sessions(delegate=delegate, sessions=form.chosen_sessions)
+            except BookingError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Workshops saved for {delegate}.", messages.SUCCESS)
+                return redirect("admin:registration_delegate_change", delegate.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Workshops for {delegate}",
+            "delegate": delegate,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/change_workshops.html", context)
+
+    @admin.action(description="Cancel the selected registrations (frees their seats)")
+    def cancel_registrations(self, request, queryset):
+        for delegate in queryset:
+            cancel_registration(delegate=delegate)
+        self.message_user(request, f"Cancelled {queryset.count()} registrations.", messages.SUCCESS)

@@ -1,0 +1,158 @@
+"""The only code that creates or deletes bookings.
+
+Every function here runs in one transaction and raises a `BookingError`
+subclass, whose `message` is safe to show to a delegate, when a rule would
+break; nothing is written in that case.
+
+Capacity is enforced by locking the session rows that are about to gain a
+seat (`SELECT ... FOR UPDATE`, always in ascending id order so that two
+transactions can never wait on each other in a cycle), then counting their
+bookings. On SQLite the transaction itself takes the write lock
+(`transaction_mode=IMMEDIATE`), which serialises writers the same way.
+Seats taken are always counted from the bookings, never stored, so no path
+(admin bulk delete, cascades, raw SQL) can leave a stale counter behind.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Count
+
+from registration.models import Delegate
+
+from .models import Booking, Session
+
+
+class BookingError(Exception):
+    """A booking rule would break; `message` explains it to the delegate."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class ChoicesInvalid(BookingError):
+    def __init__(self, problems):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+class SessionFull(BookingError):
+    def __init__(self, sessions):
+        self.sessions = sessions
+        names = "; ".join(f"“{s.workshop.title}” ({s.time_slot.name})" for s in sessions)
+        verb = "is" if len(sessions) == 1 else "are"
+        super().__init__(
+            f"{names} {verb} now full. Your previous choices have not changed: please choose again."
+        )
+
+
+class NotBookable(BookingError):
+    """The delegate cannot hold seats at all (cancelled, or not attending day two)."""
+
+
+def choice_problems(*, event, sessions, check_count=True):
+    """Return the rules a set of chosen sessions breaks, as sentences for the delegate.
+
+    Pure: reads the sessions' slots and workshops (select them with
+    `select_related("time_slot", "workshop")` to avoid extra queries).
+    """
+    problems = []
+    if any(s.time_slot.event_id != event.pk for s in sessions):
+        problems.append("One of the chosen sessions is not part of this event.")
+        return problems
+    slots = Counter(s.time_slot_id for s in sessions)
+    for slot_id, count in slots.items():
+        if count > 1:
+            slot = next(s.time_slot for s in sessions if s.time_slot_id == slot_id)
+            problems.append(f"Choose only one session in {slot.name} ({slot.times}).")
+    workshops = Counter(s.workshop_id for s in sessions)
+    for workshop_id, count in workshops.items():
+        if count > 1:
+            title = next(s.workshop.title for s in sessions if s.workshop_id == workshop_id)
+            problems.append(
+                f"You chose “{title}” more than once; pick a different workshop for one of them."
+            )
+    if check_count and len(slots) != event.choices_required and not problems:
+        problems.append(
+            f"Choose exactly {event.choices_required} workshops; you chose {len(sessions)}."
+        )
+    return problems
+
+
+@transaction.atomic
+def book_sessions(*, delegate, sessions):
+    """Replace the delegate's seats with exactly `sessions`, all or nothing.
+
+    Side effects: deletes the delegate's bookings that are not in `sessions`
+    and creates the missing ones. Raises `ChoicesInvalid`, `SessionFull` or
+    `NotBookable` and writes nothing when a rule would break, so a delegate
+    who asked for a full session keeps the seats they had.
+    """
+    # Lock the delegate first: two submissions from one person run one after the other.
+    delegate = Delegate.objects.select_for_update().select_related("event").get(pk=delegate.pk)
+    if not delegate.is_active:
+        raise NotBookable("This registration has been cancelled.")
+    if not delegate.attends_day_two:
+        raise NotBookable("Workshops are on day two; your registration is for day one only.")
+
+    sessions = list(
+        Session.objects.filter(pk__in=[s.pk for s in sessions]).select_related(
+            "time_slot", "workshop"
+        )
+    )
+    problems = choice_problems(event=delegate.event, sessions=sessions)
+    if problems:
+        raise ChoicesInvalid(problems)
+
+    held = set(delegate.bookings.values_list("session_id", flat=True))
+    wanted = {s.pk for s in sessions}
+    gaining = sorted(wanted - held)
+    if gaining:
+        capacities = dict(
+            Session.objects.select_for_update()
+            .filter(pk__in=gaining)
+            .order_by("pk")
+            .values_list("pk", "capacity")
+        )
+        taken = dict(
+            Booking.objects.filter(session_id__in=gaining)
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values_list("session_id", "n")
+        )
+        full = [
+            s for s in sessions if s.pk in capacities and taken.get(s.pk, 0) >= capacities[s.pk]
+        ]
+        if full:
+            raise SessionFull(full)
+
+    if held - wanted:
+        Booking.objects.filter(delegate=delegate, session_id__in=held - wanted).delete()
+    Booking.objects.bulk_create(
+        Booking(
+            delegate=delegate,
+            session=s,
+            time_slot_id=s.time_slot_id,
+            workshop_id=s.workshop_id,
+        )
+        for s in sessions
+        if s.pk in gaining
+    )
+    return sorted(sessions, key=lambda s: s.time_slot.starts_at)
+
+
+@transaction.atomic
+def cancel_registration(*, delegate):
+    """Cancel a registration and free its seats at once.
+
+    Side effects: marks the delegate cancelled, deletes their bookings and
+    spends any unused booking links. Cancelling twice is harmless.
+    """
+    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    delegate.bookings.all().delete()
+    delegate.manage_links.filter(used_at__isnull=True).delete()
+    if delegate.status != Delegate.Status.CANCELLED:
+        delegate.status = Delegate.Status.CANCELLED
+        delegate.save(update_fields=["status", "updated_at"])
+    return delegate

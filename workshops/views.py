@@ -1,0 +1,147 @@
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registration.access import (
+    delegate_required,
+    find_usable_link,
+    sign_out_delegate,
+    spend_link_and_sign_in,
+)
+
+from .calendar import timetable_ics
+from .forms import ChooseWorkshopsForm
+from .links import RequestLinkForm, send_link_if_registered
+from .models import Session
+from .notifications import send_booking_confirmation, send_cancellation
+from .services import BookingError, book_sessions, cancel_registration
+
+
+def changes_closed(request):
+    return render(request, "socex/changes_closed.html", status=200)
+
+
+@delegate_required
+@require_http_methods(["GET", "POST"])
+def choose(request):
+    delegate = request.delegate
+    event = delegate.event
+    if not delegate.attends_day_two:
+        messages.info(request, "Workshops are on day two; your registration is for day one only.")
+        return redirect("workshops:manage")
+    if not event.changes_are_open():
+        return changes_closed(request)
+    held_ids = set(delegate.bookings.values_list("session_id", flat=True))
+    sessions = (
+        Session.objects.for_event(event)
+        .with_seats()
+        .select_related("time_slot", "workshop", "room")
+        .order_by("time_slot__starts_at", "workshop__title")
+    )
+    form = ChooseWorkshopsForm(
+        request.POST or None, event=event, sessions=sessions, held_ids=held_ids
+    )
+    full_slots = [
+        slot
+        for slot, _, slot_sessions in form.slots
+        if all(s.is_full_for_chooser for s in slot_sessions)
+    ]
+    if request.method == "POST" and not full_slots and form.is_valid():
+        try:
+            book_sessions(delegate=delegate, sessions=form.chosen_sessions)
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            send_booking_confirmation(delegate=delegate)
+            return redirect("workshops:confirmed")
+    return render(
+        request,
+        "socex/choose.html",
+        {"form": form, "delegate": delegate, "full_slots": full_slots, "held": bool(held_ids)},
+    )
+
+
+def _bookings(delegate):
+    return list(delegate.bookings.select_related("session__workshop", "session__room", "time_slot"))
+
+
+@delegate_required
+def confirmed(request):
+    return render(
+        request,
+        "socex/confirmed.html",
+        {"delegate": request.delegate, "bookings": _bookings(request.delegate)},
+    )
+
+
+@delegate_required
+def manage(request):
+    delegate = request.delegate
+    bookings = _bookings(delegate)
+    return render(
+        request,
+        "socex/manage.html",
+        {
+            "delegate": delegate,
+            "bookings": bookings,
+            "choices_complete": len(bookings) == delegate.event.choices_required,
+            "changes_open": delegate.event.changes_are_open(),
+        },
+    )
+
+
+@delegate_required
+def calendar(request):
+    delegate = request.delegate
+    response = HttpResponse(
+        timetable_ics(delegate=delegate, bookings=_bookings(delegate)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="socex-timetable.ics"'
+    return response
+
+
+@delegate_required
+@require_http_methods(["GET", "POST"])
+def cancel(request):
+    delegate = request.delegate
+    if not delegate.event.changes_are_open():
+        return changes_closed(request)
+    if request.method == "POST":
+        cancel_registration(delegate=delegate)
+        send_cancellation(delegate=delegate)
+        sign_out_delegate(request)
+        return render(request, "socex/cancelled.html", {"cancelled_email": delegate.email})
+    return render(request, "socex/cancel.html", {"delegate": delegate})
+
+
+@require_http_methods(["GET", "POST"])
+def request_link(request):
+    form = RequestLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        send_link_if_registered(email=form.cleaned_data["email"])
+        return render(request, "socex/link_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "socex/request_link.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def open_link(request, token):
+    """Show a button that spends the link; a GET never spends it (mail scanners follow links)."""
+    link = find_usable_link(token)
+    if link is None:
+        return render(request, "socex/link_invalid.html", {"form": RequestLinkForm()}, status=200)
+    if request.method == "POST":
+        if spend_link_and_sign_in(request, link):
+            return redirect("workshops:manage")
+        return render(request, "socex/link_invalid.html", {"form": RequestLinkForm()})
+    return render(
+        request, "socex/open_link.html", {"delegate_first_name": link.delegate.first_name}
+    )
+
+
+@require_POST
+def sign_out(request):
+    sign_out_delegate(request)
+    messages.success(request, "You have signed out of your booking.")
+    return redirect("home")
