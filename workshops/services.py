@@ -156,3 +156,31 @@ def cancel_registration(*, delegate):
         delegate.status = Delegate.Status.CANCELLED
         delegate.save(update_fields=["status", "updated_at"])
     return delegate
+
+
+def can_complete_choices(*, options_by_slot, required):
+    """Whether `required` sessions can be picked: one per slot, all different workshops.
+
+    `options_by_slot` lists, per time slot, the sessions still open to the
+    chooser. Places can be left only in sessions of workshops the delegate
+    would then hold twice (say, the last seats of one workshop in two slots),
+    so a slot with places is not enough; this searches for a whole set.
+    Pure: no queries. Small search: slots and workshops number in the tens.
+    """
+    slots = [options for options in options_by_slot if options]
+
+    def search(index, taken, count):
+        if count == required:
+            return True
+        if len(slots) - index < required - count:
+            return False
+        for session in slots[index]:
+            if session.workshop_id not in taken:
+                taken.add(session.workshop_id)
+                found = search(index + 1, taken, count + 1)
+                taken.discard(session.workshop_id)
+                if found:
+                    return True
+        return search(index + 1, taken, count)
+
+    return search(0, set(), 0)

@@ -15,7 +15,7 @@ from .forms import ChooseWorkshopsForm
 from .links import RequestLinkForm, send_link_if_registered
 from .models import Session
 from .notifications import send_booking_confirmation, send_cancellation
-from .services import BookingError, book_sessions, cancel_registration
+from .services import BookingError, book_sessions, can_complete_choices, cancel_registration
 
 
 def changes_closed(request):
@@ -42,12 +42,17 @@ def choose(request):
     form = ChooseWorkshopsForm(
         request.POST or None, event=event, sessions=sessions, held_ids=held_ids
     )
-    full_slots = [
-        slot
-        for slot, _, slot_sessions in form.slots
-        if all(s.is_full_for_chooser for s in slot_sessions)
+    open_by_slot = [
+        [s for s in slot_sessions if not s.is_full_for_chooser]
+        for _, _, slot_sessions in form.slots
     ]
-    if request.method == "POST" and not full_slots and form.is_valid():
+    day_two_full = not can_complete_choices(
+        options_by_slot=open_by_slot, required=event.choices_required
+    )
+    full_slots = [
+        slot for slot, _, sessions in form.slots if all(s.is_full_for_chooser for s in sessions)
+    ]
+    if request.method == "POST" and not day_two_full and form.is_valid():
         try:
             book_sessions(delegate=delegate, sessions=form.chosen_sessions)
         except BookingError as error:
@@ -58,7 +63,13 @@ def choose(request):
     return render(
         request,
         "socex/choose.html",
-        {"form": form, "delegate": delegate, "full_slots": full_slots, "held": bool(held_ids)},
+        {
+            "form": form,
+            "delegate": delegate,
+            "day_two_full": day_two_full,
+            "full_slots": full_slots,
+            "held": bool(held_ids),
+        },
     )
 
 
