@@ -97,9 +97,9 @@ def send_queued_email(*, now=None, limit=200):
     """
     now = now or timezone.now()
     due = list(
-        OutgoingEmail.objects.filter(
-            status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now
-        ).values_list("pk", flat=True)[:limit]
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
     )
     sent = sum(send_email(message_id=pk, now=now) for pk in due)
     return sent, len(due) - sent

@@ -1,0 +1,125 @@
+import datetime
+import smtplib
+
+import environ
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from registration.models import Delegate, OutgoingEmail
+from registration.outbox import MAX_ATTEMPTS, queue_email, send_queued_email
+from registration.services import register_delegate
+from tests.factories import AgencyFactory
+
+
+class RefusingBackend:
+    """A mail backend whose server is down (Django's own backend interface, not our code)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    settings.EMAIL_BACKEND = "tests.registration.test_outbox.RefusingBackend"
+
+
+def details(**changes):
+    return {
+        "first_name": "Priya",
+        "last_name": "Shah",
+        "email": "priya@warwickshire.police.uk",
+        "job_title": "DS",
+        "attends_day_one": True,
+        "attends_day_two": True,
+        **changes,
+    }
+
+
+def test_queue_email_sends_when_transaction_commits(event, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_email(
+            to="a@b.police.uk",
+            subject="Hello",
+            template="email/cancelled",
+            context={"delegate": {"first_name": "A"}, "event": event},
+        )
+    assert [m.subject for m in mail.outbox] == ["Hello"]
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
+
+
+def test_register_mail_server_down_keeps_registration_and_retries(
+    event, mail_server_down, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delegate = register_delegate(event=event, details=details(), agency_id=AgencyFactory().pk)
+    assert Delegate.objects.filter(pk=delegate.pk).exists()
+    message = OutgoingEmail.objects.get()
+    assert (message.status, message.attempts) == (OutgoingEmail.Status.PENDING, 1)
+    assert "SMTPServerDisconnected" in message.last_error
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_queued_email() == (0, 0)  # backing off: not due yet
+    later = timezone.now() + datetime.timedelta(hours=1)
+    assert send_queued_email(now=later) == (1, 0)
+    assert [m.to for m in mail.outbox] == [["priya@warwickshire.police.uk"]]
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == ("sent", 2, "")
+
+
+def test_send_queued_email_gives_up_after_max_attempts(event, mail_server_down):
+    OutgoingEmail.objects.create(to="a@b.police.uk", subject="S", body_text="B")
+    when = timezone.now()
+    for _ in range(MAX_ATTEMPTS):
+        when += datetime.timedelta(days=2)
+        send_queued_email(now=when)
+    message = OutgoingEmail.objects.get()
+    assert (message.status, message.attempts) == (OutgoingEmail.Status.FAILED, MAX_ATTEMPTS)
+    assert send_queued_email(now=when + datetime.timedelta(days=30)) == (0, 0)
+
+
+def test_send_queued_email_sends_each_message_once(event):
+    OutgoingEmail.objects.create(to="a@b.police.uk", subject="S", body_text="B")
+    assert send_queued_email() == (1, 0)
+    assert send_queued_email(now=timezone.now() + datetime.timedelta(days=1)) == (0, 0)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "setting", "value"),
+    [
+        ("consolemail://", "django.core.mail.backends.console.EmailBackend", None, None),
+        (
+            "filemail:////tmp/socex-mail",
+            "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH",
+            "/tmp/socex-mail",
+        ),
+        (
+            "smtp+tls://user:secret@smtp.example.org:587",
+            "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST",
+            "smtp.example.org",
+        ),
+    ],
+)
+def test_email_url_configures_backend(url, backend, setting, value):
+    config = environ.Env.email_url_config(url)
+    assert config["EMAIL_BACKEND"] == backend
+    if setting:
+        assert config[setting] == value
+
+
+def test_filemail_backend_writes_the_message(event, settings, tmp_path):
+    # Four slashes: django-environ reads three as a relative path.
+    config = environ.Env.email_url_config(f"filemail:///{tmp_path}")
+    settings.EMAIL_BACKEND = config["EMAIL_BACKEND"]
+    settings.EMAIL_FILE_PATH = config["EMAIL_FILE_PATH"]
+    OutgoingEmail.objects.create(to="a@b.police.uk", subject="Filed", body_text="Body")
+    assert send_queued_email() == (1, 0)
+    written = "".join(p.read_text() for p in tmp_path.iterdir())
+    assert "Subject: Filed" in written
