@@ -90,7 +90,9 @@ def book_sessions(*, delegate, sessions):
     who asked for a full session keeps the seats they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
-    delegate = Delegate.objects.select_for_update().select_related("event").get(pk=delegate.pk)
+    delegate = (
+        Delegate.objects.select_for_update(of=("self",)).select_related("event").get(pk=delegate.pk)
+    )
     if not delegate.is_active:
         raise NotBookable("This registration has been cancelled.")
     if not delegate.attends_day_two:
