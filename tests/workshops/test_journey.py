@@ -272,3 +272,31 @@ def test_choose_day_two_full_says_so_plainly(client, programme, agency):
     page = client.get("/booking/workshops/").content.decode()
     assert "Day two is full" in page
     assert "<fieldset" not in page
+
+
+def test_manage_link_expired_refused(client, programme, agency):
+    import datetime
+
+    from django.utils import timezone
+
+    from registration.models import ManageLink
+
+    register(client, agency)
+    path = LINK.search(delivered()[0].body).group(1)
+    ManageLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    fresh = client.__class__()
+    assert "no longer works" in fresh.post(path).content.decode()
+    assert fresh.get("/booking/")["Location"] == "/booking/link/"
+
+
+def test_choose_full_session_shown_full_and_disabled(client, programme, agency, four_sessions):
+    from tests.factories import DelegateFactory
+    from workshops.services import book_sessions
+
+    for _ in range(2):
+        book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
+    register(client, agency)
+    page = client.get("/booking/workshops/").content.decode()
+    full = re.search(rf'<input[^>]*value="{four_sessions[0].pk}"[^>]*>', page).group(0)
+    assert "disabled" in full
+    assert page.count(">Full</span>") == 4
