@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from registration import views as registration_views
+from workshops.admin_dashboard import dashboard_view
 
 admin.site.site_header = "SOCEX organisers"
 admin.site.site_title = "SOCEX organisers"
@@ -13,5 +14,6 @@ urlpatterns = [
     path("privacy/", registration_views.privacy, name="privacy"),
     path("accessibility/", registration_views.accessibility, name="accessibility"),
     path("booking/", include("workshops.urls")),
+    path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="admin_dashboard"),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -7,8 +8,19 @@ from django.utils.html import format_html, format_html_join
 
 from registration.models import Delegate
 
+from . import admin_announcements  # noqa: F401  (registers the announcements admin)
+from .admin_delegates import (
+    BookingChangeInline,
+    ChoicesIncompleteFilter,
+    NeedsFilter,
+    confirm_typed_in_agencies,
+    resend_confirmations,
+    send_choice_reminders,
+)
+from .admin_moves import move_delegate_view
 from .forms import ChooseWorkshopsForm
 from .models import Booking, Room, Session, TimeSlot, Workshop
+from .notifications import send_cancellation
 from .services import BookingError, book_sessions, cancel_registration
 
 NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
@@ -46,7 +58,7 @@ class RosterInline(admin.TabularInline):
     model = Booking
     verbose_name = "delegate on the roster"
     verbose_name_plural = "roster"
-    fields = ["delegate_link", "agency", "created_at"]
+    fields = ["delegate_link", "agency", "created_at", "move_link"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -66,6 +78,13 @@ class RosterInline(admin.TabularInline):
     def agency(self, booking):
         return booking.delegate.agency.name
 
+    @admin.display(description="move")
+    def move_link(self, booking):
+        url = reverse(
+            "admin:workshops_session_move", args=[booking.session_id, booking.delegate_id]
+        )
+        return format_html('<a href="{}">Move to another session…</a>', url)
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
@@ -78,6 +97,19 @@ class SessionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_seats()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:session_id>/move/<int:delegate_id>/",
+                self.admin_site.admin_view(self.move_delegate),
+                name="workshops_session_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def move_delegate(self, request, session_id, delegate_id):
+        return move_delegate_view(self, request, session_id, delegate_id)
 
     @admin.display(ordering="seats_taken")
     def seats_taken(self, session):
@@ -121,15 +153,37 @@ class DelegateAdmin(admin.ModelAdmin):
         "choices",
         "status",
     ]
-    list_filter = ["status", "attends_day_one", "attends_day_two", "agency__kind"]
+    list_filter = [
+        "status",
+        "attends_day_one",
+        "attends_day_two",
+        ChoicesIncompleteFilter,
+        "agency__kind",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        "agency__is_confirmed",
+    ]
     list_select_related = ["agency"]
     search_fields = ["first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
     readonly_fields = ["workshops", "registered_at", "updated_at", "privacy_accepted_at"]
-    actions = ["cancel_registrations"]
+    actions = [
+        "cancel_registrations",
+        confirm_typed_in_agencies,
+        send_choice_reminders,
+        resend_confirmations,
+    ]
+    inlines = [BookingChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(choice_count=Count("bookings"))
+
+    def get_list_filter(self, request):
+        if request.user.has_perm("registration.view_needs"):
+            return [*self.list_filter, NeedsFilter]
+        return self.list_filter
+
+    def has_confirm_agency_permission(self, request):
+        return request.user.has_perm("registration.change_agency")
 
     def get_fields(self, request, obj=None):
         fields = [
@@ -210,7 +264,7 @@ class DelegateAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                book_sessions(delegate=delegate, sessions=form.chosen_sessions)
+                book_sessions(delegate=delegate, sessions=form.chosen_sessions, actor=request.user)
             except BookingError as error:
                 form.add_error(None, error.message)
             else:
@@ -225,8 +279,15 @@ class DelegateAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/workshops/change_workshops.html", context)
 
-    @admin.action(description="Cancel the selected registrations (frees their seats)")
+    @admin.action(
+        description="Cancel the selected registrations (frees their seats)", permissions=["change"]
+    )
     def cancel_registrations(self, request, queryset):
-        for delegate in queryset:
-            cancel_registration(delegate=delegate)
-        self.message_user(request, f"Cancelled {queryset.count()} registrations.", messages.SUCCESS)
+        """Cancel each live registration through the booking service and tell the delegate."""
+        cancelled = 0
+        for delegate in queryset.filter(status=Delegate.Status.REGISTERED).select_related("event"):
+            with transaction.atomic():
+                cancel_registration(delegate=delegate, actor=request.user)
+                send_cancellation(delegate=delegate)
+            cancelled += 1
+        self.message_user(request, f"Cancelled {cancelled} registrations.", messages.SUCCESS)

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from registration.models import Delegate, Event
 
@@ -38,8 +40,6 @@ class TimeSlot(models.Model):
 
     @property
     def times(self):
-        from django.utils import timezone
-
         start = timezone.localtime(self.starts_at)
         end = timezone.localtime(self.ends_at)
         return f"{start:%H:%M}–{end:%H:%M}"
@@ -97,6 +97,9 @@ class Session(models.Model):
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity"),
         ]
+        permissions = [
+            ("override_capacity", "Can move a delegate into a full session, over its capacity"),
+        ]
 
     def __str__(self):
         return f"{self.workshop.title}: {self.time_slot.name}, {self.room.name}"
@@ -142,3 +145,126 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.delegate} → {self.session}"
+
+
+class BookingChange(models.Model):
+    """One seat gained, given up or moved, by the delegate or by an organiser.
+
+    Written by `workshops.services` in the same transaction as the booking it
+    describes. Labels copy the session's name at the time, so the history still
+    reads after a session is deleted.
+    """
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        RELEASED = "released", "Released"
+        MOVED = "moved", "Moved"
+
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="booking_changes")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    session = models.ForeignKey(
+        Session,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Gained or given up.",
+    )
+    session_label = models.CharField(max_length=300)
+    from_session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_session_label = models.CharField(max_length=300, blank=True)
+    # Empty actor and actor_name: the delegate did it themselves.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    capacity_override = models.PositiveSmallIntegerField(
+        default=0, help_text="Seats beyond capacity the organiser allowed for this move."
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.delegate_id} {self.action} {self.session_label}"
+
+    @property
+    def by(self):
+        return self.actor_name or "the delegate"
+
+
+class Announcement(models.Model):
+    """An email from the organisers to everyone booked on a session, a slot or the event.
+
+    Saved as a draft, previewed, then sent once by `workshops.announcements`.
+    """
+
+    class Audience(models.TextChoices):
+        SESSION = "session", "Everyone booked on one session"
+        TIME_SLOT = "time_slot", "Everyone booked in one time slot"
+        EVENT = "event", "Every registered delegate of the event"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
+    )
+    time_slot = models.ForeignKey(
+        TimeSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain text. Each delegate's greeting is added for you.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+    def clean(self):
+        if self.audience == self.Audience.SESSION and not self.session_id:
+            raise ValidationError({"session": "Choose the session whose delegates to email."})
+        if self.audience == self.Audience.TIME_SLOT and not self.time_slot_id:
+            raise ValidationError({"time_slot": "Choose the time slot whose delegates to email."})
+        if self.session_id and self.session.time_slot.event_id != self.event_id:
+            raise ValidationError({"session": "That session belongs to another event."})
+        if self.time_slot_id and self.time_slot.event_id != self.event_id:
+            raise ValidationError({"time_slot": "That time slot belongs to another event."})
+
+    @property
+    def audience_label(self):
+        if self.audience == self.Audience.SESSION and self.session_id:
+            return f"everyone booked on {self.session}"
+        if self.audience == self.Audience.TIME_SLOT and self.time_slot_id:
+            return f"everyone booked in {self.time_slot.name}"
+        return f"every registered delegate of {self.event}"
+
+
+class AnnouncementRecipient(models.Model):
+    """Who an announcement went to, and the queued email that carries it."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="recipients"
+    )
+    delegate = models.ForeignKey(Delegate, null=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField()
+    outgoing_email = models.ForeignKey(
+        "registration.OutgoingEmail", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email

@@ -39,3 +39,19 @@ def send_cancellation(*, delegate):
         context={"delegate": delegate, "event": delegate.event},
         delegate=delegate,
     )
+
+
+def send_choices_reminder(*, delegate, held):
+    """Queue a reminder to choose workshops, with a fresh booking link; `held` is the seat count."""
+    queue_email(
+        to=delegate.email,
+        subject=f"{delegate.event.name}: please choose your workshops",
+        template="email/choices_reminder",
+        context={
+            "delegate": delegate,
+            "event": delegate.event,
+            "held": held,
+            "link": issue_manage_link(delegate=delegate),
+        },
+        delegate=delegate,
+    )

@@ -20,7 +20,8 @@ from django.db.models import Count
 
 from registration.models import Delegate
 
-from .models import Booking, Session
+from .audit import actor_fields, record_booking_changes, session_label
+from .models import Booking, BookingChange, Session
 
 
 class BookingError(Exception):
@@ -38,13 +39,19 @@ class ChoicesInvalid(BookingError):
 
 
 class SessionFull(BookingError):
-    def __init__(self, sessions):
+    def __init__(self, sessions, message=None):
         self.sessions = sessions
         names = "; ".join(f"“{s.workshop.title}” ({s.time_slot.name})" for s in sessions)
         verb = "is" if len(sessions) == 1 else "are"
         super().__init__(
-            f"{names} {verb} now full. Your previous choices have not changed: please choose again."
+            message
+            or f"{names} {verb} now full. "
+            "Your previous choices have not changed: please choose again."
         )
+
+
+class MoveRefused(BookingError):
+    """An organiser's move breaks a rule other than capacity."""
 
 
 class NotBookable(BookingError):
@@ -81,13 +88,15 @@ def choice_problems(*, event, sessions, check_count=True):
 
 
 @transaction.atomic
-def book_sessions(*, delegate, sessions):
+def book_sessions(*, delegate, sessions, actor=None):
     """Replace the delegate's seats with exactly `sessions`, all or nothing.
 
-    Side effects: deletes the delegate's bookings that are not in `sessions`
-    and creates the missing ones. Raises `ChoicesInvalid`, `SessionFull` or
-    `NotBookable` and writes nothing when a rule would break, so a delegate
-    who asked for a full session keeps the seats they had.
+    Side effects: deletes the delegate's bookings that are not in `sessions`,
+    creates the missing ones and records each change in the booking history
+    as done by `actor` (a user; None means the delegate themselves). Raises
+    `ChoicesInvalid`, `SessionFull` or `NotBookable` and writes nothing when a
+    rule would break, so a delegate who asked for a full session keeps the
+    seats they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
     delegate = (
@@ -141,18 +150,27 @@ def book_sessions(*, delegate, sessions):
         for s in sessions
         if s.pk in gaining
     )
+    record_booking_changes(
+        delegate=delegate,
+        actor=actor,
+        booked=[s for s in sessions if s.pk in gaining],
+        released_ids=held - wanted,
+    )
     return sorted(sessions, key=lambda s: s.time_slot.starts_at)
 
 
 @transaction.atomic
-def cancel_registration(*, delegate):
+def cancel_registration(*, delegate, actor=None):
     """Cancel a registration and free its seats at once.
 
-    Side effects: marks the delegate cancelled, deletes their bookings and
-    spends any unused booking links. Cancelling twice is harmless.
+    Side effects: marks the delegate cancelled, deletes their bookings (each
+    recorded in the booking history as released by `actor`, None meaning the
+    delegate) and spends any unused booking links. Cancelling twice is harmless.
     """
     delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    released_ids = list(delegate.bookings.values_list("session_id", flat=True))
     delegate.bookings.all().delete()
+    record_booking_changes(delegate=delegate, actor=actor, released_ids=released_ids)
     delegate.manage_links.filter(used_at__isnull=True).delete()
     if delegate.status != Delegate.Status.CANCELLED:
         delegate.status = Delegate.Status.CANCELLED
@@ -186,3 +204,88 @@ def can_complete_choices(*, options_by_slot, required):
         return search(index + 1, taken, count)
 
     return search(0, set(), 0)
+
+
+@transaction.atomic
+def move_delegate(*, delegate, from_session, to_session, actor, override=0, reason=""):
+    """Move the delegate's seat from `from_session` to `to_session` in the same time slot.
+
+    Locks the delegate, then the one session gaining a seat, and counts its
+    bookings, as `book_sessions` does. The target must have a free seat, unless
+    `actor` holds `workshops.override_capacity` and allows `override` seats
+    beyond capacity, giving a `reason`. Side effects: replaces the booking and
+    records the move (with the override and reason when the target was full)
+    in the booking history. Raises `MoveRefused`, `NotBookable` or
+    `SessionFull` and changes nothing when a rule would break.
+    """
+    reason = reason.strip()
+    if override < 0:
+        raise MoveRefused("The capacity override must be zero or more seats.")
+    if override and not (actor is not None and actor.has_perm("workshops.override_capacity")):
+        raise MoveRefused("You do not have permission to put a session over its capacity.")
+    if override and not reason:
+        raise MoveRefused("Say why the session may go over its capacity.")
+    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    if not delegate.is_active:
+        raise NotBookable(f"{delegate}'s registration has been cancelled.")
+    by_id = Session.objects.select_related("workshop", "time_slot").in_bulk(
+        [from_session.pk, to_session.pk]
+    )
+    source, target = by_id.get(from_session.pk), by_id.get(to_session.pk)
+    if source is None or target is None:
+        raise MoveRefused("That session no longer exists.")
+    if source.pk == target.pk:
+        raise MoveRefused("Choose a different session to move to.")
+    if source.time_slot_id != target.time_slot_id:
+        raise MoveRefused(
+            f"“{target.workshop.title}” runs in {target.time_slot.name}, not "
+            f"{source.time_slot.name}: a delegate can only be moved within one time slot."
+        )
+    held = dict(delegate.bookings.values_list("workshop_id", "session_id"))
+    if source.pk not in held.values():
+        raise MoveRefused(f"{delegate} has no seat in {session_label(source)}.")
+    if target.workshop_id in held:
+        raise MoveRefused(
+            f"{delegate} already has a seat in “{target.workshop.title}” in another time slot."
+        )
+
+    capacity = (
+        Session.objects.select_for_update()
+        .filter(pk=target.pk)
+        .values_list("capacity", flat=True)[0]
+    )
+    taken = Booking.objects.filter(session_id=target.pk).count()
+    if taken >= capacity + override:
+        beyond = f", even allowing {override} over" if override else ""
+        raise SessionFull(
+            [target],
+            message=(
+                f"{session_label(target)} is full: {taken} of {capacity} seats taken{beyond}. "
+                f"{delegate} keeps their seat in {session_label(source)}."
+            ),
+        )
+
+    Booking.objects.filter(delegate=delegate, session_id=source.pk).delete()
+    booking = Booking.objects.create(
+        delegate=delegate,
+        session=target,
+        time_slot_id=target.time_slot_id,
+        workshop_id=target.workshop_id,
+    )
+    over_capacity = taken >= capacity
+    BookingChange.objects.bulk_create(
+        [
+            BookingChange(
+                delegate=delegate,
+                action=BookingChange.Action.MOVED,
+                session=target,
+                session_label=session_label(target),
+                from_session=source,
+                from_session_label=session_label(source),
+                capacity_override=override if over_capacity else 0,
+                reason=reason,
+                **actor_fields(actor),
+            )
+        ]
+    )
+    return booking
