@@ -3,6 +3,8 @@
 import datetime
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event
@@ -85,3 +87,24 @@ class SessionFactory(factory.django.DjangoModelFactory):
     time_slot = factory.SubFactory(TimeSlotFactory, event=factory.SelfAttribute("..workshop.event"))
     room = factory.SubFactory(RoomFactory)
     capacity = None
+
+
+class AdminUserFactory(factory.django.DjangoModelFactory):
+    """A staff user; pass `permissions=["app.codename", ...]` to grant some."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"organiser{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@socex.example")
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        for name in extracted or ():
+            app_label, codename = name.split(".")
+            self.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
