@@ -60,7 +60,7 @@ def send_announcement(*, announcement, actor, now=None):
     if it was already sent or nobody would receive it.
     """
     announcement = (
-        Announcement.objects.select_for_update()
+        Announcement.objects.select_for_update(of=("self",))
         .select_related("event", "session__workshop", "session__time_slot", "time_slot")
         .get(pk=announcement.pk)
     )
