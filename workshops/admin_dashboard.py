@@ -17,6 +17,8 @@ def dashboard_view(request):
     context = {
         **admin.site.each_context(request),
         "title": f"Dashboard: {event}" if event else "Dashboard",
+        # The chart gets the whole width, for a projector.
+        "is_nav_sidebar_enabled": False,
         **(dashboard_figures(event=event) if event else {"event": None}),
     }
     return TemplateResponse(request, "admin/workshops/dashboard.html", context)

@@ -187,6 +187,7 @@ class BookingChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name_plural = "booking history"
 
     def __str__(self):
         return f"{self.delegate_id} {self.action} {self.session_label}"

@@ -1,4 +1,7 @@
+import threading
+
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 
 from tests.factories import AdminUserFactory, DelegateFactory
@@ -221,3 +224,42 @@ def test_session_roster_links_to_move(client, programme, booked):
     page = client.get(reverse("admin:workshops_session_change", args=[s[(0, 0)].pk]))
     move_url = reverse("admin:workshops_session_move", args=[s[(0, 0)].pk, booked.pk])
     assert move_url in page.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_move_delegate_concurrent_moves_never_overfill(programme, four_sessions):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (set DATABASE_URL to a postgres:// database)")
+    s = programme["sessions"]
+    target = s[(0, 1)]
+    book_sessions(
+        delegate=DelegateFactory(event=programme["event"]),
+        sessions=[target, s[(1, 5)], s[(2, 3)], s[(3, 7)]],
+    )
+    movers = [DelegateFactory(event=programme["event"]) for _ in range(2)]
+    for delegate in movers:
+        book_sessions(delegate=delegate, sessions=four_sessions)
+    organiser = AdminUserFactory()
+    barrier = threading.Barrier(len(movers))
+    outcomes = []
+
+    def move(delegate):
+        try:
+            barrier.wait()
+            move_delegate(
+                delegate=delegate, from_session=s[(0, 0)], to_session=target, actor=organiser
+            )
+            outcomes.append("moved")
+        except SessionFull:
+            outcomes.append("full")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move, args=(d,)) for d in movers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["full", "moved"]
+    assert Booking.objects.filter(session=target).count() == 2
