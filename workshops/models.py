@@ -234,6 +234,8 @@ class Announcement(models.Model):
         return self.subject
 
     def clean(self):
+        if "\n" in self.subject or "\r" in self.subject:
+            raise ValidationError({"subject": "Keep the subject on one line."})
         if self.audience == self.Audience.SESSION and not self.session_id:
             raise ValidationError({"session": "Choose the session whose delegates to email."})
         if self.audience == self.Audience.TIME_SLOT and not self.time_slot_id:
