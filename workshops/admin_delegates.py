@@ -202,4 +202,6 @@ class BookingChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # Rows go only with their delegate (deleting a delegate cascades to the
+        # history and the admin asks about each row), never on their own in bulk.
+        return obj is not None and request.user.has_perm("registration.delete_delegate")

@@ -105,3 +105,22 @@ def test_delegate_admin_page_shows_booking_history(client, programme, four_sessi
     for session in four_sessions:
         assert session_label(session) in html
     assert html.count("the delegate") == 4
+
+
+def test_booking_history_cannot_be_bulk_deleted(client, programme, four_sessions):
+    book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    page = client.get(reverse("admin:workshops_bookingchange_changelist")).content.decode()
+    assert "delete_selected" not in page
+    assert BookingChange.objects.count() == 4
+
+
+def test_deleting_a_delegate_removes_their_history(client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    response = client.post(
+        reverse("admin:registration_delegate_delete", args=[delegate.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert BookingChange.objects.count() == 0
