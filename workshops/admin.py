@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from registration.models import Delegate
 
@@ -69,6 +70,11 @@ class RosterInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm("workshops.change_session"):
+            return self.fields
+        return [f for f in self.fields if f != "move_link"]
+
     @admin.display(description="delegate")
     def delegate_link(self, booking):
         url = reverse("admin:registration_delegate_change", args=[booking.delegate_id])
@@ -92,8 +98,16 @@ class SessionAdmin(admin.ModelAdmin):
     list_filter = ["time_slot", "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
     inlines = [RosterInline]
-    readonly_fields = ["seats_taken", "places_left"]
-    fields = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
+    readonly_fields = ["seats_taken", "places_left", "email_delegates"]
+    fields = [
+        "workshop",
+        "time_slot",
+        "room",
+        "capacity",
+        "seats_taken",
+        "places_left",
+        "email_delegates",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_seats()
@@ -110,6 +124,16 @@ class SessionAdmin(admin.ModelAdmin):
 
     def move_delegate(self, request, session_id, delegate_id):
         return move_delegate_view(self, request, session_id, delegate_id)
+
+    @admin.display(description="announcement")
+    def email_delegates(self, session):
+        if session.pk is None:
+            return "—"
+        query = urlencode(
+            {"audience": "session", "session": session.pk, "event": session.time_slot.event_id}
+        )
+        url = f"{reverse('admin:workshops_announcement_add')}?{query}"
+        return format_html('<a href="{}">Email everyone booked on this session…</a>', url)
 
     @admin.display(ordering="seats_taken")
     def seats_taken(self, session):

@@ -145,3 +145,16 @@ def test_admin_announcement_view_only_staff_cannot_send(client, audience, four_s
     assert "Send to" not in client.get(preview_url).content.decode()
     assert client.post(preview_url).status_code == 403
     assert OutgoingEmail.objects.count() == 0
+
+
+def test_session_page_links_to_a_prefilled_announcement(client, audience, four_sessions):
+    client.force_login(AdminUserFactory(is_superuser=True))
+    session = four_sessions[0]
+    page = client.get(reverse("admin:workshops_session_change", args=[session.pk]))
+    add_url = (
+        f"{reverse('admin:workshops_announcement_add')}?audience=session&amp;"
+        f"session={session.pk}&amp;event={audience['event'].pk}"
+    )
+    assert add_url in page.content.decode()
+    form = client.get(add_url.replace("&amp;", "&")).context["adminform"].form
+    assert (form.initial["audience"], str(form.initial["session"])) == ("session", str(session.pk))

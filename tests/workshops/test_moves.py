@@ -263,3 +263,11 @@ def test_move_delegate_concurrent_moves_never_overfill(programme, four_sessions)
         thread.join()
     assert sorted(outcomes) == ["full", "moved"]
     assert Booking.objects.filter(session=target).count() == 2
+
+
+def test_session_roster_hides_move_from_view_only_staff(client, programme, booked):
+    s = programme["sessions"]
+    client.force_login(AdminUserFactory(permissions=["workshops.view_session"]))
+    page = client.get(reverse("admin:workshops_session_change", args=[s[(0, 0)].pk]))
+    assert page.status_code == 200
+    assert "/move/" not in page.content.decode()
