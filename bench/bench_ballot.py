@@ -6,6 +6,7 @@ scipy only, not Django. Prints readable lines, then one JSON line per instance.
 
 import json
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -19,6 +20,9 @@ from workshops.allocation import (
     generate_instance,
 )
 
+# Zipf exponents chosen so both have a similar spread between the most and the least
+# popular workshop (8^1.0 = 8 : 1, 50^0.6 = 10 : 1); with 50 workshops an exponent of
+# 1.0 puts one workshop in 95% of the top-10 lists.
 INSTANCES = [
     {
         "delegates": 500,
@@ -28,6 +32,7 @@ INSTANCES = [
         "ranked": 8,
         "k": 4,
         "seed": 1,
+        "popularity_exponent": 1.0,
     },
     {
         "delegates": 10_000,
@@ -37,9 +42,13 @@ INSTANCES = [
         "ranked": 10,
         "k": 4,
         "seed": 2,
+        "popularity_exponent": 0.6,
     },
 ]
-TIME_LIMIT_S = 30.0
+# Generous, so the line reports the time to reach the gap rather than a cut-off; the
+# targets (below) are printed next to the measurement.
+TIME_LIMIT_S = 300.0
+TARGET_S = {500: 1.0, 10_000: 30.0}
 MIP_REL_GAP = 0.001
 RSD_SEED = 7
 
@@ -47,14 +56,10 @@ RSD_SEED = 7
 def summarise_stats(*, stats):
     """Return the fairness figures the JSON line reports for one method."""
     return {
-        "completed": stats.completed,
-        "incomplete": stats.incomplete,
         "all_top_k": round(stats.all_top_k, 4),
         "at_least_k_minus_1": round(stats.at_least_k_minus_1, 4),
         "mean_rank": None if stats.mean_rank is None else round(stats.mean_rank, 4),
         "worst_rank": stats.worst_rank,
-        "rank_cost": stats.rank_cost,
-        "unranked_seats": stats.unranked_seats,
     }
 
 
@@ -64,9 +69,11 @@ def describe_result(*, result):
     gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.5f}"
     return (
         f"  {result.method:<27} {result.solve_seconds:7.2f} s{gap}: "
-        f"all top-{stats.delegates and 'k'} {stats.all_top_k:.1%}, "
-        f">= k-1 of top-k {stats.at_least_k_minus_1:.1%}, mean rank {stats.mean_rank:.3f}, "
-        f"worst {stats.worst_rank}, incomplete {stats.incomplete}, ranks {stats.rank_counts}"
+        f"all top-k {stats.all_top_k:.1%}, "
+        f">= k-1 of top-k {stats.at_least_k_minus_1:.1%}, mean rank {stats.mean_rank or 0:.3f}, "
+        f"worst {stats.worst_rank}, incomplete {stats.incomplete}, "
+        f"unranked seats {stats.unranked_seats}, rank cost {stats.rank_cost}, "
+        f"ranks {stats.rank_counts}"
     )
 
 
@@ -74,7 +81,10 @@ def run_bench(*, params):
     """Solve one generated instance three ways; print readable lines, return the JSON dict."""
     instance = generate_instance(**params)
     print(describe_instance(instance=instance))
+    cpu_started = time.process_time()
     optimal = allocate_optimal(instance=instance, time_limit=TIME_LIMIT_S, mip_rel_gap=MIP_REL_GAP)
+    # Wall time is what the target is about; CPU time shows how much a busy machine inflated it.
+    cpu_seconds = time.process_time() - cpu_started
     fcfs = allocate_first_come_first_served(instance=instance)
     rsd = allocate_random_serial_dictatorship(instance=instance, seed=RSD_SEED)
     for result in (optimal, fcfs, rsd):
@@ -82,14 +92,19 @@ def run_bench(*, params):
         if problems:
             raise SystemExit(f"{result.method} broke a rule: {problems[:3]}")
         print(describe_result(result=result))
-    print(f"  solver status: {optimal.status}")
+    print(f"  solver status: {optimal.status}; optimiser CPU time {cpu_seconds:.2f} s")
+    target = TARGET_S[params["delegates"]]
+    gap = optimal.mip_gap
+    met = optimal.solve_seconds < target and gap is not None and gap <= MIP_REL_GAP
+    verdict = "met" if met else "MISSED"
+    print(f"  target: within {MIP_REL_GAP:.1%} gap in under {target:g} s: {verdict}")
     return {
         "bench": "ballot",
         "delegates": params["delegates"],
         "workshops": params["workshops"],
         "solve_s": round(optimal.solve_seconds, 3),
         "gap": None if optimal.mip_gap is None else round(optimal.mip_gap, 6),
-        **{key: value for key, value in summarise_stats(stats=optimal.stats).items()},
+        **summarise_stats(stats=optimal.stats),
         "fcfs": summarise_stats(stats=fcfs.stats),
         "rsd": summarise_stats(stats=rsd.stats),
     }

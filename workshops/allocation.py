@@ -519,7 +519,7 @@ def generate_instance(
     k,
     seed,
     slack=0.10,
-    popularity_exponent=1.0,
+    popularity_exponent=0.6,
     popularity_capacity_share=0.5,
 ):
     """Return a seeded random ballot with Zipf-like popularity. Pure.
@@ -544,7 +544,8 @@ def generate_instance(
         popularity / popularity.sum()
     )
     weight = weight[session_workshop]
-    seats_per_slot = math.ceil((1 + slack) * k * delegates / slots)
+    # Rounded first so that float noise (1.1 * 30 = 33.000000000000004) adds no seat.
+    seats_per_slot = math.ceil(round((1 + slack) * k * delegates / slots, 6))
     capacity = np.zeros(session_workshop.size, dtype=np.int64)
     for slot in range(slots):
         here = np.nonzero(session_slot == slot)[0]
