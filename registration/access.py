@@ -36,7 +36,8 @@ def find_usable_link(raw_token, now=None):
     return (
         ManageLink.objects.usable(now)
         .select_related("delegate")
-        .filter(token_hash=hash_token(raw_token), delegate__status=Delegate.Status.REGISTERED)
+        .filter(token_hash=hash_token(raw_token))
+        .exclude(delegate__status=Delegate.Status.CANCELLED)
         .first()
     )
 

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Agency, Event, OutgoingEmail
+from .models import Agency, Delegate, Event, Invitation, OutgoingEmail
 from .outbox import send_email
 
 
@@ -28,15 +29,33 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "is_confirmed"]
-    list_filter = ["kind", "is_confirmed"]
+    list_display = ["name", "kind", "is_confirmed", "admission", "place_limit"]
+    list_filter = ["kind", "is_confirmed", "admission"]
     search_fields = ["name"]
+    fields = ["name", "kind", "is_confirmed", "admission", "email_domains", "place_limit"]
     actions = ["confirm_agencies"]
 
     @admin.action(description="Confirm the selected agencies")
     def confirm_agencies(self, request, queryset):
         count = queryset.update(is_confirmed=True)
         self.message_user(request, f"Confirmed {count} agencies.", messages.SUCCESS)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["code", "agency", "note", "max_uses", "used", "expires_at", "created_at"]
+    list_filter = ["event", "agency__kind"]
+    search_fields = ["code", "note", "agency__name"]
+    autocomplete_fields = ["agency"]
+    fields = ["event", "code", "agency", "max_uses", "expires_at", "note"]
+
+    def get_queryset(self, request):
+        live = Count("delegates", filter=~Q(delegates__status=Delegate.Status.CANCELLED))
+        return super().get_queryset(request).select_related("agency").annotate(used_count=live)
+
+    @admin.display(description="used", ordering="used_count")
+    def used(self, invitation):
+        return invitation.used_count
 
 
 @admin.register(OutgoingEmail)

@@ -35,6 +35,13 @@ class RegistrationForm(forms.ModelForm):
         required=False,
         help_text="An organiser will confirm it.",
     )
+    invitation_code = forms.CharField(
+        label="Invitation code (optional)",
+        max_length=40,
+        required=False,
+        help_text="If you were sent one. Without a code, use your work email address.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     privacy_accepted = forms.BooleanField(
         label="I have read the privacy notice and agree to my details being used to run the event",
         error_messages={"required": "Tick the box to agree to the privacy notice."},
@@ -101,6 +108,7 @@ class RegistrationForm(forms.ModelForm):
                 "agency",
                 "agency_not_listed",
                 "other_agency",
+                "invitation_code",
             ),
             Fieldset("Which days will you attend?", "attends_day_one", "attends_day_two"),
             Fieldset("Looking after you", "dietary_requirements", "accessibility_needs"),

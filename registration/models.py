@@ -82,6 +82,12 @@ class Event(models.Model):
 
 
 class Agency(models.Model):
+    class Admission(models.TextChoices):
+        EMAIL_DOMAIN = "domain", "Work email domain or invitation code"
+        INVITATION = "invitation", "Invitation code only"
+        APPROVAL = "approval", "Organiser approval, unless the domain or a code qualifies"
+        OPEN = "open", "Anyone who names this agency"
+
     class Kind(models.TextChoices):
         POLICE_FORCE = "police", "Police force"
         ROCU = "rocu", "Regional organised crime unit"
@@ -96,6 +102,26 @@ class Agency(models.Model):
     is_confirmed = models.BooleanField(
         default=True,
         help_text="An agency a delegate typed in stays unconfirmed until an organiser checks it.",
+    )
+    admission = models.CharField(
+        "who may register",
+        max_length=20,
+        choices=Admission.choices,
+        default=Admission.APPROVAL,
+        help_text="How people from this agency qualify. Registrations held for approval "
+        "cannot book workshops until an organiser approves them.",
+    )
+    email_domains = models.TextField(
+        "work email domains",
+        blank=True,
+        help_text="One per line, e.g. police.uk. Addresses at a subdomain "
+        "(kent.police.uk) qualify too.",
+    )
+    place_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Most people this agency may register (pending ones count). "
+        "Leave empty for no limit.",
     )
 
     class Meta:
@@ -117,6 +143,7 @@ class DelegateQuerySet(models.QuerySet):
 class Delegate(models.Model):
     class Status(models.TextChoices):
         REGISTERED = "registered", "Registered"
+        PENDING = "pending", "Awaiting approval"
         CANCELLED = "cancelled", "Cancelled"
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="delegates")
@@ -132,6 +159,14 @@ class Delegate(models.Model):
     accessibility_needs = models.TextField(blank=True)
     badge_name = models.CharField(max_length=100)
     privacy_accepted_at = models.DateTimeField()
+    invitation = models.ForeignKey(
+        "Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delegates",
+        help_text="The invitation code this delegate registered with, if any.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,6 +208,65 @@ class Delegate(models.Model):
     @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+
+def new_invitation_code():
+    # No 0/O or 1/I/L: codes are read off paper and typed in.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Invitation(models.Model):
+    """A code that lets people register without a qualifying email address.
+
+    How often it has been used is counted from the live delegates who used it,
+    never stored, so a cancelled registration gives its use back.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(
+        max_length=40,
+        unique=True,
+        default=new_invitation_code,
+        help_text="Letters and digits; case does not matter when it is typed in.",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        help_text="Leave empty to let the code be used with any agency.",
+    )
+    max_uses = models.PositiveIntegerField(
+        "uses", default=1, help_text="1 for one person; more for a code shared with a team."
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Who it is for.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_uses__gte=1), name="invitation_used_at_least_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = normalise_invitation_code(self.code)
+        super().save(*args, **kwargs)
+
+
+def normalise_invitation_code(code):
+    return "".join(code.split()).upper()
 
 
 def hash_token(raw_token):

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .access import issue_manage_link
+from .eligibility import admit_delegate
 from .models import Agency, Delegate
 from .outbox import queue_email
 
@@ -13,14 +14,16 @@ class AlreadyRegistered(Exception):
 
 
 @transaction.atomic
-def register_delegate(*, event, details, agency_id=None, other_agency=""):
+def register_delegate(*, event, details, agency_id=None, other_agency="", invitation_code=""):
     """Register a delegate for `event` and email them a link to their booking.
 
     `details` holds the Delegate fields from the registration form. A typed-in
     agency is created unconfirmed (or reused if one of that name exists).
-    Side effects: inserts the delegate (and maybe an agency), a booking link
-    and a queued email. Raises `AlreadyRegistered` if the address has a live
-    registration, even when two requests race.
+    Who qualifies, and who is held for approval, is `eligibility.admit_delegate`'s
+    call. Side effects: inserts the delegate (and maybe an agency), a booking
+    link and a queued email. Raises `eligibility.NotEligible` (nothing written),
+    or `AlreadyRegistered` if the address has a live registration, even when
+    two requests race.
     """
     if agency_id:
         agency = Agency.objects.get(pk=agency_id)
@@ -29,7 +32,21 @@ def register_delegate(*, event, details, agency_id=None, other_agency=""):
         agency = Agency.objects.filter(name__iexact=name).first() or Agency.objects.create(
             name=name, kind=Agency.Kind.OTHER, is_confirmed=False
         )
-    delegate = Delegate(event=event, agency=agency, privacy_accepted_at=timezone.now(), **details)
+    admission = admit_delegate(
+        event=event,
+        agency=agency,
+        email=details["email"],
+        invitation_code=invitation_code,
+        agency_typed_in=not agency_id,
+    )
+    delegate = Delegate(
+        event=event,
+        agency=agency,
+        privacy_accepted_at=timezone.now(),
+        status=admission.status,
+        invitation=admission.invitation,
+        **details,
+    )
     try:
         with transaction.atomic():
             delegate.save()
@@ -40,11 +57,13 @@ def register_delegate(*, event, details, agency_id=None, other_agency=""):
 
 
 def send_registration_email(*, delegate):
-    """Queue the 'you are registered' email with a fresh booking link."""
+    """Queue the 'you are registered' (or 'awaiting approval') email with a fresh booking link."""
+    pending = delegate.is_pending
     queue_email(
         to=delegate.email,
-        subject=f"{delegate.event.name}: you are registered",
-        template="email/registered",
+        subject=f"{delegate.event.name}: "
+        + ("your registration is awaiting approval" if pending else "you are registered"),
+        template="email/registration_pending" if pending else "email/registered",
         context={
             "delegate": delegate,
             "event": delegate.event,

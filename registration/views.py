@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .access import sign_in_delegate
+from .eligibility import NotEligible
 from .forms import RegistrationForm
 from .models import Event
 from .services import AlreadyRegistered, register_delegate
@@ -34,9 +35,12 @@ def register(request):
                 details=details,
                 agency_id=data["agency"],
                 other_agency=data["other_agency"],
+                invitation_code=data["invitation_code"],
             )
         except AlreadyRegistered as error:
             form.add_error("email", error.message)
+        except NotEligible as error:
+            form.add_error(error.field, error.message)
         else:
             sign_in_delegate(request, delegate)
             if delegate.attends_day_two:

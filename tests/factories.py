@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from registration.models import Agency, Delegate, Event
+from registration.models import Agency, Delegate, Event, Invitation
 from workshops.models import Room, Session, TimeSlot, Workshop
 
 
@@ -31,6 +31,8 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Constabulary {n}")
     kind = Agency.Kind.POLICE_FORCE
+    # Open, so tests about other things can register anyone; eligibility tests set the rule.
+    admission = Agency.Admission.OPEN
 
 
 class DelegateFactory(factory.django.DjangoModelFactory):
@@ -46,6 +48,15 @@ class DelegateFactory(factory.django.DjangoModelFactory):
     attends_day_one = True
     attends_day_two = True
     privacy_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    event = factory.SubFactory(EventFactory)
+    code = factory.Sequence(lambda n: f"INVITE{n:04d}")
+    max_uses = 1
 
 
 class RoomFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from registration.eligibility import approve_registration
 from registration.models import Delegate
 
 from . import admin_announcements  # noqa: F401  (registers the announcements admin)
@@ -192,6 +193,7 @@ class DelegateAdmin(admin.ModelAdmin):
     readonly_fields = ["workshops", "registered_at", "updated_at", "privacy_accepted_at"]
     actions = [
         "cancel_registrations",
+        "approve_registrations",
         confirm_typed_in_agencies,
         send_choice_reminders,
         resend_confirmations,
@@ -309,9 +311,22 @@ class DelegateAdmin(admin.ModelAdmin):
     def cancel_registrations(self, request, queryset):
         """Cancel each live registration through the booking service and tell the delegate."""
         cancelled = 0
-        for delegate in queryset.filter(status=Delegate.Status.REGISTERED).select_related("event"):
+        # Pending ones too: cancelling is how an organiser turns a registration down.
+        live = queryset.exclude(status=Delegate.Status.CANCELLED).select_related("event")
+        for delegate in live:
             with transaction.atomic():
                 cancel_registration(delegate=delegate, actor=request.user)
                 send_cancellation(delegate=delegate)
             cancelled += 1
         self.message_user(request, f"Cancelled {cancelled} registrations.", messages.SUCCESS)
+
+    @admin.action(description="Approve the selected registrations awaiting approval")
+    def approve_registrations(self, request, queryset):
+        pending = list(queryset.filter(status=Delegate.Status.PENDING))
+        for delegate in pending:
+            approve_registration(delegate=delegate)
+        skipped = queryset.count() - len(pending)
+        note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
+        self.message_user(
+            request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
+        )

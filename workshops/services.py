@@ -55,7 +55,7 @@ class MoveRefused(BookingError):
 
 
 class NotBookable(BookingError):
-    """The delegate cannot hold seats at all (cancelled, or not attending day two)."""
+    """The delegate cannot hold seats at all (cancelled, awaiting approval, or day one only)."""
 
 
 def choice_problems(*, event, sessions, check_count=True):
@@ -104,6 +104,11 @@ def book_sessions(*, delegate, sessions, actor=None):
     )
     if not delegate.is_active:
         raise NotBookable("This registration has been cancelled.")
+    if delegate.is_pending:
+        raise NotBookable(
+            "Your registration is awaiting an organiser's approval; you can choose workshops "
+            "once it is approved."
+        )
     if not delegate.attends_day_two:
         raise NotBookable("Workshops are on day two; your registration is for day one only.")
 

@@ -32,6 +32,8 @@ def choose(request):
         return redirect("workshops:manage")
     if not event.changes_are_open():
         return changes_closed(request)
+    if delegate.is_pending:
+        return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
     held_ids = set(delegate.bookings.values_list("session_id", flat=True))
     sessions = (
         Session.objects.for_event(event)
