@@ -132,7 +132,8 @@ def claim_invitation(*, event, code, agency, now):
     code tied to another agency is refused.
     """
     invitation = (
-        Invitation.objects.select_for_update()
+        # of=self: the agency join is nullable, and PostgreSQL cannot lock an outer join's side.
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("agency")
         .filter(event=event, code=normalise_invitation_code(code))
         .first()
