@@ -1,6 +1,8 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from socex.ratelimit import rate_limited
+
 from .access import sign_in_delegate
 from .eligibility import NotEligible
 from .forms import RegistrationForm
@@ -21,6 +23,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("register")
 def register(request):
     event = Event.objects.current()
     if event is None or not event.registration_is_open():

@@ -7,6 +7,9 @@ variables (or a `.env` file beside manage.py); see `.env.example`.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from socex.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,9 +22,13 @@ if DEBUG:
 else:
     SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not DEBUG and any(host.strip() in ("*", ".") for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the site's hosts when DEBUG is off, not '*'."
+    )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "socex.apps.SocexAdminConfig",  # django.contrib.admin with a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,19 +39,28 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "registration",
     "workshops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "socex.security_headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "socex.urls"
@@ -133,6 +149,96 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 LOGIN_URL = "admin:login"
+
+# --- Security -------------------------------------------------------------
+# HTTPS everywhere in production. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER to the header it sets (usually X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+if env("SECURE_PROXY_SSL_HEADER", default=""):
+    _header = env("SECURE_PROXY_SSL_HEADER").upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_header}", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+)
+# No inline script or style anywhere, Django's admin included (its templates
+# pass data in data- attributes since 4.x; verified by tests/socex/test_security_headers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Caches: Redis in production (shared by every server process, so rate limits
+# hold across them); local memory otherwise, e.g. `make run`.
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How many reverse proxies we run in front of the app: the client address is
+# that many hops from the right of X-Forwarded-For (0: use the socket address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Rate limits on the public forms (socex/ratelimit.py), "count/period" with
+# period s, m, h or d. Per address limits are generous because a whole force
+# often reaches us from one gateway address.
+RATE_LIMITS_ENABLED = env("RATE_LIMITS", default="on").strip().lower() not in ("off", "false", "0")
+RATE_LIMITS = {
+    "register": {
+        "ip": parse_rate(env("RATE_LIMIT_REGISTER_IP", default="60/h")),
+        "email": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL", default="10/h")),
+    },
+    "link": {
+        "ip": parse_rate(env("RATE_LIMIT_LINK_IP", default="30/h")),
+        "email": parse_rate(env("RATE_LIMIT_LINK_EMAIL", default="5/h")),
+    },
+}
+
+# Admin sign-in: django-axes locks a username, and separately an address,
+# after repeated failures; records live in the database (works with any cache).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "socex/429.html"
+AXES_CLIENT_IP_CALLABLE = "socex.client_ip.client_ip"
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_VERBOSE = False
+
+# Organisers and staff sign in with a second factor (TOTP) whenever DEBUG is
+# off. Turning it off without DEBUG is for test suites only (a deploy check warns).
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="SOCEX registration")
 
 LOGGING = {
     "version": 1,

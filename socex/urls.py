@@ -4,10 +4,6 @@ from django.urls import include, path
 from registration import views as registration_views
 from workshops.admin_dashboard import dashboard_view
 
-admin.site.site_header = "SOCEX organisers"
-admin.site.site_title = "SOCEX organisers"
-admin.site.index_title = "Run the conference"
-
 urlpatterns = [
     path("", registration_views.home, name="home"),
     path("register/", registration_views.register, name="register"),

@@ -1,11 +1,22 @@
-"""Asking for a new booking link by email."""
+"""Asking for a new booking link by email.
+
+The answer must not tell a stranger whether an address is registered: the
+page, the status and the time to answer are the same either way, because the
+view does no work that depends on the address. Looking the address up and
+sending the link happen after the response has gone (`ResponseThenWork`).
+"""
+
+import logging
 
 from django import forms
 from django.db import transaction
+from django.http import HttpResponse
 
 from registration.access import issue_manage_link
 from registration.models import Delegate, Event
 from registration.outbox import queue_email
+
+logger = logging.getLogger(__name__)
 
 
 class RequestLinkForm(forms.Form):
@@ -46,3 +57,24 @@ def send_link_if_registered(*, email):
         delegate=delegate,
     )
     return True
+
+
+class ResponseThenWork(HttpResponse):
+    """A response that runs `work()` after the server has sent it.
+
+    WSGI servers (gunicorn, runserver) and Django's test client call `close()`
+    once the body is written, so the client has its answer before `work`
+    starts. A failure in `work` is logged, never shown.
+    """
+
+    def __init__(self, *args, work, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.work = work
+
+    def close(self):
+        try:
+            self.work()
+        except Exception:
+            logger.exception("Work after the response failed")
+        finally:
+            super().close()

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.access import (
@@ -9,10 +10,11 @@ from registration.access import (
     sign_out_delegate,
     spend_link_and_sign_in,
 )
+from socex.ratelimit import rate_limited
 
 from .calendar import timetable_ics
 from .forms import ChooseWorkshopsForm
-from .links import RequestLinkForm, send_link_if_registered
+from .links import RequestLinkForm, ResponseThenWork, send_link_if_registered
 from .models import Session
 from .notifications import send_booking_confirmation, send_cancellation
 from .services import BookingError, book_sessions, can_complete_choices, cancel_registration
@@ -130,11 +132,17 @@ def cancel(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("link")
 def request_link(request):
     form = RequestLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        send_link_if_registered(email=form.cleaned_data["email"])
-        return render(request, "socex/link_sent.html", {"email": form.cleaned_data["email"]})
+        email = form.cleaned_data["email"]
+        # Same page, same work whether or not the address is registered: the
+        # lookup and the email happen after the response has been sent.
+        return ResponseThenWork(
+            render_to_string("socex/link_sent.html", {"email": email}, request=request),
+            work=lambda: send_link_if_registered(email=email),
+        )
     return render(request, "socex/request_link.html", {"form": form})
 
 

@@ -1,7 +1,10 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from .totp_device import create_totp_device, describe_totp_device
 
 
 class Command(BaseCommand):
@@ -16,11 +19,15 @@ class Command(BaseCommand):
             self.stdout.write("An organiser account exists already; sign in at /admin/.")
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(username=username, email="", password=password)
+        user = User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(
                 "Created the organiser account (shown once, keep it safe):\n"
                 f"  username: {username}\n  password: {password}\n"
-                "Sign in at http://127.0.0.1:8000/admin/"
+                f"Sign in at {settings.SITE_URL}/admin/"
             )
         )
+        # Always give the account a device, so it can still sign in once DEBUG is off.
+        self.stdout.write(describe_totp_device(create_totp_device(user)))
+        if not settings.OTP_REQUIRED:
+            self.stdout.write("(The admin asks for the code only when DEBUG is off.)")
