@@ -23,9 +23,7 @@ else:
     SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and any(host.strip() in ("*", ".") for host in ALLOWED_HOSTS):
-    raise ImproperlyConfigured(
-        "ALLOWED_HOSTS must name the site's hosts when DEBUG is off, not '*'."
-    )
+    raise ImproperlyConfigured("With DEBUG off, ALLOWED_HOSTS must name the site's hosts, not '*'.")
 
 INSTALLED_APPS = [
     "socex.apps.SocexAdminConfig",  # django.contrib.admin with a second factor

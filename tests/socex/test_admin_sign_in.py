@@ -1,0 +1,102 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def organiser(db):
+    return get_user_model().objects.create_superuser("organiser", "", PASSWORD)
+
+
+def sign_in(client, password, **extra):
+    return client.post(
+        reverse("admin:login"), {"username": "organiser", "password": password, **extra}
+    )
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_admin_login_locks_out_after_repeated_failures(client, organiser):
+    statuses = [sign_in(client, "wrong").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    locked = sign_in(client, PASSWORD)
+    assert locked.status_code == 429
+    assert "too many unsuccessful sign-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_admin_login_success_resets_failures(client, organiser):
+    sign_in(client, "wrong")
+    sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD).status_code == 302
+    client.logout()
+    assert sign_in(client, "wrong").status_code == 200
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_with_otp_required_refuses_password_only_session(client, organiser):
+    client.force_login(organiser)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("admin:login"))
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_with_otp_required_password_without_code_is_refused(client, organiser):
+    TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    response = sign_in(client, PASSWORD)
+    assert response.status_code == 200
+    assert 'name="otp_token"' in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_with_otp_required_password_and_code_signs_in(client, organiser):
+    device = TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    response = sign_in(
+        client,
+        PASSWORD,
+        otp_device=device.persistent_id,
+        otp_token=f"{totp(device.bin_key):06d}",
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_admin_without_otp_required_password_signs_in(client, organiser):
+    assert sign_in(client, PASSWORD).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_ensure_organiser_creates_totp_device_and_prints_it_once(db, capsys):
+    call_command("ensure_organiser")
+    device = TOTPDevice.objects.get(user__username="organiser")
+    out = capsys.readouterr().out
+    assert device.confirmed is True
+    assert device.config_url in out
+    assert re.search(r"or type the key: [A-Z2-7]{32}\n", out)
+    call_command("ensure_organiser")
+    assert "otpauth" not in capsys.readouterr().out
+    assert TOTPDevice.objects.count() == 1
+
+
+def test_setup_totp_replace_leaves_one_new_device(organiser, capsys):
+    old = TOTPDevice.objects.create(user=organiser, name="lost phone", confirmed=True)
+    call_command("setup_totp", "organiser", "--replace")
+    devices = list(TOTPDevice.objects.filter(user=organiser))
+    assert [d.pk == old.pk for d in devices] == [False]
+    assert devices[0].config_url in capsys.readouterr().out
+
+
+def test_setup_totp_refuses_non_staff_account(db):
+    get_user_model().objects.create_user("visitor", "", PASSWORD)
+    with pytest.raises(CommandError, match="not a staff account"):
+        call_command("setup_totp", "visitor")

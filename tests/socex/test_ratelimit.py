@@ -1,0 +1,90 @@
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory, override_settings
+from django.urls import reverse
+
+from registration.models import Delegate
+from socex.client_ip import client_ip
+from socex.rates import parse_rate
+
+TIGHT = {
+    "register": {"ip": (3, 3600), "email": (2, 3600)},
+    "link": {"ip": (3, 60), "email": (2, 60)},
+}
+
+pytestmark = pytest.mark.usefixtures("clear_cache")
+
+
+@pytest.fixture
+def clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"), [("5/h", (5, 3600)), ("20/10m", (20, 600)), (" 100 / d ", (100, 86400))]
+)
+def test_parse_rate_reads_count_and_period(text, rate):
+    assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize("text", ["", "5", "five/h", "5/y", "-1/h"])
+def test_parse_rate_rejects_nonsense(text):
+    with pytest.raises(ValueError):
+        parse_rate(text)
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
+def test_request_link_same_email_over_limit_gets_429_page(client, event):
+    url = reverse("workshops:request_link")
+    statuses = [client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    response = client.post(url, {"email": "a@force.police.uk"})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"
+    assert "<h1>Too many attempts</h1>" in response.content.decode()
+    assert response.templates[0].name == "socex/429.html"
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
+def test_request_link_same_address_many_emails_over_limit_gets_429(client, event):
+    url = reverse("workshops:request_link")
+    statuses = [client.post(url, {"email": f"p{i}@force.police.uk"}).status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
+def test_register_same_email_over_limit_gets_429_and_saves_nothing(client, event):
+    url = reverse("register")
+    data = {"email": "a@force.police.uk", "first_name": "Sam"}  # invalid: errors, not a save
+    statuses = [client.post(url, data).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert Delegate.objects.count() == 0
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
+def test_register_get_is_never_limited(client, event):
+    statuses = {client.get(reverse("register")).status_code for _ in range(6)}
+    assert statuses == {200}
+
+
+@override_settings(RATE_LIMITS_ENABLED=False, RATE_LIMITS=TIGHT)
+def test_rate_limits_off_never_answers_429(client, event):
+    url = reverse("workshops:request_link")
+    statuses = {client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(6)}
+    assert statuses == {200}
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_client_ip_behind_one_proxy_takes_last_forwarded_hop():
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    assert client_ip(request) == "203.0.113.9"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0)
+def test_client_ip_without_proxy_ignores_forwarded_header():
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_ip(request) == "203.0.113.9"
