@@ -190,7 +190,13 @@ class DelegateAdmin(admin.ModelAdmin):
     list_select_related = ["agency"]
     search_fields = ["first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
-    readonly_fields = ["workshops", "registered_at", "updated_at", "privacy_accepted_at"]
+    readonly_fields = [
+        "workshops",
+        "invitation",
+        "registered_at",
+        "updated_at",
+        "privacy_accepted_at",
+    ]
     actions = [
         "cancel_registrations",
         "approve_registrations",
@@ -225,6 +231,7 @@ class DelegateAdmin(admin.ModelAdmin):
             "badge_name",
             *NEEDS_FIELDS,
             "status",
+            "invitation",
             "workshops",
             "privacy_accepted_at",
             "registered_at",
