@@ -10,7 +10,8 @@ from django.conf import settings
 
 
 def client_ip(request):
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address, or None when the request has none (e.g. a test's force_login)."""
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote

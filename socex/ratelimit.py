@@ -50,7 +50,7 @@ def rate_limited(scope):
             if request.method == "POST" and settings.RATE_LIMITS_ENABLED:
                 rates = settings.RATE_LIMITS[scope]
                 email = request.POST.get("email", "").strip().lower()[:254]
-                hits = [("ip", client_ip(request))]
+                hits = [("ip", client_ip(request) or "unknown")]
                 if email:
                     hits.append(("email", email))
                 # Count every kind even when one is already over, so one cannot probe the other.

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,6 +28,19 @@ def ask_for_link(email):
     return response, [q["sql"] for q in queries.captured_queries]
 
 
+def server_sent(response):
+    """Close the response as a WSGI server does once it has sent it.
+
+    Like Django's test client, keep the test's database connection open
+    (closing would end the test's transaction on PostgreSQL).
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def known(event):
     return DelegateFactory(event=event, email=REGISTERED)
@@ -47,14 +61,14 @@ def test_request_link_does_no_lookup_before_the_response(known):
     assert not any(Delegate._meta.db_table in statement for statement in sql)
     assert ManageLink.objects.count() == 0
     assert OutgoingEmail.objects.count() == 0
-    response.close()  # the server has sent the page
+    server_sent(response)
     assert OutgoingEmail.objects.get().to == REGISTERED
     assert ManageLink.objects.get().delegate == known
 
 
 def test_request_link_unknown_address_sends_nothing_after_the_response(event):
     response, _ = ask_for_link(UNKNOWN)
-    response.close()
+    server_sent(response)
     assert OutgoingEmail.objects.count() == 0
     assert ManageLink.objects.count() == 0
 
@@ -62,7 +76,7 @@ def test_request_link_unknown_address_sends_nothing_after_the_response(event):
 def test_request_link_cancelled_address_sends_nothing(event):
     DelegateFactory(event=event, email=REGISTERED, status=Delegate.Status.CANCELLED)
     response, _ = ask_for_link(REGISTERED)
-    response.close()
+    server_sent(response)
     assert OutgoingEmail.objects.count() == 0
 
 
