@@ -1,14 +1,24 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django_otp import login as otp_login
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from socex.second_factor import SecondFactorRequiredMiddleware
+
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every sign-in hashes the password; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -100,3 +110,35 @@ def test_setup_totp_refuses_non_staff_account(db):
     get_user_model().objects.create_user("visitor", "", PASSWORD)
     with pytest.raises(CommandError, match="not a staff account"):
         call_command("setup_totp", "visitor")
+
+
+def request_signed_in_as(user, *, verified_with=None):
+    """A request that has been through the session, auth and second-factor middleware."""
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.user = user
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    user.otp_device = None
+    if verified_with is not None:
+        otp_login(request, verified_with)
+    user.is_verified = lambda: user.otp_device is not None
+    seen = {}
+    SecondFactorRequiredMiddleware(lambda r: seen.setdefault("user", r.user))(request)
+    return seen["user"]
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_second_factor_middleware_password_only_user_is_anonymous(organiser):
+    assert request_signed_in_as(organiser).is_authenticated is False
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_second_factor_middleware_verified_user_stays_signed_in(organiser):
+    device = TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    user = request_signed_in_as(organiser, verified_with=device)
+    assert (user.is_authenticated, user.username) == (True, "organiser")
+
+
+@override_settings(OTP_REQUIRED=False)
+def test_second_factor_middleware_off_leaves_password_user_signed_in(organiser):
+    assert request_signed_in_as(organiser).is_authenticated is True
