@@ -87,6 +87,7 @@ def test_manage_page_pending_delegate_sees_awaiting_approval(client, event):
     session.save()
     response = client.get(reverse("workshops:manage"))
     assert b"Awaiting approval" in response.content
+    assert reverse("workshops:choose").encode() not in response.content
 
 
 def test_admin_approve_action_approves_only_pending(admin_client, event):
