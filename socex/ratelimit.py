@@ -13,6 +13,7 @@ server process counts on its own, so production points `CACHE_URL` or
 """
 
 import hashlib
+import logging
 import time
 from functools import wraps
 
@@ -22,22 +23,30 @@ from django.shortcuts import render
 
 from .client_ip import client_ip
 
+logger = logging.getLogger(__name__)
+
 
 def over_limit(*, scope, kind, value, rate, now=None):
     """Count one hit for `value` and say whether it went over `rate` = (count, seconds).
 
-    Side effects: increments a counter in the default cache.
+    Side effects: increments a counter in the default cache. If the cache is
+    down, logs it and lets the request through: a registration matters more
+    than a limit, and a 500 helps nobody.
     """
     limit, period = rate
     window = int((now or time.time()) // period)
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{kind}:{digest}:{window}"
-    cache.add(key, 0, timeout=period + 1)
     try:
-        hits = cache.incr(key)
-    except ValueError:  # evicted between add and incr: start again
-        cache.set(key, 1, timeout=period + 1)
-        hits = 1
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            hits = cache.incr(key)
+        except ValueError:  # evicted between add and incr: start again
+            cache.set(key, 1, timeout=period + 1)
+            hits = 1
+    except Exception:
+        logger.exception("Rate limit cache unavailable; letting the request through")
+        return False
     return hits > limit
 
 

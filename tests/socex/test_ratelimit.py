@@ -88,3 +88,19 @@ def test_client_ip_behind_one_proxy_takes_last_forwarded_hop():
 def test_client_ip_without_proxy_ignores_forwarded_header():
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert client_ip(request) == "203.0.113.9"
+
+
+@override_settings(
+    RATE_LIMITS_ENABLED=True,
+    RATE_LIMITS=TIGHT,
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    },
+)
+def test_rate_limit_cache_down_lets_requests_through(client, event):
+    url = reverse("workshops:request_link")
+    statuses = {client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(4)}
+    assert statuses == {200}

@@ -76,6 +76,7 @@ def test_admin_pages_work_without_inline_script_or_style(admin_client, programme
     session = SessionFactory(workshop=programme["workshops"][0])
     urls = [
         reverse("admin:index"),
+        reverse("admin_dashboard"),
         reverse("admin:registration_delegate_changelist"),
         reverse("admin:registration_delegate_change", args=[delegate.pk]),
         reverse("admin:registration_delegate_workshops", args=[delegate.pk]),
