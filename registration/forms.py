@@ -35,6 +35,13 @@ class RegistrationForm(forms.ModelForm):
         required=False,
         help_text="An organiser will confirm it.",
     )
+    needs_consent = forms.BooleanField(
+        label="I agree to the organisers using my dietary and accessibility answers to "
+        "look after me at the event",
+        required=False,
+        help_text="Needed only if you answer either question above. These answers can reveal "
+        "health or beliefs, so we ask separately. You can ask us to delete them at any time.",
+    )
     privacy_accepted = forms.BooleanField(
         label="I have read the privacy notice and agree to my details being used to run the event",
         error_messages={"required": "Tick the box to agree to the privacy notice."},
@@ -103,7 +110,12 @@ class RegistrationForm(forms.ModelForm):
                 "other_agency",
             ),
             Fieldset("Which days will you attend?", "attends_day_one", "attends_day_two"),
-            Fieldset("Looking after you", "dietary_requirements", "accessibility_needs"),
+            Fieldset(
+                "Looking after you",
+                "dietary_requirements",
+                "accessibility_needs",
+                "needs_consent",
+            ),
             Fieldset("Your badge", "badge_name"),
             Fieldset(
                 "Privacy", HTML('{% include "socex/privacy_summary.html" %}'), "privacy_accepted"
@@ -133,6 +145,16 @@ class RegistrationForm(forms.ModelForm):
             )
         elif not Agency.objects.filter(pk=agency, is_confirmed=True).exists():
             self.add_error("agency", "Select an agency from the list.")
+        gave_needs = any(
+            (data.get(field) or "").strip()
+            for field in ("dietary_requirements", "accessibility_needs")
+        )
+        if gave_needs and not data.get("needs_consent"):
+            self.add_error(
+                "needs_consent",
+                "Tick the box to let us use your dietary and accessibility answers, "
+                "or leave both answers empty.",
+            )
         if not data.get("attends_day_one") and not data.get("attends_day_two"):
             self.add_error("attends_day_two", "Choose at least one day.")
         elif data.get("attends_day_two") and self.event.day_two_places_left() <= 0:

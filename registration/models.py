@@ -108,7 +108,7 @@ class Agency(models.Model):
 
 class DelegateQuerySet(models.QuerySet):
     def active(self):
-        return self.exclude(status=Delegate.Status.CANCELLED)
+        return self.exclude(status__in=[Delegate.Status.CANCELLED, Delegate.Status.ERASED])
 
     def attending_day_two(self):
         return self.active().filter(attends_day_two=True)
@@ -118,6 +118,9 @@ class Delegate(models.Model):
     class Status(models.TextChoices):
         REGISTERED = "registered", "Registered"
         CANCELLED = "cancelled", "Cancelled"
+        # Erased at the delegate's or an organiser's request: seats released, personal
+        # fields anonymised; the row stays so that counts by agency and day still add up.
+        ERASED = "erased", "Erased"
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="delegates")
     first_name = models.CharField(max_length=100)
@@ -132,6 +135,18 @@ class Delegate(models.Model):
     accessibility_needs = models.TextField(blank=True)
     badge_name = models.CharField(max_length=100)
     privacy_accepted_at = models.DateTimeField()
+    privacy_notice_version = models.PositiveSmallIntegerField(
+        default=1, help_text="The version of the privacy notice the delegate agreed to."
+    )
+    needs_consent_at = models.DateTimeField(
+        "consent to use dietary and accessibility answers",
+        null=True,
+        blank=True,
+        help_text="When the delegate ticked the separate consent for those answers.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal fields were erased or anonymised."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -172,7 +187,7 @@ class Delegate(models.Model):
 
     @property
     def is_active(self):
-        return self.status != self.Status.CANCELLED
+        return self.status not in (self.Status.CANCELLED, self.Status.ERASED)
 
 
 def hash_token(raw_token):

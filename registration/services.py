@@ -6,6 +6,7 @@ from django.utils import timezone
 from .access import issue_manage_link
 from .models import Agency, Delegate
 from .outbox import queue_email
+from .privacy import PRIVACY_NOTICE_VERSION
 
 
 class AlreadyRegistered(Exception):
@@ -13,11 +14,13 @@ class AlreadyRegistered(Exception):
 
 
 @transaction.atomic
-def register_delegate(*, event, details, agency_id=None, other_agency=""):
+def register_delegate(*, event, details, agency_id=None, other_agency="", needs_consent=False):
     """Register a delegate for `event` and email them a link to their booking.
 
     `details` holds the Delegate fields from the registration form. A typed-in
     agency is created unconfirmed (or reused if one of that name exists).
+    Stores the privacy notice version agreed to and, with `needs_consent`, when
+    the delegate consented to the use of their dietary and accessibility answers.
     Side effects: inserts the delegate (and maybe an agency), a booking link
     and a queued email. Raises `AlreadyRegistered` if the address has a live
     registration, even when two requests race.
@@ -29,7 +32,15 @@ def register_delegate(*, event, details, agency_id=None, other_agency=""):
         agency = Agency.objects.filter(name__iexact=name).first() or Agency.objects.create(
             name=name, kind=Agency.Kind.OTHER, is_confirmed=False
         )
-    delegate = Delegate(event=event, agency=agency, privacy_accepted_at=timezone.now(), **details)
+    now = timezone.now()
+    delegate = Delegate(
+        event=event,
+        agency=agency,
+        privacy_accepted_at=now,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        needs_consent_at=now if needs_consent else None,
+        **details,
+    )
     try:
         with transaction.atomic():
             delegate.save()

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .access import sign_in_delegate
 from .forms import RegistrationForm
 from .models import Event
+from .privacy import PRIVACY_NOTICE_UPDATED, PRIVACY_NOTICE_VERSION
 from .services import AlreadyRegistered, register_delegate
 
 
@@ -34,6 +36,7 @@ def register(request):
                 details=details,
                 agency_id=data["agency"],
                 other_agency=data["other_agency"],
+                needs_consent=data["needs_consent"],
             )
         except AlreadyRegistered as error:
             form.add_error("email", error.message)
@@ -46,7 +49,15 @@ def register(request):
 
 
 def privacy(request):
-    return render(request, "socex/privacy.html")
+    return render(
+        request,
+        "socex/privacy.html",
+        {
+            "notice_version": PRIVACY_NOTICE_VERSION,
+            "notice_updated": PRIVACY_NOTICE_UPDATED,
+            "retention_days": settings.RETENTION_DAYS,
+        },
+    )
 
 
 def accessibility(request):

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from registration.models import Delegate
+from registration.privacy_admin import erase_delegates
 
 from . import admin_announcements  # noqa: F401  (registers the announcements admin)
 from .admin_delegates import (
@@ -189,12 +190,21 @@ class DelegateAdmin(admin.ModelAdmin):
     list_select_related = ["agency"]
     search_fields = ["first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
-    readonly_fields = ["workshops", "registered_at", "updated_at", "privacy_accepted_at"]
+    readonly_fields = [
+        "workshops",
+        "registered_at",
+        "updated_at",
+        "privacy_accepted_at",
+        "privacy_notice_version",
+        "needs_consent_at",
+        "anonymised_at",
+    ]
     actions = [
         "cancel_registrations",
         confirm_typed_in_agencies,
         send_choice_reminders,
         resend_confirmations,
+        erase_delegates,
     ]
     inlines = [BookingChangeInline]
 
@@ -225,6 +235,9 @@ class DelegateAdmin(admin.ModelAdmin):
             "status",
             "workshops",
             "privacy_accepted_at",
+            "privacy_notice_version",
+            "needs_consent_at",
+            "anonymised_at",
             "registered_at",
             "updated_at",
         ]
