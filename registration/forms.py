@@ -68,6 +68,15 @@ class RegistrationForm(forms.ModelForm):
             "accessibility_needs": "Accessibility needs (optional)",
             "badge_name": "Name on your badge",
         }
+        error_messages = {
+            "first_name": {"required": "Enter your first name."},
+            "last_name": {"required": "Enter your last name."},
+            "email": {
+                "required": "Enter your work email.",
+                "invalid": "Enter your work email in the right format, like name@force.police.uk.",
+            },
+            "job_title": {"required": "Enter your job title."},
+        }
         help_texts = {
             "email": "We send your confirmation and booking link here.",
             "dietary_requirements": NEEDS_HELP,
@@ -97,7 +106,7 @@ class RegistrationForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 "About you",
-                Div("first_name", "last_name", css_class="row-cols-sm-2"),
+                Div("first_name", "last_name", css_class="row row-cols-1 row-cols-sm-2"),
                 "email",
                 "job_title",
                 "phone",
