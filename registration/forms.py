@@ -134,6 +134,9 @@ class RegistrationForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
+        if len(email) > Delegate._meta.get_field("email").max_length:
+            # Lower-casing some letters (such as “İ”) makes the address longer.
+            raise forms.ValidationError("This email address is too long.")
         if Delegate.objects.active().filter(event=self.event, email=email).exists():
             raise forms.ValidationError(
                 "This email is already registered. Use “Find my booking” to get a link to it."

@@ -178,7 +178,9 @@ class Delegate(models.Model):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         if not self.badge_name:
-            self.badge_name = f"{self.first_name} {self.last_name}".strip()
+            # Two long names can exceed the badge's 100 characters (PostgreSQL refuses that).
+            max_length = self._meta.get_field("badge_name").max_length
+            self.badge_name = f"{self.first_name} {self.last_name}".strip()[:max_length]
         super().save(*args, **kwargs)
 
     @property

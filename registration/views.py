@@ -26,7 +26,7 @@ def register(request):
     event = Event.objects.current()
     if event is None or not event.registration_is_open():
         return render(request, "socex/registration_closed.html", status=200)
-    form = RegistrationForm(request.POST or None, event=event)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = {field: data[field] for field in RegistrationForm.Meta.fields}

@@ -297,7 +297,10 @@ class DelegateAdmin(admin.ModelAdmin):
             .order_by("time_slot__starts_at", "workshop__title")
         )
         form = ChooseWorkshopsForm(
-            request.POST or None, event=delegate.event, sessions=sessions, held_ids=held_ids
+            request.POST if request.method == "POST" else None,
+            event=delegate.event,
+            sessions=sessions,
+            held_ids=held_ids,
         )
         if request.method == "POST" and form.is_valid():
             try:

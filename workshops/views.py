@@ -40,7 +40,10 @@ def choose(request):
         .order_by("time_slot__starts_at", "workshop__title")
     )
     form = ChooseWorkshopsForm(
-        request.POST or None, event=event, sessions=sessions, held_ids=held_ids
+        request.POST if request.method == "POST" else None,
+        event=event,
+        sessions=sessions,
+        held_ids=held_ids,
     )
     open_by_slot = [
         [s for s in slot_sessions if not s.is_full_for_chooser]
@@ -129,7 +132,7 @@ def cancel(request):
 
 @require_http_methods(["GET", "POST"])
 def request_link(request):
-    form = RequestLinkForm(request.POST or None)
+    form = RequestLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         send_link_if_registered(email=form.cleaned_data["email"])
         return render(request, "socex/link_sent.html", {"email": form.cleaned_data["email"]})
