@@ -68,15 +68,6 @@ class RegistrationForm(forms.ModelForm):
             "accessibility_needs": "Accessibility needs (optional)",
             "badge_name": "Name on your badge",
         }
-        error_messages = {
-            "first_name": {"required": "Enter your first name."},
-            "last_name": {"required": "Enter your last name."},
-            "email": {
-                "required": "Enter your work email.",
-                "invalid": "Enter your work email in the right format, like name@force.police.uk.",
-            },
-            "job_title": {"required": "Enter your job title."},
-        }
         help_texts = {
             "email": "We send your confirmation and booking link here.",
             "dietary_requirements": NEEDS_HELP,

@@ -136,13 +136,13 @@ class Delegate(models.Model):
     badge_name = models.CharField(max_length=100)
     privacy_accepted_at = models.DateTimeField()
     privacy_notice_version = models.PositiveSmallIntegerField(
-        default=1, help_text="The version of the privacy notice the delegate agreed to."
+        default=1, help_text="Version of the privacy notice agreed to at registration."
     )
     needs_consent_at = models.DateTimeField(
         "consent to use dietary and accessibility answers",
         null=True,
         blank=True,
-        help_text="When the delegate ticked the separate consent for those answers.",
+        help_text="When the separate consent for those answers was given.",
     )
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="When the personal fields were erased or anonymised."

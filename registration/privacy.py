@@ -103,9 +103,11 @@ def export_delegate_data(*, delegate):
             for email in delegate.emails.all()
         ],
     }
-    for relation in Delegate._meta.related_objects:
-        accessor = relation.get_accessor_name()
-        if accessor in EXPORTED_SEPARATELY or not relation.one_to_many:
+    # include_hidden: relations named "+" (such as announcement recipients) count too.
+    for relation in Delegate._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and relation.one_to_many):
+            continue
+        if relation.related_name in EXPORTED_SEPARATELY:
             continue
         rows = relation.related_model.objects.filter(**{relation.field.name: delegate})
         data[relation.related_model._meta.verbose_name_plural.replace(" ", "_")] = [
@@ -144,9 +146,21 @@ def _blank_personal_fields(delegate, now):
 
 
 def _forget_messages_and_links(delegate, old_email):
-    """Delete booking links and every stored email to or about the delegate."""
+    """Delete booking links and stored emails; strip the address and free text from history.
+
+    Booking history and announcement recipients stay as rows, so counts of
+    moves and of people reached still add up, but lose what identifies the
+    delegate: the address, and organisers' free-text reasons (which can
+    mention health).
+    """
+    from workshops.models import AnnouncementRecipient, BookingChange
+
     delegate.manage_links.all().delete()
     OutgoingEmail.objects.filter(Q(delegate=delegate) | Q(to__iexact=old_email)).delete()
+    AnnouncementRecipient.objects.filter(Q(delegate=delegate) | Q(email__iexact=old_email)).update(
+        email=delegate.email
+    )
+    BookingChange.objects.filter(delegate=delegate).update(reason="")
 
 
 @transaction.atomic

@@ -14,10 +14,6 @@ class RequestLinkForm(forms.Form):
         max_length=254,
         help_text="The address you registered with.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Enter the work email you registered with.",
-            "invalid": "Enter your work email in the right format, like name@force.police.uk.",
-        },
     )
 
 

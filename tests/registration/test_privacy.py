@@ -19,7 +19,7 @@ from registration.privacy import (
     export_delegate_data,
 )
 from tests.factories import AgencyFactory, DelegateFactory, EventFactory
-from workshops.models import Booking
+from workshops.models import Announcement, AnnouncementRecipient, Booking, BookingChange
 from workshops.services import book_sessions
 
 
@@ -388,3 +388,35 @@ def test_unconfirmed_agency_survives_erasure(programme):
     delegate = DelegateFactory(event=programme["event"], agency=agency)
     erase_delegate(delegate=delegate)
     assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+def test_erase_delegate_strips_history_reasons_and_announcement_addresses(programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"], email="leaving@force.police.uk")
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    BookingChange.objects.filter(delegate=delegate).update(reason="Needs step-free access")
+    announcement = Announcement.objects.create(
+        event=programme["event"], audience=Announcement.Audience.EVENT, subject="Hi", body="x"
+    )
+    AnnouncementRecipient.objects.create(
+        announcement=announcement, delegate=delegate, email="leaving@force.police.uk"
+    )
+    erase_delegate(delegate=delegate)
+    delegate.refresh_from_db()
+    history = BookingChange.objects.filter(delegate=delegate)
+    assert history.count() == 8  # four booked, four released: the counts stay
+    assert set(history.values_list("reason", flat=True)) == {""}
+    assert list(AnnouncementRecipient.objects.values_list("email", flat=True)) == [delegate.email]
+
+
+def test_export_delegate_data_includes_history_and_announcements(programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    announcement = Announcement.objects.create(
+        event=programme["event"], audience=Announcement.Audience.EVENT, subject="Hi", body="x"
+    )
+    AnnouncementRecipient.objects.create(
+        announcement=announcement, delegate=delegate, email=delegate.email
+    )
+    data = export_delegate_data(delegate=delegate)
+    assert [row["action"] for row in data["booking_history"]] == ["booked"] * 4
+    assert [row["email"] for row in data["announcement_recipients"]] == [delegate.email]
