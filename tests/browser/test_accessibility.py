@@ -6,7 +6,8 @@ together, so one run shows everything to fix.
 """
 
 import pytest
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 from registration.access import issue_manage_link
 from registration.models import Delegate, Event
@@ -43,8 +44,26 @@ def test_not_found_page_is_the_site_404(page):
 
 def test_server_error_page_has_no_axe_violations(page):
     # The 500 page is plain HTML with no context; load it as the browser would get it.
+    page.goto("/")
     page.set_content(render_to_string("500.html"))
     assert_clean([axe_violations(page, "error page")])
+
+
+def test_too_many_requests_page_has_no_axe_violations(page):
+    try:
+        get_template("socex/429.html")
+    except TemplateDoesNotExist:
+        pytest.skip("templates/socex/429.html comes with the rate limits (trust branch)")
+    page.goto("/")  # so the page's relative links to our CSS resolve
+    event = Event.objects.current()
+    reports = []
+    for state, context in [
+        ("rate limited", {"event": event, "retry_minutes": 5}),
+        ("sign-in locked", {"event": event, "failure_limit": 5}),
+    ]:
+        page.set_content(render_to_string("socex/429.html", context))
+        reports.append(axe_violations(page, state))
+    assert_clean(reports)
 
 
 def test_register_page_states_have_no_axe_violations(page):
