@@ -42,6 +42,13 @@ class RegistrationForm(forms.ModelForm):
         help_text="If you were sent one. Without a code, use your work email address.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    needs_consent = forms.BooleanField(
+        label="I agree to the organisers using my dietary and accessibility answers to "
+        "look after me at the event",
+        required=False,
+        help_text="Needed only if you answer either question above. These answers can reveal "
+        "health or beliefs, so we ask separately. You can ask us to delete them at any time.",
+    )
     privacy_accepted = forms.BooleanField(
         label="I have read the privacy notice and agree to my details being used to run the event",
         error_messages={"required": "Tick the box to agree to the privacy notice."},
@@ -97,7 +104,7 @@ class RegistrationForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 "About you",
-                Div("first_name", "last_name", css_class="row-cols-sm-2"),
+                Div("first_name", "last_name", css_class="row row-cols-1 row-cols-sm-2"),
                 "email",
                 "job_title",
                 "phone",
@@ -111,7 +118,12 @@ class RegistrationForm(forms.ModelForm):
                 "invitation_code",
             ),
             Fieldset("Which days will you attend?", "attends_day_one", "attends_day_two"),
-            Fieldset("Looking after you", "dietary_requirements", "accessibility_needs"),
+            Fieldset(
+                "Looking after you",
+                "dietary_requirements",
+                "accessibility_needs",
+                "needs_consent",
+            ),
             Fieldset("Your badge", "badge_name"),
             Fieldset(
                 "Privacy", HTML('{% include "socex/privacy_summary.html" %}'), "privacy_accepted"
@@ -121,6 +133,9 @@ class RegistrationForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
+        if len(email) > Delegate._meta.get_field("email").max_length:
+            # Lower-casing some letters (such as “İ”) makes the address longer.
+            raise forms.ValidationError("This email address is too long.")
         if Delegate.objects.active().filter(event=self.event, email=email).exists():
             raise forms.ValidationError(
                 "This email is already registered. Use “Find my booking” to get a link to it."
@@ -141,6 +156,16 @@ class RegistrationForm(forms.ModelForm):
             )
         elif not Agency.objects.filter(pk=agency, is_confirmed=True).exists():
             self.add_error("agency", "Select an agency from the list.")
+        gave_needs = any(
+            (data.get(field) or "").strip()
+            for field in ("dietary_requirements", "accessibility_needs")
+        )
+        if gave_needs and not data.get("needs_consent"):
+            self.add_error(
+                "needs_consent",
+                "Tick the box to let us use your dietary and accessibility answers, "
+                "or leave both answers empty.",
+            )
         if not data.get("attends_day_one") and not data.get("attends_day_two"):
             self.add_error("attends_day_two", "Choose at least one day.")
         elif data.get("attends_day_two") and self.event.day_two_places_left() <= 0:

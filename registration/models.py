@@ -134,7 +134,7 @@ class Agency(models.Model):
 
 class DelegateQuerySet(models.QuerySet):
     def active(self):
-        return self.exclude(status=Delegate.Status.CANCELLED)
+        return self.exclude(status__in=[Delegate.Status.CANCELLED, Delegate.Status.ERASED])
 
     def attending_day_two(self):
         return self.active().filter(attends_day_two=True)
@@ -145,6 +145,9 @@ class Delegate(models.Model):
         REGISTERED = "registered", "Registered"
         PENDING = "pending", "Awaiting approval"
         CANCELLED = "cancelled", "Cancelled"
+        # Erased at the delegate's or an organiser's request: seats released, personal
+        # fields anonymised; the row stays so that counts by agency and day still add up.
+        ERASED = "erased", "Erased"
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="delegates")
     first_name = models.CharField(max_length=100)
@@ -166,6 +169,18 @@ class Delegate(models.Model):
         on_delete=models.SET_NULL,
         related_name="delegates",
         help_text="The invitation code this delegate registered with, if any.",
+    )
+    privacy_notice_version = models.PositiveSmallIntegerField(
+        default=1, help_text="Version of the privacy notice agreed to at registration."
+    )
+    needs_consent_at = models.DateTimeField(
+        "consent to use dietary and accessibility answers",
+        null=True,
+        blank=True,
+        help_text="When the separate consent for those answers was given.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal fields were erased or anonymised."
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
     registered_at = models.DateTimeField(auto_now_add=True)
@@ -198,7 +213,9 @@ class Delegate(models.Model):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         if not self.badge_name:
-            self.badge_name = f"{self.first_name} {self.last_name}".strip()
+            # Two long names can exceed the badge's 100 characters (PostgreSQL refuses that).
+            max_length = self._meta.get_field("badge_name").max_length
+            self.badge_name = f"{self.first_name} {self.last_name}".strip()[:max_length]
         super().save(*args, **kwargs)
 
     @property
@@ -207,7 +224,7 @@ class Delegate(models.Model):
 
     @property
     def is_active(self):
-        return self.status != self.Status.CANCELLED
+        return self.status not in (self.Status.CANCELLED, self.Status.ERASED)
 
     @property
     def is_pending(self):

@@ -7,6 +7,7 @@ from .access import issue_manage_link
 from .eligibility import admit_delegate
 from .models import Agency, Delegate
 from .outbox import queue_email
+from .privacy import PRIVACY_NOTICE_VERSION
 
 
 class AlreadyRegistered(Exception):
@@ -14,13 +15,23 @@ class AlreadyRegistered(Exception):
 
 
 @transaction.atomic
-def register_delegate(*, event, details, agency_id=None, other_agency="", invitation_code=""):
+def register_delegate(
+    *,
+    event,
+    details,
+    agency_id=None,
+    other_agency="",
+    invitation_code="",
+    needs_consent=False,
+):
     """Register a delegate for `event` and email them a link to their booking.
 
     `details` holds the Delegate fields from the registration form. A typed-in
     agency is created unconfirmed (or reused if one of that name exists).
     Who qualifies, and who is held for approval, is `eligibility.admit_delegate`'s
-    call. Side effects: inserts the delegate (and maybe an agency), a booking
+    call. Stores the privacy notice version agreed to and, with `needs_consent`,
+    when the delegate consented to the use of their dietary and accessibility
+    answers. Side effects: inserts the delegate (and maybe an agency), a booking
     link and a queued email. Raises `eligibility.NotEligible` (nothing written),
     or `AlreadyRegistered` if the address has a live registration, even when
     two requests race.
@@ -39,10 +50,13 @@ def register_delegate(*, event, details, agency_id=None, other_agency="", invita
         invitation_code=invitation_code,
         agency_typed_in=not agency_id,
     )
+    now = timezone.now()
     delegate = Delegate(
         event=event,
         agency=agency,
-        privacy_accepted_at=timezone.now(),
+        privacy_accepted_at=now,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        needs_consent_at=now if needs_consent else None,
         status=admission.status,
         invitation=admission.invitation,
         **details,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -7,6 +8,7 @@ from .access import sign_in_delegate
 from .eligibility import NotEligible
 from .forms import RegistrationForm
 from .models import Event
+from .privacy import PRIVACY_NOTICE_UPDATED, PRIVACY_NOTICE_VERSION
 from .services import AlreadyRegistered, register_delegate
 
 
@@ -28,7 +30,7 @@ def register(request):
     event = Event.objects.current()
     if event is None or not event.registration_is_open():
         return render(request, "socex/registration_closed.html", status=200)
-    form = RegistrationForm(request.POST or None, event=event)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = {field: data[field] for field in RegistrationForm.Meta.fields}
@@ -39,6 +41,7 @@ def register(request):
                 agency_id=data["agency"],
                 other_agency=data["other_agency"],
                 invitation_code=data["invitation_code"],
+                needs_consent=data["needs_consent"],
             )
         except AlreadyRegistered as error:
             form.add_error("email", error.message)
@@ -53,7 +56,15 @@ def register(request):
 
 
 def privacy(request):
-    return render(request, "socex/privacy.html")
+    return render(
+        request,
+        "socex/privacy.html",
+        {
+            "notice_version": PRIVACY_NOTICE_VERSION,
+            "notice_updated": PRIVACY_NOTICE_UPDATED,
+            "retention_days": settings.RETENTION_DAYS,
+        },
+    )
 
 
 def accessibility(request):

@@ -141,6 +141,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The booking link: single use, short lived; it opens a session that ends after inactivity.
 MANAGE_LINK_HOURS = env.int("MANAGE_LINK_HOURS", default=72)
+# UK GDPR: `apply_retention` anonymises delegates this many days after their event ends.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

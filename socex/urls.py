@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from registration import privacy_views
 from registration import views as registration_views
 from workshops.admin_dashboard import dashboard_view
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("register/", registration_views.register, name="register"),
     path("privacy/", registration_views.privacy, name="privacy"),
     path("accessibility/", registration_views.accessibility, name="accessibility"),
+    path("booking/my-data.json", privacy_views.my_data, name="my_data"),
+    path("booking/erase/", privacy_views.erase, name="erase"),
     path("booking/", include("workshops.urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="admin_dashboard"),
     path("admin/", admin.site.urls),

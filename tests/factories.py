@@ -47,7 +47,13 @@ class DelegateFactory(factory.django.DjangoModelFactory):
     job_title = "Detective Inspector"
     attends_day_one = True
     attends_day_two = True
+    dietary_requirements = ""
+    accessibility_needs = ""
     privacy_accepted_at = factory.LazyFunction(timezone.now)
+    # Dietary or accessibility answers come with their own consent, as the form requires.
+    needs_consent_at = factory.LazyAttribute(
+        lambda o: o.privacy_accepted_at if o.dietary_requirements or o.accessibility_needs else None
+    )
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

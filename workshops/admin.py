@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 
 from registration.eligibility import approve_registration
 from registration.models import Delegate
+from registration.privacy_admin import erase_delegates
 
 from . import admin_announcements  # noqa: F401  (registers the announcements admin)
 from .admin_delegates import (
@@ -196,6 +197,9 @@ class DelegateAdmin(admin.ModelAdmin):
         "registered_at",
         "updated_at",
         "privacy_accepted_at",
+        "privacy_notice_version",
+        "needs_consent_at",
+        "anonymised_at",
     ]
     actions = [
         "cancel_registrations",
@@ -203,6 +207,7 @@ class DelegateAdmin(admin.ModelAdmin):
         confirm_typed_in_agencies,
         send_choice_reminders,
         resend_confirmations,
+        erase_delegates,
     ]
     inlines = [BookingChangeInline]
 
@@ -234,6 +239,9 @@ class DelegateAdmin(admin.ModelAdmin):
             "invitation",
             "workshops",
             "privacy_accepted_at",
+            "privacy_notice_version",
+            "needs_consent_at",
+            "anonymised_at",
             "registered_at",
             "updated_at",
         ]
@@ -293,7 +301,10 @@ class DelegateAdmin(admin.ModelAdmin):
             .order_by("time_slot__starts_at", "workshop__title")
         )
         form = ChooseWorkshopsForm(
-            request.POST or None, event=delegate.event, sessions=sessions, held_ids=held_ids
+            request.POST if request.method == "POST" else None,
+            event=delegate.event,
+            sessions=sessions,
+            held_ids=held_ids,
         )
         if request.method == "POST" and form.is_valid():
             try:

@@ -44,7 +44,10 @@ def choose(request):
         .order_by("time_slot__starts_at", "workshop__title")
     )
     form = ChooseWorkshopsForm(
-        request.POST or None, event=event, sessions=sessions, held_ids=held_ids
+        request.POST if request.method == "POST" else None,
+        event=event,
+        sessions=sessions,
+        held_ids=held_ids,
     )
     open_by_slot = [
         [s for s in slot_sessions if not s.is_full_for_chooser]
@@ -134,7 +137,7 @@ def cancel(request):
 @require_http_methods(["GET", "POST"])
 @rate_limited("link")
 def request_link(request):
-    form = RequestLinkForm(request.POST or None)
+    form = RequestLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         # Same page, same work whether or not the address is registered: the

@@ -2,7 +2,26 @@
 document.addEventListener("DOMContentLoaded", function () {
   // Move focus to the error summary so screen readers announce what went wrong.
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // Each error links to its question: put the focus in the field itself, with its
+    // label or legend in view (a plain fragment link only scrolls).
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var field = target.matches("input, select, textarea") && !target.disabled
+        ? target
+        : target.querySelector("input:not([disabled]), select:not([disabled]), textarea:not([disabled])");
+      if (!field) { return; }
+      event.preventDefault();
+      var group = field.closest("fieldset");
+      var label = document.querySelector("label[for='" + field.id + "']");
+      var heading = (field.type === "radio" && group && group.querySelector("legend")) || label || field;
+      heading.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
 
   // A search box that narrows the long list of agencies.
   var filter = document.querySelector("[data-agency-filter]");

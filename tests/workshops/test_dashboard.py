@@ -25,7 +25,12 @@ def registrations(programme, four_sessions):
 
 def test_dashboard_figures_count_registrations(registrations):
     figures = dashboard_figures(event=registrations["event"])
-    assert figures["by_status"] == [("Registered", 4), ("Awaiting approval", 0), ("Cancelled", 1)]
+    assert figures["by_status"] == [
+        ("Registered", 4),
+        ("Awaiting approval", 0),
+        ("Cancelled", 1),
+        ("Erased", 0),
+    ]
     assert dict(figures["by_kind"]) == {
         "Police force": 3,
         "Regional organised crime unit": 0,

@@ -28,6 +28,7 @@ def register(client, the_agency, **changes):
         "attends_day_one": "on",
         "attends_day_two": "on",
         "dietary_requirements": "Vegetarian",
+        "needs_consent": "on",
         "privacy_accepted": "on",
     }
     data.update(changes)

@@ -1,0 +1,47 @@
+"""Steps of the delegate journey and the axe-core check, shared by the browser tests."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+
+def axe_violations(page, state):
+    """Run axe-core for WCAG 2.0/2.1/2.2 A and AA; return a readable report, or '' if clean."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    if results.violations_count == 0:
+        return ""
+    return f"== {page.url} ({state}): {results.violations_count} violations\n" + (
+        results.generate_report()
+    )
+
+
+def fill_registration(page, *, email="priya.shah@force.police.uk"):
+    page.get_by_label("First name").fill("Priya")
+    page.get_by_label("Last name").fill("Shah")
+    page.get_by_label("Work email").fill(email)
+    page.get_by_label("Job title").fill("Detective Inspector")
+    page.locator("#id_agency").select_option(label="Cheshire Constabulary")
+    page.get_by_label("Dietary requirements (optional)").fill("Vegetarian")
+    page.locator("#id_needs_consent").check()
+    page.locator("#id_privacy_accepted").check()
+
+
+def register(page, *, email="priya.shah@force.police.uk"):
+    """Register through the form; the browser ends on the choose page, signed in."""
+    page.goto("/register/")
+    fill_registration(page, email=email)
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/booking/workshops/")
+
+
+def choose_first_available(page):
+    """Tick one workshop per round, never the same workshop twice."""
+    taken = set()
+    for fieldset in page.locator("fieldset.slot-fieldset").all():
+        for radio in fieldset.locator("input[type=radio]:not([disabled])").all():
+            title = radio.locator("xpath=..").locator(".fw-semibold").inner_text()
+            if title not in taken:
+                radio.check()
+                taken.add(title)
+                break
