@@ -180,7 +180,8 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
     """Return the allocation minimising incomplete delegates, unranked seats, then rank cost.
 
     Solves integer programmes with HiGHS (`scipy.optimize.milp`). The usual case is one
-    solve: everybody completed from ranked workshops. Only if that is infeasible are
+    solve: everybody completed from ranked workshops, whose LP relaxation is tried first
+    (an integral relaxation is optimal, `mip_gap` 0). Only if that is infeasible are
     the three priorities solved one after another, each fixing the previous optimum,
     over ranked and (if allowed) unranked workshops. Pure; `time_limit` covers all solves.
     """
