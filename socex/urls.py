@@ -11,5 +11,6 @@ urlpatterns = [
     path("accessibility/", registration_views.accessibility, name="accessibility"),
     path("booking/", include("workshops.urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="admin_dashboard"),
+    path("admin/exports/", include("workshops.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,215 @@
+"""Printables: sign-in sheets (a page per session) and name badges with a check-in QR code.
+
+reportlab draws the PDFs and segno computes the QR codes, both pure Python
+from the package registry. The QR code is drawn as vector squares, so it
+prints sharp at any size and needs no image library.
+"""
+
+import segno
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+SIGN_IN_COLUMNS = [10 * mm, 42 * mm, 36 * mm, 52 * mm, 40 * mm]  # 180 mm: A4 less margins
+SIGN_IN_ROW_HEIGHT = 7.5 * mm
+HEADER_ROWS = 3
+BADGE_WIDTH = 90 * mm
+BADGE_HEIGHT = 60 * mm
+BADGE_COLUMNS = 2
+BADGE_ROWS = 4
+BADGES_PER_PAGE = BADGE_COLUMNS * BADGE_ROWS
+QR_SIZE = 28 * mm
+QR_QUIET_MODULES = 2
+PADDING = 5 * mm
+
+
+def fit_text(text, *, width, font=FONT, size=9):
+    """Shorten `text` with an ellipsis so that it fits in `width` points."""
+    text = text or ""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def fit_size(text, *, width, font, largest, smallest):
+    """The largest font size, down to `smallest`, at which `text` fits in `width` points."""
+    size = largest
+    while size > smallest and stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _sign_in_table(session, seats):
+    span = len(SIGN_IN_COLUMNS)
+    width = sum(SIGN_IN_COLUMNS)
+    slot = session.time_slot
+    heading = [fit_text(session.workshop.title, width=width, font=BOLD, size=14)]
+    details = [
+        fit_text(
+            f"{slot.name}, {slot.times}  ·  {session.room.name}  ·  capacity {session.capacity}"
+            f"  ·  {len(seats)} booked",
+            width=width,
+            size=10,
+        )
+    ]
+    rows = [
+        heading + [""] * (span - 1),
+        details + [""] * (span - 1),
+        ["", "Surname", "First name", "Agency", "Signature"],
+    ]
+    for number, seat in enumerate(seats, start=1):
+        rows.append(
+            [
+                str(number),
+                fit_text(seat["last_name"], width=SIGN_IN_COLUMNS[1] - 4),
+                fit_text(seat["first_name"], width=SIGN_IN_COLUMNS[2] - 4),
+                fit_text(seat["agency_name"], width=SIGN_IN_COLUMNS[3] - 4),
+                "",
+            ]
+        )
+    if not seats:
+        rows.append(["", "Nobody has booked this session.", "", "", ""])
+    table = Table(
+        rows,
+        colWidths=SIGN_IN_COLUMNS,
+        rowHeights=[9 * mm, 7 * mm, 7 * mm] + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
+        repeatRows=HEADER_ROWS,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (0, 0), (-1, 0)),
+                ("SPAN", (0, 1), (-1, 1)),
+                ("FONT", (0, 0), (-1, 0), BOLD, 14),
+                ("FONT", (0, 1), (-1, 1), FONT, 10),
+                ("FONT", (0, 2), (-1, 2), BOLD, 9),
+                ("FONT", (0, HEADER_ROWS), (-1, -1), FONT, 9),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 2), (-1, -1), 0.5, colors.grey),
+                ("LINEBEFORE", (4, 2), (4, -1), 0.5, colors.grey),
+                ("TEXTCOLOR", (0, HEADER_ROWS), (0, -1), colors.grey),
+            ]
+        )
+    )
+    return table
+
+
+def write_sign_in_sheets(*, sessions_with_seats, title, file):
+    """Write one sign-in sheet per session into the binary `file`.
+
+    Each session starts on a new page; a long roster continues on the next
+    page under the same heading. Delegates are listed in surname order.
+    """
+    document = SimpleDocTemplate(
+        file,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+    )
+    story = []
+    for index, (session, seats) in enumerate(sessions_with_seats):
+        if index:
+            story.append(PageBreak())
+        story.append(_sign_in_table(session, seats))
+    if not story:
+        story.append(Table([["There are no sessions to print."]]))
+    document.build(story)
+
+
+def _draw_qr(canvas, data, *, x, y, size):
+    """Draw a QR code for `data` as filled squares, merging runs of dark modules."""
+    matrix = segno.make_qr(data, error="m").matrix
+    modules = len(matrix) + 2 * QR_QUIET_MODULES
+    step = size / modules
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + QR_QUIET_MODULES + 1) * step
+        column = 0
+        while column < len(row):
+            if row[column]:
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                path.rect(x + (start + QR_QUIET_MODULES) * step, top, (column - start) * step, step)
+            else:
+                column += 1
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _draw_badge(canvas, badge, *, x, y, event_name):
+    canvas.setStrokeColor(colors.lightgrey)
+    canvas.setLineWidth(0.5)
+    canvas.rect(x, y, BADGE_WIDTH, BADGE_HEIGHT, stroke=1, fill=0)
+    text_width = BADGE_WIDTH - QR_SIZE - 2 * PADDING
+    canvas.setFillColor(colors.black)
+    canvas.setFont(FONT, 8)
+    canvas.drawString(
+        x + PADDING,
+        y + BADGE_HEIGHT - PADDING - 6,
+        fit_text(event_name, width=BADGE_WIDTH - 2 * PADDING, size=8),
+    )
+    name = badge["badge_name"] or f"{badge['first_name']} {badge['last_name']}"
+    size = fit_size(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, largest=22, smallest=12)
+    canvas.setFont(BOLD, size)
+    canvas.drawString(
+        x + PADDING,
+        y + BADGE_HEIGHT - PADDING - 8 - size,
+        fit_text(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, size=size),
+    )
+    full_name = f"{badge['first_name']} {badge['last_name']}"
+    canvas.setFont(FONT, 10)
+    if full_name != name:
+        canvas.drawString(x + PADDING, y + 26 * mm, fit_text(full_name, width=text_width, size=10))
+    canvas.setFont(FONT, 11)
+    canvas.drawString(
+        x + PADDING, y + 18 * mm, fit_text(badge["agency_name"], width=text_width, size=11)
+    )
+    _draw_qr(
+        canvas,
+        badge["checkin_reference"],
+        x=x + BADGE_WIDTH - QR_SIZE - PADDING / 2,
+        y=y + PADDING / 2,
+        size=QR_SIZE,
+    )
+
+
+def write_badges(*, badges, event_name, file):
+    """Write name badges, eight to an A4 page (2 × 4, 90 × 60 mm), into the binary `file`.
+
+    Each badge shows the badge name, the full name when it differs, the agency
+    and a QR code holding the delegate's check-in reference. Returns the count.
+    """
+    canvas = Canvas(file, pagesize=A4, pageCompression=1)
+    canvas.setTitle(f"Name badges: {event_name}")
+    page_width, page_height = A4
+    left = (page_width - BADGE_COLUMNS * BADGE_WIDTH) / 2
+    bottom = (page_height - BADGE_ROWS * BADGE_HEIGHT) / 2
+    count = 0
+    for count, badge in enumerate(badges, start=1):
+        place = (count - 1) % BADGES_PER_PAGE
+        if place == 0 and count > 1:
+            canvas.showPage()
+        column, row = place % BADGE_COLUMNS, place // BADGE_COLUMNS
+        _draw_badge(
+            canvas,
+            badge,
+            x=left + column * BADGE_WIDTH,
+            y=bottom + (BADGE_ROWS - 1 - row) * BADGE_HEIGHT,
+            event_name=event_name,
+        )
+    if count == 0:
+        canvas.setFont(FONT, 12)
+        canvas.drawString(20 * mm, page_height - 30 * mm, "There are no delegates to print.")
+    canvas.showPage()
+    canvas.save()
+    return count
