@@ -71,7 +71,7 @@ class RosterResource(SpreadsheetSafeResource):
     """One row per seat: the session, then who holds it."""
 
     slot = column("slot", "Time slot")
-    workshop = column("workshop", "Workshop")
+    workshop = column("workshop_title", "Workshop")
     room = column("room", "Room")
     last_name = column("last_name", "Last name")
     first_name = column("first_name", "First name")

@@ -117,7 +117,7 @@ def roster_queryset(sessions):
         .values(
             "session_id",
             slot=F("time_slot__name"),
-            workshop=F("session__workshop__title"),
+            workshop_title=F("session__workshop__title"),
             room=F("session__room__name"),
             last_name=F("delegate__last_name"),
             first_name=F("delegate__first_name"),
