@@ -144,9 +144,7 @@ def test_rosters_for_the_event_cover_every_seat_in_slot_order(organiser_client, 
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
-def test_catering_list_has_days_and_dietary_requirements_only(
-    organiser_client, known, file_format
-):
+def test_catering_list_has_days_and_dietary_requirements_only(organiser_client, known, file_format):
     rows = read_table(organiser_client.get(event_url("catering", file_format)), file_format)
     assert rows == [
         ["Last name", "First name", "Day one", "Day two", "Dietary requirements"],
@@ -177,7 +175,7 @@ TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]
 def test_cells_starting_with_a_formula_trigger_are_quoted(
     organiser_client, event, trigger, file_format
 ):
-    payload = f"{trigger}HYPERLINK(\"http://evil.example\",\"x\")"
+    payload = f'{trigger}HYPERLINK("http://evil.example","x")'
     DelegateFactory(event=event, last_name=f"{trigger}cmd", dietary_requirements=payload)
     response = organiser_client.get(event_url("catering", file_format))
     if file_format == "csv":
@@ -247,12 +245,7 @@ def test_csv_is_streamed(organiser_client, known):
     assert response["Content-Disposition"].startswith('attachment; filename="attendee-list-')
 
 
-def test_unknown_download_or_format_is_not_found(organiser_client, known, settings):
-    # The 404 page links static files; tests run without collectstatic's manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def test_unknown_download_or_format_is_not_found(organiser_client, known):
     assert organiser_client.get(event_url("attendees", "pdf")).status_code == 404
     assert organiser_client.get(event_url("everything", "csv")).status_code == 404
     url = reverse("exports:session_download", args=[999999, "rosters", "csv"])
