@@ -57,7 +57,7 @@ def test_catering_group_can_view_delegates_and_needs_only(db):
 
 def test_organisers_group_has_every_permission_on_our_models(db):
     perms = permissions_of("Organisers")
-    assert STAFF_PERMISSIONS < perms
+    assert perms > STAFF_PERMISSIONS
     assert {
         "registration.view_needs",
         "registration.change_delegate",

@@ -4,8 +4,8 @@ import csv
 import io
 
 import openpyxl
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from registration.models import Agency
