@@ -9,6 +9,7 @@ import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
@@ -126,24 +127,42 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
     document.build(story)
 
 
+def qr_matrix(data):
+    """The QR code's modules for `data`, as rows of 0 and 1 (no quiet zone).
+
+    Mask 0 is used instead of scoring all eight: that scoring is 85% of the
+    cost of a badge, and the data (a random token) already looks random, which
+    is what the scoring aims for. Every reader decodes any mask.
+    """
+    return segno.make_qr(data, error="m", mask=0, boost_error=False).matrix
+
+
 def _draw_qr(canvas, data, *, x, y, size):
-    """Draw a QR code for `data` as filled squares, merging runs of dark modules."""
-    matrix = segno.make_qr(data, error="m").matrix
+    """Draw a QR code for `data` as filled squares, one rectangle per run of dark modules.
+
+    The rectangles are written as PDF operators in module units under a scaled
+    transform: reportlab's path helpers cost ten times as much for the same page.
+    """
+    matrix = qr_matrix(data)
     modules = len(matrix) + 2 * QR_QUIET_MODULES
-    step = size / modules
-    path = canvas.beginPath()
+    operators = []
     for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + QR_QUIET_MODULES + 1) * step
+        top = len(matrix) - 1 - row_index + QR_QUIET_MODULES
         column = 0
         while column < len(row):
             if row[column]:
                 start = column
                 while column < len(row) and row[column]:
                     column += 1
-                path.rect(x + (start + QR_QUIET_MODULES) * step, top, (column - start) * step, step)
+                operators.append(f"{start + QR_QUIET_MODULES} {top} {column - start} 1 re")
             else:
                 column += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(size / modules, size / modules)
+    canvas.setFillColor(colors.black)
+    canvas.addLiteral("\n".join([*operators, "f"]))
+    canvas.restoreState()
 
 
 def _draw_badge(canvas, badge, *, x, y, event_name):
@@ -170,10 +189,12 @@ def _draw_badge(canvas, badge, *, x, y, event_name):
     canvas.setFont(FONT, 10)
     if full_name != name:
         canvas.drawString(x + PADDING, y + 26 * mm, fit_text(full_name, width=text_width, size=10))
-    canvas.setFont(FONT, 11)
-    canvas.drawString(
-        x + PADDING, y + 18 * mm, fit_text(badge["agency_name"], width=text_width, size=11)
-    )
+    canvas.setFont(FONT, 10)
+    lines = simpleSplit(badge["agency_name"] or "", FONT, 10, text_width)
+    if len(lines) > 2:
+        lines = [lines[0], fit_text(" ".join(lines[1:]), width=text_width, size=10)]
+    for index, line in enumerate(lines):
+        canvas.drawString(x + PADDING, y + (19 - 4.5 * index) * mm, line)
     _draw_qr(
         canvas,
         badge["checkin_reference"],
