@@ -6,6 +6,7 @@ exports page, so it is checked and recorded the same way.
 """
 
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 
 from .downloads import ATTENDEES, BADGES, ROSTERS, SIGN_IN_SHEETS, download, may_download
 
@@ -31,7 +32,7 @@ class ExportActionsMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not actions and self.actions is None:
+        if self.actions is None or IS_POPUP_VAR in request.GET:
             return actions
         for action in self.export_actions:
             if may_download(user=request.user, export=action.export):
