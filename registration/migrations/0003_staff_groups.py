@@ -20,6 +20,7 @@ STAFF_VIEWS = [
     ("workshops", "view_workshop"),
     ("workshops", "view_session"),
     ("workshops", "view_booking"),
+    ("workshops", "view_bookingchange"),
 ]
 CATERING_AND_ACCESS = [
     ("registration", "view_delegate"),
@@ -27,6 +28,8 @@ CATERING_AND_ACCESS = [
 ]
 GROUPS = {"Staff": STAFF_VIEWS, "Catering & access": CATERING_AND_ACCESS}
 ORGANISERS = "Organisers"
+# Filling a session past its capacity is granted person by person, not with the role.
+NOT_FOR_ORGANISERS = ["override_capacity"]
 
 
 def create_groups(apps, schema_editor):
@@ -43,7 +46,9 @@ def create_groups(apps, schema_editor):
     organisers, _ = Group.objects.get_or_create(name=ORGANISERS)
     # Every permission on our models: view, add, change, delete, needs and exports.
     organisers.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=OUR_APPS)
+        *Permission.objects.filter(content_type__app_label__in=OUR_APPS).exclude(
+            codename__in=NOT_FOR_ORGANISERS
+        )
     )
 
 
@@ -55,7 +60,7 @@ def remove_groups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("registration", "0002_checkin_reference_and_exports"),
-        ("workshops", "0001_initial"),
+        ("workshops", "0002_organiser_control"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

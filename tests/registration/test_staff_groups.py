@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from registration.models import ExportRecord
-from tests.factories import AgencyFactory, DelegateFactory, AdminUserFactory
+from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from workshops.admin import NEEDS_FIELDS
 
 STAFF_PERMISSIONS = {
@@ -18,6 +18,7 @@ STAFF_PERMISSIONS = {
     "workshops.view_workshop",
     "workshops.view_session",
     "workshops.view_booking",
+    "workshops.view_bookingchange",
 }
 
 
@@ -66,6 +67,7 @@ def test_organisers_group_has_every_permission_on_our_models(db):
         "workshops.change_workshop",
         "registration.view_exportrecord",
     } < perms
+    assert "workshops.override_capacity" not in perms
 
 
 def test_staff_can_open_delegates_but_not_save_changes(client, delegate):

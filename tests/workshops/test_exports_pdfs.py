@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Delegate, ExportRecord
-from tests.factories import AgencyFactory, DelegateFactory, AdminUserFactory
+from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.workshops.exports_data import make_known_delegates, read_pdf
 
 

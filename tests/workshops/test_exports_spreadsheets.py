@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from registration.models import ExportRecord
-from tests.factories import DelegateFactory, AdminUserFactory
+from tests.factories import AdminUserFactory, DelegateFactory
 from tests.workshops.exports_data import (
     make_known_delegates,
     read_csv,
