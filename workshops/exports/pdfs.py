@@ -18,7 +18,14 @@ FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
 SIGN_IN_COLUMNS = [10 * mm, 42 * mm, 36 * mm, 52 * mm, 40 * mm]  # 180 mm: A4 less margins
 SIGN_IN_ROW_HEIGHT = 7.5 * mm
-HEADER_ROWS = 3
+SIGN_IN_HEADER_HEIGHTS = [9 * mm, 7 * mm, 7 * mm]
+HEADER_ROWS = len(SIGN_IN_HEADER_HEIGHTS)
+PAGE_MARGIN = 15 * mm
+FRAME_PADDING = 6  # points, on each side of SimpleDocTemplate's frame
+SIGN_IN_ROWS_PER_PAGE = int(
+    (A4[1] - 2 * PAGE_MARGIN - 2 * FRAME_PADDING - sum(SIGN_IN_HEADER_HEIGHTS))
+    // SIGN_IN_ROW_HEIGHT
+)
 BADGE_WIDTH = 90 * mm
 BADGE_HEIGHT = 60 * mm
 BADGE_COLUMNS = 2
@@ -47,15 +54,17 @@ def fit_size(text, *, width, font, largest, smallest):
     return size
 
 
-def _sign_in_table(session, seats):
+def _sign_in_page(session, seats, *, first_number, booked, page, pages):
+    """One page of a session's sign-in sheet: the heading, then up to a page of delegates."""
     span = len(SIGN_IN_COLUMNS)
     width = sum(SIGN_IN_COLUMNS)
     slot = session.time_slot
     heading = [fit_text(session.workshop.title, width=width, font=BOLD, size=14)]
+    continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
     details = [
         fit_text(
             f"{slot.name}, {slot.times}  ·  {session.room.name}  ·  capacity {session.capacity}"
-            f"  ·  {len(seats)} booked",
+            f"  ·  {booked} booked{continued}",
             width=width,
             size=10,
         )
@@ -65,7 +74,7 @@ def _sign_in_table(session, seats):
         details + [""] * (span - 1),
         ["", "Surname", "First name", "Agency", "Signature"],
     ]
-    for number, seat in enumerate(seats, start=1):
+    for number, seat in enumerate(seats, start=first_number):
         rows.append(
             [
                 str(number),
@@ -80,8 +89,7 @@ def _sign_in_table(session, seats):
     table = Table(
         rows,
         colWidths=SIGN_IN_COLUMNS,
-        rowHeights=[9 * mm, 7 * mm, 7 * mm] + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
-        repeatRows=HEADER_ROWS,
+        rowHeights=SIGN_IN_HEADER_HEIGHTS + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
     )
     table.setStyle(
         TableStyle(
@@ -106,22 +114,36 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
     """Write one sign-in sheet per session into the binary `file`.
 
     Each session starts on a new page; a long roster continues on the next
-    page under the same heading. Delegates are listed in surname order.
+    pages under the same heading. Delegates are listed in surname order. The
+    pages are cut here, a page's worth of rows per table: letting reportlab
+    split one long table costs time that grows with the square of its length.
     """
     document = SimpleDocTemplate(
         file,
         pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN,
         title=title,
     )
     story = []
-    for index, (session, seats) in enumerate(sessions_with_seats):
-        if index:
-            story.append(PageBreak())
-        story.append(_sign_in_table(session, seats))
+    for session, seats in sessions_with_seats:
+        pages = max(1, -(-len(seats) // SIGN_IN_ROWS_PER_PAGE))
+        for page in range(pages):
+            if story:
+                story.append(PageBreak())
+            first = page * SIGN_IN_ROWS_PER_PAGE
+            story.append(
+                _sign_in_page(
+                    session,
+                    seats[first : first + SIGN_IN_ROWS_PER_PAGE],
+                    first_number=first + 1,
+                    booked=len(seats),
+                    page=page + 1,
+                    pages=pages,
+                )
+            )
     if not story:
         story.append(Table([["There are no sessions to print."]]))
     document.build(story)
