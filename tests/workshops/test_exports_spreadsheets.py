@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from registration.models import ExportRecord
+from registration.models import Delegate, ExportRecord
 from tests.factories import AdminUserFactory, DelegateFactory
 from tests.workshops.exports_data import (
     make_known_delegates,
@@ -251,3 +251,9 @@ def test_unknown_download_or_format_is_not_found(organiser_client, known):
     url = reverse("exports:session_download", args=[999999, "rosters", "csv"])
     assert organiser_client.get(url).status_code == 404
     assert ExportRecord.objects.count() == 0
+
+
+def test_attendee_list_leaves_out_registrations_awaiting_approval(organiser_client, known, event):
+    DelegateFactory(event=event, last_name="Pending", status=Delegate.Status.PENDING)
+    rows = read_csv(organiser_client.get(event_url("attendees", "csv")))
+    assert [row[0] for row in rows[1:]] == ["Ashby", "Ashby", "Lovelace", "Zed"]

@@ -96,7 +96,7 @@ def download(*, export, file_format, user, delegates=None, sessions=None, subjec
     """Build the download `export` as `file_format` and record who took it.
 
     `delegates` (a Delegate queryset) or `sessions` (a Session queryset) say
-    whose data goes in; cancelled registrations never do. `subject` names the
+    whose data goes in; cancelled or unapproved registrations never do. `subject` names the
     selection in the record and the file name (e.g. one session).
 
     Side effects: inserts an `ExportRecord`. Raises `PermissionDenied` if the

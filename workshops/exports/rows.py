@@ -33,12 +33,16 @@ ATTENDEE_COLUMNS = (
 
 
 def exportable_delegates(delegates):
-    """The live registrations among `delegates`, as a fresh queryset.
+    """The registered delegates among `delegates`, as a fresh queryset.
+
+    Cancelled registrations and those still awaiting approval are left out.
 
     Re-selecting by id drops whatever annotations an admin changelist added,
     which would otherwise multiply or group the joined rows.
     """
-    return Delegate.objects.active().filter(pk__in=delegates.order_by().values("pk"))
+    return Delegate.objects.filter(
+        status=Delegate.Status.REGISTERED, pk__in=delegates.order_by().values("pk")
+    )
 
 
 def attendee_slots(delegates):

@@ -59,7 +59,7 @@ def remove_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registration", "0002_checkin_reference_and_exports"),
+        ("registration", "0003_checkin_reference_and_exports"),
         ("workshops", "0002_organiser_control"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

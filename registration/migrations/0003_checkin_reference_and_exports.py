@@ -18,7 +18,7 @@ def give_existing_delegates_a_reference(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registration", "0001_initial"),
+        ("registration", "0002_who_may_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
