@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Agency, Delegate, Event, Invitation, OutgoingEmail
+from .models import Agency, Delegate, Event, ExportRecord, Invitation, OutgoingEmail
 from .outbox import send_email
 
 
@@ -80,3 +80,23 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         OutgoingEmail.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
         sent = sum(send_email(message_id=pk) for pk in ids)
         self.message_user(request, f"Sent {sent} emails.")
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Who downloaded which list, and when. Written by the exports only; nobody edits it."""
+
+    list_display = ["created_at", "username", "export_name", "format", "row_count"]
+    list_filter = ["format", "created_at"]
+    search_fields = ["username", "export_name"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ExportRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

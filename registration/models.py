@@ -132,6 +132,11 @@ class Agency(models.Model):
         return self.name
 
 
+def new_checkin_reference():
+    """A random, unguessable reference for a delegate's badge QR code (120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
 class DelegateQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status__in=[Delegate.Status.CANCELLED, Delegate.Status.ERASED])
@@ -185,6 +190,13 @@ class Delegate(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    checkin_reference = models.CharField(
+        max_length=32,
+        unique=True,
+        default=new_checkin_reference,
+        editable=False,
+        help_text="Carried by the QR code on the badge; random, so it cannot be guessed.",
+    )
 
     objects = DelegateQuerySet.as_manager()
 
@@ -205,6 +217,7 @@ class Delegate(models.Model):
         indexes = [models.Index(fields=["email"])]
         permissions = [
             ("view_needs", "Can see dietary requirements and accessibility needs"),
+            ("export_delegates", "Can download attendee lists, rosters, sign-in sheets, badges"),
         ]
 
     def __str__(self):
@@ -360,3 +373,28 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class ExportRecord(models.Model):
+    """Who downloaded which list of delegates, and when: personal data leaving the system."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+        PDF = "pdf", "PDF"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too, so the record still says who it was if the account is deleted.
+    username = models.CharField(max_length=150)
+    export_name = models.CharField(max_length=300)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    row_count = models.PositiveIntegerField(help_text="Delegates (or seats) in the download.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.username}: {self.export_name} ({self.get_format_display()})"

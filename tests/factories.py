@@ -4,7 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event, Invitation
@@ -107,7 +107,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
 
 class AdminUserFactory(factory.django.DjangoModelFactory):
-    """A staff user; pass `permissions=["app.codename", ...]` to grant some."""
+    """A staff user; `permissions=["app.codename", ...]` grants some, `groups=["Staff"]` roles."""
 
     class Meta:
         model = get_user_model()
@@ -125,3 +125,8 @@ class AdminUserFactory(factory.django.DjangoModelFactory):
             self.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.add(*Group.objects.filter(name__in=names))

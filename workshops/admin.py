@@ -21,6 +21,7 @@ from .admin_delegates import (
     send_choice_reminders,
 )
 from .admin_moves import move_delegate_view
+from .exports.admin_actions import DelegateExportActions, SessionExportActions
 from .forms import ChooseWorkshopsForm
 from .models import Booking, Room, Session, TimeSlot, Workshop
 from .notifications import send_cancellation
@@ -95,7 +96,7 @@ class RosterInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SessionExportActions, admin.ModelAdmin):
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
@@ -167,7 +168,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
     """Delegates live in `registration`; their page is here because it shows and edits seats."""
 
     list_display = [

@@ -1,0 +1,235 @@
+"""Benchmark the staff exports on 10,000 synthetic delegates.
+
+Run from the repository root with `python bench/bench_exports.py` (or `make bench`).
+Builds the data in a throwaway SQLite file, or, when DATABASE_URL is set, in a
+throwaway test database on that server, then times each download end to end
+(permission check, record, every byte of the body) and measures its peak
+Python memory (tracemalloc, a second run) and its query count. Prints readable
+lines, then one JSON line.
+"""
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from itertools import product
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DELEGATES = 10_000
+SEED = 1
+EXPORTS = [
+    ("attendees", "csv"),
+    ("attendees", "xlsx"),
+    ("rosters", "csv"),
+    ("rosters", "xlsx"),
+    ("catering", "csv"),
+    ("catering", "xlsx"),
+    ("access", "csv"),
+    ("access", "xlsx"),
+    ("sign-in-sheets", "pdf"),
+    ("badges", "pdf"),
+]
+# The SOCEX 2019 shape: eight workshops, each run twice, in four rounds of four rooms.
+PLAN = [(0, 1, 2, 3), (4, 5, 6, 7), (2, 3, 4, 5), (0, 1, 6, 7)]
+DIETS = ["Vegetarian", "Vegan", "Halal", "Gluten free", "No nuts", "=Kosher"]
+NEEDS = ["Step-free access", "Hearing loop", "Large print", "-Seat near the door"]
+
+sqlite_file = None
+if not os.environ.get("DATABASE_URL"):
+    sqlite_file = Path(tempfile.mkdtemp()) / "bench-exports.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socex.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from registration.models import Agency, Delegate, Event  # noqa: E402
+from workshops.exports.downloads import EXPORTS as CATALOGUE  # noqa: E402
+from workshops.exports.downloads import download  # noqa: E402
+from workshops.models import Booking, Room, Session, TimeSlot, Workshop  # noqa: E402
+
+
+def valid_choices():
+    """Every way to pick one session per round without repeating a workshop (room indexes)."""
+    return [
+        rooms
+        for rooms in product(range(4), repeat=4)
+        if len({PLAN[r][room] for r, room in enumerate(rooms)}) == 4
+    ]
+
+
+def generate(*, delegates, seed):
+    """Bulk-create an event, its programme and `delegates` delegates holding four seats each.
+
+    Seats are bulk-inserted here, not booked through the service, to build
+    10,000 registrations in seconds; session capacities are raised to fit.
+    """
+    rng = random.Random(seed)
+    event = Event.objects.create(
+        name="Strategic SOCEX 2019 (synthetic)",
+        starts_on=date(2019, 5, 22),
+        ends_on=date(2019, 5, 23),
+        venue_name="Chesford Grange",
+        venue_address="Kenilworth, Warwick CV8 2LD",
+        contact_email="events@socex.example",
+    )
+    agencies = Agency.objects.bulk_create(
+        Agency(name=f"Agency {n:03}", kind=rng.choice(Agency.Kind.values)) for n in range(60)
+    )
+    rooms = Room.objects.bulk_create(
+        Room(name=f"Room {chr(65 + n)}", capacity=delegates) for n in range(4)
+    )
+    start = datetime(2019, 5, 23, 10, 0, tzinfo=UTC)
+    slots = TimeSlot.objects.bulk_create(
+        TimeSlot(
+            event=event,
+            name=f"Round {n + 1}",
+            starts_at=start + timedelta(hours=n),
+            ends_at=start + timedelta(hours=n, minutes=50),
+        )
+        for n in range(4)
+    )
+    workshops = Workshop.objects.bulk_create(
+        Workshop(event=event, title=f"Workshop {n + 1}", summary="Synthetic.") for n in range(8)
+    )
+    sessions = {}
+    for r, row in enumerate(PLAN):
+        for position, w in enumerate(row):
+            sessions[(r, position)] = Session(
+                workshop=workshops[w], time_slot=slots[r], room=rooms[position], capacity=1
+            )
+    Session.objects.bulk_create(sessions.values())
+    now = timezone.now()
+    people = Delegate.objects.bulk_create(
+        (
+            Delegate(
+                event=event,
+                first_name=f"First{n:05}",
+                last_name=f"Surname{rng.randrange(100_000):05}",
+                email=f"delegate{n:05}@force.example",
+                agency=rng.choice(agencies),
+                job_title="Detective Inspector",
+                attends_day_one=rng.random() < 0.8,
+                attends_day_two=True,
+                dietary_requirements=rng.choice(DIETS) if rng.random() < 0.2 else "",
+                accessibility_needs=rng.choice(NEEDS) if rng.random() < 0.05 else "",
+                badge_name=f"First{n:05}",
+                privacy_accepted_at=now,
+            )
+            for n in range(delegates)
+        ),
+        batch_size=2000,
+    )
+    choices = valid_choices()
+    seats = []
+    for person in people:
+        for r, position in enumerate(rng.choice(choices)):
+            session = sessions[(r, position)]
+            seats.append(
+                Booking(
+                    delegate=person,
+                    session=session,
+                    time_slot_id=session.time_slot_id,
+                    workshop_id=session.workshop_id,
+                )
+            )
+    Booking.objects.bulk_create(seats, batch_size=5000)
+    for session in sessions.values():
+        session.capacity = max(session.bookings.count(), 1)
+    Session.objects.bulk_update(sessions.values(), ["capacity"])
+    return event
+
+
+def run_export(*, slug, file_format, user, event):
+    export = CATALOGUE[slug]
+    scope = (
+        {"sessions": Session.objects.for_event(event)}
+        if export.per_session
+        else {"delegates": Delegate.objects.filter(event=event)}
+    )
+    response = download(export=export, file_format=file_format, user=user, **scope)
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    response.close()
+    return size
+
+
+def measure(*, slug, file_format, user, event):
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        size = run_export(slug=slug, file_format=file_format, user=user, event=event)
+        seconds = time.perf_counter() - started
+    tracemalloc.start()
+    run_export(slug=slug, file_format=file_format, user=user, event=event)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {
+        "seconds": round(seconds, 3),
+        "peak_mb": round(peak / 2**20, 2),
+        "queries": len(queries),
+        "bytes": size,
+    }
+
+
+def main():
+    postgres = sqlite_file is None
+    if postgres:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    else:
+        call_command("migrate", verbosity=0)
+    try:
+        started = time.perf_counter()
+        event = generate(delegates=DELEGATES, seed=SEED)
+        print(
+            f"generated {DELEGATES} delegates and {Booking.objects.count()} seats "
+            f"on {connection.vendor} in {time.perf_counter() - started:.1f} s"
+        )
+        user = get_user_model().objects.create_superuser("bench", "", "bench")
+        results = {}
+        for slug, file_format in EXPORTS:
+            figures = measure(slug=slug, file_format=file_format, user=user, event=event)
+            results[f"{slug}.{file_format}"] = figures
+            print(
+                f"  {slug + '.' + file_format:<20} {figures['seconds']:7.2f} s "
+                f"{figures['peak_mb']:8.2f} MB peak {figures['queries']:3} queries "
+                f"{figures['bytes'] / 2**20:8.2f} MB out"
+            )
+    finally:
+        if postgres:
+            connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+        else:
+            connection.close()
+            for path in sqlite_file.parent.glob(sqlite_file.name + "*"):
+                path.unlink()
+            sqlite_file.parent.rmdir()
+    print(
+        json.dumps(
+            {
+                "bench": "exports",
+                "delegates": DELEGATES,
+                "exports": {
+                    name: {k: v for k, v in figures.items() if k != "bytes"}
+                    for name, figures in results.items()
+                },
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

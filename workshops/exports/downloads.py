@@ -1,0 +1,227 @@
+"""What can be downloaded, who may, and building each download.
+
+`download` is the one entry point: the exports page, its per-session links
+and the admin actions all call it, so the permission check and the record of
+who took what happen in one place.
+"""
+
+import tempfile
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from registration.models import ExportRecord
+
+from . import pdfs, rows
+from .resources import AccessResource, AttendeeResource, CateringResource, RosterResource
+from .spreadsheets import csv_response, xlsx_response
+
+EXPORT_PERMISSION = "registration.export_delegates"
+NEEDS_PERMISSION = "registration.view_needs"
+CSV, XLSX, PDF = ExportRecord.Format.CSV, ExportRecord.Format.XLSX, ExportRecord.Format.PDF
+
+
+@dataclass(frozen=True)
+class Export:
+    slug: str
+    title: str
+    description: str
+    formats: tuple
+    permission: str
+    per_session: bool = False
+
+
+ATTENDEES = Export(
+    "attendees",
+    "Attendee list",
+    "Every delegate with agency, days attending and their session in each time slot.",
+    (CSV, XLSX),
+    EXPORT_PERMISSION,
+)
+ROSTERS = Export(
+    "rosters",
+    "Session rosters",
+    "Who holds a seat in each session, by slot, room and surname.",
+    (CSV, XLSX),
+    EXPORT_PERMISSION,
+    per_session=True,
+)
+SIGN_IN_SHEETS = Export(
+    "sign-in-sheets",
+    "Sign-in sheets",
+    "A page per session: title, slot, room, capacity and delegates with a signature column.",
+    (PDF,),
+    EXPORT_PERMISSION,
+    per_session=True,
+)
+BADGES = Export(
+    "badges",
+    "Name badges",
+    "Eight badges to an A4 page, each with a QR code for check-in.",
+    (PDF,),
+    EXPORT_PERMISSION,
+)
+CATERING = Export(
+    "catering",
+    "Catering list",
+    "Days attending and dietary requirements.",
+    (CSV, XLSX),
+    NEEDS_PERMISSION,
+)
+ACCESS = Export(
+    "access",
+    "Access list",
+    "Delegates who told us of accessibility needs, and those needs.",
+    (CSV, XLSX),
+    NEEDS_PERMISSION,
+)
+EXPORTS = {
+    export.slug: export for export in (ATTENDEES, ROSTERS, SIGN_IN_SHEETS, BADGES, CATERING, ACCESS)
+}
+
+
+def may_download(*, user, export):
+    """Staff who hold the export's permission: exports, or needs for the needs lists."""
+    return user.is_active and user.is_staff and user.has_perm(export.permission)
+
+
+def downloads_for(user):
+    return [export for export in EXPORTS.values() if may_download(user=user, export=export)]
+
+
+def download(*, export, file_format, user, delegates=None, sessions=None, subject=""):
+    """Build the download `export` as `file_format` and record who took it.
+
+    `delegates` (a Delegate queryset) or `sessions` (a Session queryset) say
+    whose data goes in; cancelled or unapproved registrations never do. `subject` names the
+    selection in the record and the file name (e.g. one session).
+
+    Side effects: inserts an `ExportRecord`. Raises `PermissionDenied` if the
+    user may not have this export, `ValueError` for a format it does not come in.
+    """
+    if not may_download(user=user, export=export):
+        raise PermissionDenied(f"You may not download the {export.title.lower()}.")
+    if file_format not in export.formats:
+        raise ValueError(f"The {export.title.lower()} does not come as {file_format}.")
+    build = BUILDERS[export.slug]
+    stem = slugify(f"{export.title} {subject}")[:80]
+    filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    response, row_count = build(
+        delegates=delegates, sessions=sessions, file_format=file_format, filename=filename
+    )
+    ExportRecord.objects.create(
+        user=user,
+        username=user.get_username(),
+        export_name=f"{export.title}: {subject}" if subject else export.title,
+        format=file_format,
+        row_count=row_count,
+    )
+    return response
+
+
+def _tabular(*, resource, data, file_format, filename, sheet_title):
+    table_rows = resource.export_rows(data)
+    if file_format == CSV:
+        return csv_response(table_rows=table_rows, filename=filename)
+    return xlsx_response(table_rows=table_rows, sheet_title=sheet_title, filename=filename)
+
+
+def _pdf_response(write, filename):
+    # FileResponse closes the file once it is sent, so no context manager here.
+    file = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        result = write(file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    response = FileResponse(
+        file, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    return response, result
+
+
+def build_attendees(*, delegates, file_format, filename, **kwargs):
+    delegates = rows.exportable_delegates(delegates)
+    resource = AttendeeResource(slots=rows.attendee_slots(delegates))
+    response = _tabular(
+        resource=resource,
+        data=rows.attendee_rows(delegates),
+        file_format=file_format,
+        filename=filename,
+        sheet_title="Attendees",
+    )
+    return response, delegates.count()
+
+
+def build_rosters(*, sessions, file_format, filename, **kwargs):
+    response = _tabular(
+        resource=RosterResource(),
+        data=rows.roster_rows(sessions),
+        file_format=file_format,
+        filename=filename,
+        sheet_title="Rosters",
+    )
+    return response, rows.roster_queryset(sessions).count()
+
+
+def build_catering(*, delegates, file_format, filename, **kwargs):
+    delegates = rows.exportable_delegates(delegates)
+    response = _tabular(
+        resource=CateringResource(),
+        data=rows.catering_rows(delegates),
+        file_format=file_format,
+        filename=filename,
+        sheet_title="Catering",
+    )
+    return response, delegates.count()
+
+
+def build_access(*, delegates, file_format, filename, **kwargs):
+    delegates = rows.exportable_delegates(delegates)
+    response = _tabular(
+        resource=AccessResource(),
+        data=rows.access_rows(delegates),
+        file_format=file_format,
+        filename=filename,
+        sheet_title="Access",
+    )
+    return response, delegates.exclude(accessibility_needs="").count()
+
+
+def build_sign_in_sheets(*, sessions, filename, **kwargs):
+    sessions_with_seats = rows.sessions_with_rosters(sessions)
+
+    def write(file):
+        pdfs.write_sign_in_sheets(
+            sessions_with_seats=sessions_with_seats, title="Sign-in sheets", file=file
+        )
+        return sum(len(seats) for _session, seats in sessions_with_seats)
+
+    return _pdf_response(write, filename)
+
+
+def build_badges(*, delegates, filename, **kwargs):
+    delegates = rows.exportable_delegates(delegates).select_related("event")
+    first = delegates.first()
+    event_name = first.event.name if first else ""
+
+    def write(file):
+        return pdfs.write_badges(
+            badges=rows.badge_rows(delegates), event_name=event_name, file=file
+        )
+
+    return _pdf_response(write, filename)
+
+
+BUILDERS = {
+    ATTENDEES.slug: build_attendees,
+    ROSTERS.slug: build_rosters,
+    SIGN_IN_SHEETS.slug: build_sign_in_sheets,
+    BADGES.slug: build_badges,
+    CATERING.slug: build_catering,
+    ACCESS.slug: build_access,
+}

@@ -1,0 +1,100 @@
+"""Columns of each tabular download, as django-import-export resources.
+
+Every header and cell goes through `neutralise_formula`, whichever writer
+(CSV, XLSX, or import-export's own formats) ends up using the resource.
+"""
+
+from import_export import fields, resources, widgets
+
+from registration.models import Agency
+
+from .formulas import neutralise_formula
+
+
+class YesNoWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        return "Yes" if value else "No"
+
+
+class AgencyKindWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        return Agency.Kind(value).label if value else ""
+
+
+def column(attribute, heading, widget=None):
+    return fields.Field(attribute=attribute, column_name=heading, widget=widget)
+
+
+def yes_no(attribute, heading):
+    return column(attribute, heading, YesNoWidget())
+
+
+class SpreadsheetSafeResource(resources.Resource):
+    """A resource whose headers and cells are safe to open in a spreadsheet program."""
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
+
+    def get_export_headers(self, selected_fields=None):
+        return [neutralise_formula(h) for h in super().get_export_headers(selected_fields)]
+
+    def export_rows(self, rows):
+        """Yield the header row, then one list of cells per row of data."""
+        export_fields = self.get_export_fields()
+        yield self.get_export_headers()
+        for row in rows:
+            yield [self.export_field(field, row) for field in export_fields]
+
+
+class AttendeeResource(SpreadsheetSafeResource):
+    """One row per delegate; one column per time slot, holding the session they hold."""
+
+    last_name = column("last_name", "Last name")
+    first_name = column("first_name", "First name")
+    badge_name = column("badge_name", "Badge name")
+    email = column("email", "Email")
+    job_title = column("job_title", "Job title")
+    agency = column("agency_name", "Agency")
+    agency_kind = column("agency_kind", "Agency type", AgencyKindWidget())
+    day_one = yes_no("attends_day_one", "Day one")
+    day_two = yes_no("attends_day_two", "Day two")
+
+    def __init__(self, *, slots, **kwargs):
+        super().__init__(**kwargs)
+        for slot in slots:
+            self.fields[f"slot_{slot.pk}"] = column(
+                f"seats__{slot.pk}", f"{slot.name} ({slot.times})"
+            )
+
+
+class RosterResource(SpreadsheetSafeResource):
+    """One row per seat: the session, then who holds it."""
+
+    slot = column("slot", "Time slot")
+    workshop = column("workshop_title", "Workshop")
+    room = column("room", "Room")
+    last_name = column("last_name", "Last name")
+    first_name = column("first_name", "First name")
+    badge_name = column("badge_name", "Badge name")
+    job_title = column("job_title", "Job title")
+    agency = column("agency_name", "Agency")
+
+
+class CateringResource(SpreadsheetSafeResource):
+    """Day attendance and dietary requirements only."""
+
+    last_name = column("last_name", "Last name")
+    first_name = column("first_name", "First name")
+    day_one = yes_no("attends_day_one", "Day one")
+    day_two = yes_no("attends_day_two", "Day two")
+    dietary_requirements = column("dietary_requirements", "Dietary requirements")
+
+
+class AccessResource(SpreadsheetSafeResource):
+    """Accessibility needs only, for the delegates who stated some."""
+
+    last_name = column("last_name", "Last name")
+    first_name = column("first_name", "First name")
+    day_one = yes_no("attends_day_one", "Day one")
+    day_two = yes_no("attends_day_two", "Day two")
+    accessibility_needs = column("accessibility_needs", "Accessibility needs")

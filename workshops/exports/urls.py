@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("", admin.site.admin_view(views.exports_index), name="index"),
+    path(
+        "<slug:slug>.<str:file_format>",
+        admin.site.admin_view(views.event_download),
+        name="event_download",
+    ),
+    path(
+        "sessions/<int:session_id>/<slug:slug>.<str:file_format>",
+        admin.site.admin_view(views.session_download),
+        name="session_download",
+    ),
+]
