@@ -254,3 +254,37 @@ def test_leave_waitlist_removes_only_that_entry(programme):
     assert leave_waitlist(delegate=waiter, session_id=s[(0, 0)].pk) is True
     assert leave_waitlist(delegate=waiter, session_id=s[(0, 0)].pk) is False
     assert WaitlistEntry.objects.count() == 0
+
+
+def test_organiser_move_frees_a_seat_for_the_waiting_list(programme):
+    from tests.factories import AdminUserFactory
+    from workshops.services import move_delegate
+
+    s = programme["sessions"]
+    moved = booked(programme, *A_SET)
+    booked(programme, *A_SET)
+    waiter = booked(programme, *B_SET)
+    join_waitlist(delegate=waiter, session=s[(0, 0)])
+
+    move_delegate(
+        delegate=moved, from_session=s[(0, 0)], to_session=s[(0, 3)], actor=AdminUserFactory()
+    )
+
+    assert s[(0, 0)].pk in held(waiter)
+    assert s[(0, 3)].pk in held(moved)
+
+
+def test_promotion_is_recorded_in_the_booking_history(programme):
+    from workshops.models import BookingChange
+
+    s = programme["sessions"]
+    leaver = booked(programme, *A_SET)
+    booked(programme, *A_SET)
+    waiter = booked(programme, *B_SET)
+    join_waitlist(delegate=waiter, session=s[(0, 0)])
+
+    cancel_registration(delegate=leaver)
+
+    change = BookingChange.objects.get(delegate=waiter, action=BookingChange.Action.MOVED)
+    assert (change.session_id, change.from_session_id) == (s[(0, 0)].pk, s[(0, 1)].pk)
+    assert change.by == "the waiting list"
