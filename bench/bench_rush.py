@@ -282,6 +282,14 @@ RAW_BOOKING = [
         " created_at) SELECT %(delegate)s, s.id, s.time_slot_id, s.workshop_id, now()"
         " FROM workshops_session s WHERE s.id = ANY(%(sessions)s)"
     ),
+    (
+        # The booking history rows book_sessions records (workshops.audit).
+        "INSERT INTO workshops_bookingchange (delegate_id, action, session_id, session_label,"
+        " from_session_label, actor_name, capacity_override, reason, at)"
+        " SELECT %(delegate)s, 'booked', s.id, w.title || ' (' || t.name || ')', '', '', 0, '',"
+        " now() FROM workshops_session s JOIN workshops_workshop w ON w.id = s.workshop_id"
+        " JOIN workshops_timeslot t ON t.id = s.time_slot_id WHERE s.id = ANY(%(sessions)s)"
+    ),
 ]
 
 

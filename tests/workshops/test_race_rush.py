@@ -37,6 +37,8 @@ def run_together(calls):
 
     def run(call):
         try:
+            # Connect first, so that the transactions, not the connects, start together.
+            connection.ensure_connection()
             barrier.wait()
             return call()
         except Exception as error:
