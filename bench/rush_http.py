@@ -186,7 +186,7 @@ def start_gunicorn(*, database_url, workers, port=None, threads=1):
     """Start `gunicorn socex.wsgi` against `database_url`; return (process, base URL).
 
     Rate limits are switched off (`RATE_LIMITS=off`): every virtual delegate
-    comes from 127.0.0.1.
+    comes from 127.0.0.1. HTTPS-only settings are off: this is plain HTTP on the loopback.
     """
     port = port or free_port()
     env = {
@@ -197,6 +197,11 @@ def start_gunicorn(*, database_url, workers, port=None, threads=1):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATIC_MANIFEST": "false",
         "RATE_LIMITS": "off",
+        # Plain HTTP on the loopback: no HTTPS redirect, cookies without the Secure flag.
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
