@@ -92,25 +92,40 @@ class VirtualDelegate:
         return self.request("/booking/workshops/")
 
     def choose(self, *, form, preference):
-        """POST the choice form: per slot, the most preferred open session of an unused workshop.
+        """POST the choice form with the most preferred complete set the page offers (`best_set`).
 
         `preference` maps a workshop title to its rank (lower is better). Returns the
         POST response, or None when the page offered no complete set.
         """
         options = parse_options(form.body)
-        if not options:
+        picks = best_set(options, preference)
+        if picks is None:
             return None
-        picks, used = {}, set()
-        for slot, sessions in options.items():
-            open_sessions = [s for s in sessions if not s["disabled"] and s["title"] not in used]
-            if not open_sessions:
-                return None
-            best = min(open_sessions, key=lambda s: preference.get(s["title"], 999))
-            picks[slot] = best["value"]
-            used.add(best["title"])
         return self.request(
             "/booking/workshops/", {"csrfmiddlewaretoken": self.csrf_from(form), **picks}
         )
+
+
+def best_set(options, preference):
+    """One open session per slot, all different workshops, preferred ones first; or None.
+
+    A depth-first search (slots and workshops are few), so a delegate whose
+    favourites clash still finds a set whenever the page offers one.
+    """
+    slots = list(options.items())
+
+    def search(index, used):
+        if index == len(slots):
+            return {}
+        name, sessions = slots[index]
+        open_sessions = [s for s in sessions if not s["disabled"] and s["title"] not in used]
+        for session in sorted(open_sessions, key=lambda s: preference.get(s["title"], 999)):
+            rest = search(index + 1, used | {session["title"]})
+            if rest is not None:
+                return {name: session["value"], **rest}
+        return None
+
+    return search(0, frozenset()) if slots else None
 
 
 def parse_options(page):
@@ -165,6 +180,8 @@ def run_delegate(*, base_url, number, preference, attempts=5):
                 break
             response = client.choose(form=page, preference=preference)
             if response is None:
+                if "Day two is full" not in page.body:
+                    errors.append("choose page offered no complete set but did not say full")
                 return {"timings": timings, "outcome": "full", "errors": errors}
             if not record("choose", response):
                 break
