@@ -130,3 +130,33 @@ class AdminUserFactory(factory.django.DjangoModelFactory):
     def groups(self, create, names, **kwargs):
         if create and names:
             self.groups.add(*Group.objects.filter(name__in=names))
+
+
+def grow_event(*, event, slots, delegates, workshops=4, capacity=60):
+    """Add `workshops` extra workshops, each run in every slot, and `delegates` booked into them.
+
+    For tests that check a page's queries do not grow with the data. Seats go
+    through `book_sessions`, like every booking.
+    """
+    from workshops.services import book_sessions
+
+    extra = [
+        WorkshopFactory(event=event, title=f"Elective {event.workshops.count() + 1}")
+        for _ in range(workshops)
+    ]
+    by_slot = [
+        [
+            SessionFactory(
+                workshop=w, time_slot=slot, room=RoomFactory(capacity=capacity), capacity=None
+            )
+            for w in extra
+        ]
+        for slot in slots
+    ]
+    for n in range(delegates):
+        delegate = DelegateFactory(event=event)
+        chosen = [sessions[(i + n) % len(sessions)] for i, sessions in enumerate(by_slot)][
+            : event.choices_required
+        ]
+        book_sessions(delegate=delegate, sessions=chosen)
+    return by_slot

@@ -26,6 +26,8 @@ from .forms import ChooseWorkshopsForm
 from .models import Booking, Room, Session, TimeSlot, Workshop
 from .notifications import send_cancellation
 from .services import BookingError, book_sessions, cancel_registration
+from .waitlist import release_bookings, serve_after_capacity_change
+from .waitlist_admin import WaitlistInline
 
 NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
 
@@ -54,6 +56,13 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_filter = ["event"]
     search_fields = ["title", "facilitator"]
     inlines = [SessionInline]
+
+    def save_formset(self, request, form, formset, change):
+        old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
+        super().save_formset(request, form, formset, change)
+        for session in formset.new_objects + [s for s, _ in formset.changed_objects]:
+            if isinstance(session, Session):
+                serve_after_capacity_change(session=session, old_capacity=old.get(session.pk))
 
 
 class RosterInline(admin.TabularInline):
@@ -100,7 +109,7 @@ class SessionAdmin(SessionExportActions, admin.ModelAdmin):
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
-    inlines = [RosterInline]
+    inlines = [RosterInline, WaitlistInline]
     readonly_fields = ["seats_taken", "places_left", "email_delegates"]
     fields = [
         "workshop",
@@ -138,6 +147,12 @@ class SessionAdmin(SessionExportActions, admin.ModelAdmin):
         url = f"{reverse('admin:workshops_announcement_add')}?{query}"
         return format_html('<a href="{}">Email everyone booked on this session…</a>', url)
 
+    def save_model(self, request, obj, form, change):
+        old_capacity = form.initial.get("capacity") if change else None
+        super().save_model(request, obj, form, change)
+        # The UPDATE above holds the session's row lock: new places go to the people waiting.
+        serve_after_capacity_change(session=obj, old_capacity=old_capacity)
+
     @admin.display(ordering="seats_taken")
     def seats_taken(self, session):
         return session.seats_taken
@@ -161,6 +176,12 @@ class BookingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        release_bookings(bookings=[obj])
+
+    def delete_queryset(self, request, queryset):
+        release_bookings(bookings=list(queryset))
 
     @admin.display(description="room")
     def session_room(self, booking):
@@ -323,6 +344,15 @@ class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/workshops/change_workshops.html", context)
+
+    def delete_model(self, request, obj):
+        # Free the seats through the service first, so the people waiting get them.
+        release_bookings(bookings=list(obj.bookings.all()))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        release_bookings(bookings=list(Booking.objects.filter(delegate__in=queryset)))
+        super().delete_queryset(request, queryset)
 
     @admin.action(
         description="Cancel the selected registrations (frees their seats)", permissions=["change"]

@@ -93,14 +93,21 @@ def book_sessions(*, delegate, sessions, actor=None):
 
     Side effects: deletes the delegate's bookings that are not in `sessions`,
     creates the missing ones and records each change in the booking history
-    as done by `actor` (a user; None means the delegate themselves). Raises
+    as done by `actor` (a user; None means the delegate themselves); seats
+    given up go to the people waiting for them, and waiting-list entries for
+    sessions now held are dropped (`workshops.waitlist`). Raises
     `ChoicesInvalid`, `SessionFull` or `NotBookable` and writes nothing when a
     rule would break, so a delegate who asked for a full session keeps the
     seats they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
+    # NO KEY UPDATE (here and below) still serialises bookings but lets other
+    # transactions insert rows that reference these (FOR KEY SHARE), which is
+    # what keeps waiting-list promotions from ever waiting (see workshops.waitlist).
     delegate = (
-        Delegate.objects.select_for_update(of=("self",)).select_related("event").get(pk=delegate.pk)
+        Delegate.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("event")
+        .get(pk=delegate.pk)
     )
     if not delegate.is_active:
         raise NotBookable("This registration has been cancelled.")
@@ -126,7 +133,7 @@ def book_sessions(*, delegate, sessions, actor=None):
     gaining = sorted(wanted - held)
     if gaining:
         capacities = dict(
-            Session.objects.select_for_update()
+            Session.objects.select_for_update(no_key=True)
             .filter(pk__in=gaining)
             .order_by("pk")
             .values_list("pk", "capacity")
@@ -143,8 +150,9 @@ def book_sessions(*, delegate, sessions, actor=None):
         if full:
             raise SessionFull(full)
 
-    if held - wanted:
-        Booking.objects.filter(delegate=delegate, session_id__in=held - wanted).delete()
+    released = held - wanted
+    if released:
+        Booking.objects.filter(delegate=delegate, session_id__in=released).delete()
     Booking.objects.bulk_create(
         Booking(
             delegate=delegate,
@@ -159,8 +167,12 @@ def book_sessions(*, delegate, sessions, actor=None):
         delegate=delegate,
         actor=actor,
         booked=[s for s in sessions if s.pk in gaining],
-        released_ids=held - wanted,
+        released_ids=released,
     )
+    if held:  # a first booking frees nothing and waits for nothing: skip the waiting lists
+        from .waitlist import settle_waitlists_after_change  # waitlist builds on this module
+
+        settle_waitlists_after_change(delegate=delegate, gained=gaining, released=released)
     return sorted(sessions, key=lambda s: s.time_slot.starts_at)
 
 
@@ -170,12 +182,18 @@ def cancel_registration(*, delegate, actor=None):
 
     Side effects: marks the delegate cancelled, deletes their bookings (each
     recorded in the booking history as released by `actor`, None meaning the
-    delegate) and spends any unused booking links. Cancelling twice is harmless.
+    delegate) and waiting-list entries, spends any unused booking links and
+    hands the freed seats to the people waiting
+    (`workshops.waitlist.serve_waitlists`). Cancelling twice is harmless.
     """
-    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    from .waitlist import settle_waitlists_after_change  # waitlist builds on this module
+
+    delegate = Delegate.objects.select_for_update(no_key=True).get(pk=delegate.pk)
     released_ids = list(delegate.bookings.values_list("session_id", flat=True))
     delegate.bookings.all().delete()
     record_booking_changes(delegate=delegate, actor=actor, released_ids=released_ids)
+    delegate.waitlist.all().delete()
+    settle_waitlists_after_change(delegate=delegate, gained=(), released=released_ids)
     delegate.manage_links.filter(used_at__isnull=True).delete()
     if delegate.status != Delegate.Status.CANCELLED:
         delegate.status = Delegate.Status.CANCELLED
@@ -220,7 +238,8 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
     `actor` holds `workshops.override_capacity` and allows `override` seats
     beyond capacity, giving a `reason`. Side effects: replaces the booking and
     records the move (with the override and reason when the target was full)
-    in the booking history. Raises `MoveRefused`, `NotBookable` or
+    in the booking history; the seat given up goes to the people waiting for it
+    (`workshops.waitlist`). Raises `MoveRefused`, `NotBookable` or
     `SessionFull` and changes nothing when a rule would break.
     """
     reason = reason.strip()
@@ -230,7 +249,9 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
         raise MoveRefused("You do not have permission to put a session over its capacity.")
     if override and not reason:
         raise MoveRefused("Say why the session may go over its capacity.")
-    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    from .waitlist import settle_waitlists_after_change  # waitlist builds on this module
+
+    delegate = Delegate.objects.select_for_update(no_key=True).get(pk=delegate.pk)
     if not delegate.is_active:
         raise NotBookable(f"{delegate}'s registration has been cancelled.")
     by_id = Session.objects.select_related("workshop", "time_slot").in_bulk(
@@ -255,7 +276,7 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
         )
 
     capacity = (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(no_key=True)
         .filter(pk=target.pk)
         .values_list("capacity", flat=True)[0]
     )
@@ -293,4 +314,5 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
             )
         ]
     )
+    settle_waitlists_after_change(delegate=delegate, gained=[target.pk], released=[source.pk])
     return booking

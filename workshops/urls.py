@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, waitlist_views
 
 app_name = "workshops"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("link/", views.request_link, name="request_link"),
     path("link/<str:token>/", views.open_link, name="open_link"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("waiting-list/join/", waitlist_views.join, name="join_waitlist"),
+    path("waiting-list/leave/", waitlist_views.leave, name="leave_waitlist"),
 ]

@@ -18,6 +18,7 @@ from .links import RequestLinkForm, ResponseThenWork, send_link_if_registered
 from .models import Session
 from .notifications import send_booking_confirmation, send_cancellation
 from .services import BookingError, book_sessions, can_complete_choices, cancel_registration
+from .waitlist import mark_waitlist_options, waiting_places
 
 
 def changes_closed(request):
@@ -37,11 +38,15 @@ def choose(request):
     if delegate.is_pending:
         return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
     held_ids = set(delegate.bookings.values_list("session_id", flat=True))
-    sessions = (
-        Session.objects.for_event(event)
-        .with_seats()
-        .select_related("time_slot", "workshop", "room")
-        .order_by("time_slot__starts_at", "workshop__title")
+    sessions = mark_waitlist_options(
+        delegate=delegate,
+        sessions=list(
+            Session.objects.for_event(event)
+            .with_seats()
+            .select_related("time_slot", "workshop", "room")
+            .order_by("time_slot__starts_at", "workshop__title")
+        ),
+        held_ids=held_ids,
     )
     form = ChooseWorkshopsForm(
         request.POST if request.method == "POST" else None,
@@ -104,6 +109,7 @@ def manage(request):
             "delegate": delegate,
             "bookings": bookings,
             "choices_complete": len(bookings) == delegate.event.choices_required,
+            "waiting": waiting_places(delegate=delegate),
             "changes_open": delegate.event.changes_are_open(),
         },
     )

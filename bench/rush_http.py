@@ -1,0 +1,266 @@
+"""A virtual delegate that registers and chooses workshops over HTTP, like a browser.
+
+Shared by `bench/bench_rush.py` and the HTTP race tests. Standard library only:
+each `VirtualDelegate` has its own cookie jar, GETs every form first to get the
+CSRF token, and never follows redirects itself, so each step is timed alone.
+"""
+
+import html
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RADIO = re.compile(r"<input[^>]*type=\"radio\"[^>]*>")
+ATTR = re.compile(r'(\w[\w-]*)(?:="([^"]*)")?')
+AGENCY = re.compile(r'<option value="(\d+)"')
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Response:
+    def __init__(self, status, body, location, elapsed):
+        self.status = status
+        self.body = body
+        self.location = location
+        self.elapsed = elapsed
+
+
+class VirtualDelegate:
+    """One browser: a cookie jar and the steps a delegate takes."""
+
+    def __init__(self, base_url, *, timeout=60):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+
+    def request(self, path, data=None):
+        """GET (or POST `data`) one path; return a `Response`, whatever the status."""
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.base_url + path, data=body)
+        if body is not None:
+            request.add_header("Referer", self.base_url + path)
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                status, text, location = response.status, response.read().decode(), None
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read().decode(errors="replace")
+            location = error.headers.get("Location")
+        return Response(status, text, location, time.perf_counter() - started)
+
+    def csrf_from(self, response):
+        match = CSRF.search(response.body)
+        return match.group(1) if match else ""
+
+    def register(self, *, number, attends_day_two=True):
+        """GET then POST the registration form; return (form response, post response)."""
+        form = self.request("/register/")
+        agency = AGENCY.search(form.body)
+        data = {
+            "csrfmiddlewaretoken": self.csrf_from(form),
+            "first_name": "Virtual",
+            "last_name": f"Delegate {number}",
+            "email": f"virtual.delegate{number}@force.police.uk",
+            "job_title": "Detective Inspector",
+            "agency": agency.group(1) if agency else "",
+            "attends_day_one": "on",
+            "privacy_accepted": "on",
+        }
+        if attends_day_two:
+            data["attends_day_two"] = "on"
+        return form, self.request("/register/", data)
+
+    def choose_form(self):
+        return self.request("/booking/workshops/")
+
+    def choose(self, *, form, preference):
+        """POST the choice form with the most preferred complete set the page offers (`best_set`).
+
+        `preference` maps a workshop title to its rank (lower is better). Returns the
+        POST response, or None when the page offered no complete set.
+        """
+        options = parse_options(form.body)
+        picks = best_set(options, preference)
+        if picks is None:
+            return None
+        return self.request(
+            "/booking/workshops/", {"csrfmiddlewaretoken": self.csrf_from(form), **picks}
+        )
+
+
+def best_set(options, preference):
+    """One open session per slot, all different workshops, preferred ones first; or None.
+
+    A depth-first search (slots and workshops are few), so a delegate whose
+    favourites clash still finds a set whenever the page offers one.
+    """
+    slots = list(options.items())
+
+    def search(index, used):
+        if index == len(slots):
+            return {}
+        name, sessions = slots[index]
+        open_sessions = [s for s in sessions if not s["disabled"] and s["title"] not in used]
+        for session in sorted(open_sessions, key=lambda s: preference.get(s["title"], 999)):
+            rest = search(index + 1, used | {session["title"]})
+            if rest is not None:
+                return {name: session["value"], **rest}
+        return None
+
+    return search(0, frozenset()) if slots else None
+
+
+def parse_options(page):
+    """{slot field name: [{value, title, disabled}]} from the choose page."""
+    titles = dict(
+        re.findall(r'for="([^"]+)">\s*<span class="fw-semibold">([^<]+)</span>', page, flags=re.S)
+    )
+    options = {}
+    for tag in RADIO.findall(page):
+        attrs = {name: value for name, value in ATTR.findall(tag[len("<input") : -1])}
+        if "name" not in attrs or "value" not in attrs:
+            continue
+        options.setdefault(attrs["name"], []).append(
+            {
+                "value": attrs["value"],
+                "title": html.unescape(titles.get(attrs.get("id", ""), attrs["value"])),
+                "disabled": "disabled" in attrs,
+            }
+        )
+    return options
+
+
+def run_delegate(*, base_url, number, preference, attempts=5):
+    """Register one virtual delegate and book four workshops; return what happened.
+
+    Returns a dict: `timings` {step: [seconds]}, `outcome` ("booked", "full" or
+    "error"), `errors` (unexpected responses, as "step status").
+    """
+    client = VirtualDelegate(base_url)
+    timings = {"register_form": [], "register": [], "choose_form": [], "choose": []}
+    errors = []
+
+    def record(step, response, ok=(200, 302)):
+        timings[step].append(response.elapsed)
+        if response.status not in ok:
+            errors.append(f"{step} {response.status}")
+            return False
+        return True
+
+    try:
+        form, posted = client.register(number=number)
+        if not (record("register_form", form) and record("register", posted)):
+            return {"timings": timings, "outcome": "error", "errors": errors}
+        if posted.status == 200:
+            if "Day two is full" in posted.body:
+                return {"timings": timings, "outcome": "full", "errors": errors}
+            errors.append("register refused")
+            return {"timings": timings, "outcome": "error", "errors": errors}
+        for _ in range(attempts):
+            page = client.choose_form()
+            if not record("choose_form", page, ok=(200,)):
+                break
+            response = client.choose(form=page, preference=preference)
+            if response is None:
+                if "Day two is full" not in page.body:
+                    errors.append("choose page offered no complete set but did not say full")
+                return {"timings": timings, "outcome": "full", "errors": errors}
+            if not record("choose", response):
+                break
+            if response.status == 302:
+                return {"timings": timings, "outcome": "booked", "errors": errors}
+            # 200: someone took a place first; the page says so and we choose again.
+    except OSError as error:
+        errors.append(f"connection {type(error).__name__}")
+    return {"timings": timings, "outcome": "error" if errors else "full", "errors": errors}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(*, database_url, workers, port=None, threads=1):
+    """Start `gunicorn socex.wsgi` against `database_url`; return (process, base URL).
+
+    Rate limits are switched off (`RATE_LIMITS=off`): every virtual delegate
+    comes from 127.0.0.1. HTTPS-only settings are off: this is plain HTTP on the loopback.
+    """
+    port = port or free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_MANIFEST": "false",
+        "RATE_LIMITS": "off",
+        # Plain HTTP on the loopback: no HTTPS redirect, cookies without the Secure flag.
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "EMAIL_URL": "dummymail://",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "socex.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(base_url + "/accessibility/", timeout=2).read()
+            return process, base_url
+        except OSError:
+            time.sleep(0.2)
+    stop_gunicorn(process)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def stop_gunicorn(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -1,0 +1,49 @@
+"""The public pages make the same number of queries however big the event."""
+
+import itertools
+
+import pytest
+
+from registration.models import Agency
+from tests.factories import AgencyFactory, grow_event
+from tests.page_queries import count_queries
+
+EMAIL_NUMBERS = itertools.count()
+
+
+def home(client, programme):
+    return count_queries(lambda: client.get("/"))
+
+
+def register_get(client, programme):
+    return count_queries(lambda: client.get("/register/"))
+
+
+def register_post(client, programme):
+    agency = Agency.objects.order_by("pk").first()
+    n = next(EMAIL_NUMBERS)
+    data = {
+        "first_name": "Sam",
+        "last_name": "Jones",
+        "email": f"sam.jones{n}@force.police.uk",
+        "job_title": "Detective Sergeant",
+        "agency": str(agency.pk),
+        "attends_day_one": "on",
+        "attends_day_two": "on",
+        "privacy_accepted": "on",
+    }
+    return count_queries(lambda: client.post("/register/", data), expect=(302,))
+
+
+@pytest.mark.parametrize("page", [home, register_get, register_post], ids=lambda p: p.__name__)
+def test_registration_page_queries_do_not_grow_with_delegates_or_sessions(client, programme, page):
+    AgencyFactory()
+    page(client, programme)
+    small = page(client, programme)
+    grow_event(event=programme["event"], slots=programme["slots"], delegates=25)
+    for _ in range(10):
+        AgencyFactory()
+
+    large = page(client, programme)
+
+    assert large == small
