@@ -10,7 +10,10 @@ from django.utils.http import urlencode
 from registration.eligibility import approve_registration
 from registration.models import Delegate
 
-from . import admin_announcements  # noqa: F401  (registers the announcements admin)
+from . import (
+    admin_announcements,  # noqa: F401  (registers the announcements admin)
+    admin_ballot,  # noqa: F401  (registers the ballot allocation runs)
+)
 from .admin_delegates import (
     BookingChangeInline,
     ChoicesIncompleteFilter,

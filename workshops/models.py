@@ -271,3 +271,7 @@ class AnnouncementRecipient(models.Model):
 
     def __str__(self):
         return self.email
+
+
+# The ballot's models live in their own module; importing them here registers them.
+from .ballot_models import AllocationRun, Preference  # noqa: E402, F401
