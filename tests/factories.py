@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event, Invitation
-from workshops.models import Room, Session, TimeSlot, Workshop
+from workshops.models import Preference, Room, Session, TimeSlot, Workshop
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -119,3 +119,22 @@ class AdminUserFactory(factory.django.DjangoModelFactory):
             self.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+
+class PreferenceFactory(factory.django.DjangoModelFactory):
+    """One ranked workshop; `rank_workshops` below writes a whole ranking."""
+
+    class Meta:
+        model = Preference
+
+    delegate = factory.SubFactory(DelegateFactory)
+    workshop = factory.SubFactory(WorkshopFactory, event=factory.SelfAttribute("..delegate.event"))
+    rank = 1
+
+
+def rank_workshops(delegate, workshops):
+    """Give `delegate` the ballot ranking `workshops`, best first (rows only, no rules checked)."""
+    return [
+        PreferenceFactory(delegate=delegate, workshop=workshop, rank=rank)
+        for rank, workshop in enumerate(workshops, start=1)
+    ]
