@@ -79,6 +79,10 @@ class AllocationRunAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_run": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # A run is a record: its page is the report.
         return redirect("admin:workshops_allocationrun_report", object_id)
