@@ -59,6 +59,12 @@ class AllocationRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # runs are made by “Run allocation”, never typed in
 
+    def has_delete_permission(self, request, obj=None):
+        # A published run is the record of how seats were given out.
+        if obj is not None and obj.published_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_urls(self):
         return [
             path(

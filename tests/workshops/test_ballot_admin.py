@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from registration.models import Event, OutgoingEmail
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
-from workshops.ballot import run_allocation
+from workshops.ballot import publish_allocation, run_allocation
 from workshops.models import AllocationRun, Booking
 
 
@@ -202,3 +202,21 @@ def test_run_ballot_command_open_ballot_explains(ballot_event, programme):
     rank_workshops(DelegateFactory(event=ballot_event), programme["workshops"])
     with pytest.raises(CommandError, match="The ballot is still open"):
         call_command("run_ballot", "--seed", "1")
+
+
+def test_admin_report_lists_delegates_who_did_not_rank(client, closed_ballot):
+    DelegateFactory(event=closed_ballot, first_name="Noor", last_name="Unranked")
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    page = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").content.decode()
+    assert "Day-two delegates who did not rank (1)" in page
+    assert "Noor Unranked" in page
+
+
+def test_admin_published_run_cannot_be_deleted(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    publish_allocation(run=run)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    response = client.post(f"/admin/workshops/allocationrun/{run.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AllocationRun.objects.filter(pk=run.pk).exists()

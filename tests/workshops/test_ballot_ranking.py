@@ -372,3 +372,11 @@ def test_event_ballot_is_open_until_closing_time(ballot_event):
     assert not ballot_event.ballot_is_open(closes)
     ballot_event.ballot_closes_at = None
     assert ballot_event.ballot_is_open(timezone.now())
+
+
+def test_rank_page_after_close_without_a_ranking_says_so(ballot_event, sign_in, close_ballot):
+    client = sign_in(DelegateFactory(event=ballot_event))
+    close_ballot(ballot_event)
+    page = client.get("/booking/workshops/").content.decode()
+    assert "You did not rank any workshops before the ballot closed" in page
+    assert "email you your timetable" not in page
