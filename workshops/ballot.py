@@ -69,6 +69,21 @@ def ranking_problems(*, ranks, titles, required):
     `ranks` maps workshop id -> rank for the workshops the delegate ranked;
     `titles` maps workshop id -> title.
     """
+    problems = duplicate_rank_problems(ranks=ranks, titles=titles)
+    used = sorted(set(ranks.values()))
+    if used != list(range(1, len(used) + 1)):
+        problems.append(
+            "Ranks must run 1, 2, 3… without gaps: you used "
+            f"{', '.join(map(str, used))}. Use {', '.join(map(str, range(1, len(used) + 1)))}."
+        )
+    if len(ranks) < required:
+        done = f"you ranked {len(ranks)}" if ranks else "you have not ranked any yet"
+        problems.append(f"Rank at least {required} workshops; {done}.")
+    return problems
+
+
+def duplicate_rank_problems(*, ranks, titles):
+    """Return one sentence per rank given to more than one workshop. Pure."""
     problems = []
     by_rank = {}
     for workshop_id, rank in ranks.items():
@@ -82,15 +97,6 @@ def ranking_problems(*, ranks, titles, required):
                 f"You gave rank {rank} to {count} workshops ({listed}). "
                 "Give each workshop its own rank."
             )
-    used = sorted(by_rank)
-    if used != list(range(1, len(used) + 1)):
-        problems.append(
-            "Ranks must run 1, 2, 3… without gaps: you used "
-            f"{', '.join(map(str, used))}. Use {', '.join(map(str, range(1, len(used) + 1)))}."
-        )
-    if len(ranks) < required:
-        done = f"you ranked {len(ranks)}" if ranks else "you have not ranked any yet"
-        problems.append(f"Rank at least {required} workshops; {done}.")
     return problems
 
 

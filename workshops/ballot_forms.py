@@ -1,6 +1,6 @@
 from django import forms
 
-from .ballot import ranking_problems, ranks_required
+from .ballot import duplicate_rank_problems, ranking_problems, ranks_required
 
 
 class RankWorkshopsForm(forms.Form):
@@ -40,15 +40,18 @@ class RankWorkshopsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
         ranks = {}
         for workshop in self.workshops:
             rank = data.get(f"rank_{workshop.pk}")
             if rank is not None:
                 ranks[workshop.pk] = rank
         titles = {w.pk: w.title for w in self.workshops}
-        for problem in ranking_problems(ranks=ranks, titles=titles, required=self.required):
+        if self.errors:
+            # A selector holds something that is not a rank: gaps and counts would mislead.
+            problems = duplicate_rank_problems(ranks=ranks, titles=titles)
+        else:
+            problems = ranking_problems(ranks=ranks, titles=titles, required=self.required)
+        for problem in problems:
             self.add_error(None, problem)
         seen = {}
         for workshop_id, rank in ranks.items():

@@ -380,3 +380,13 @@ def test_rank_page_after_close_without_a_ranking_says_so(ballot_event, sign_in, 
     page = client.get("/booking/workshops/").content.decode()
     assert "You did not rank any workshops before the ballot closed" in page
     assert "email you your timetable" not in page
+
+
+def test_rank_form_non_number_still_reports_duplicates(ballot_event):
+    form = rank_form(ballot_event, {1: "1", 2: "1", 3: "x"})
+    assert not form.is_valid()
+    assert form.non_field_errors() == [
+        "You gave rank 1 to two workshops (“Workshop 1” and “Workshop 2”). "
+        "Give each workshop its own rank."
+    ]
+    assert len(form.errors) == 2  # the bad selector, and the duplicates
