@@ -316,6 +316,11 @@ def _publish(*, run, actor, now):
             "Rankings, delegates or free seats have changed since this run was made, so its "
             "report no longer describes what would be booked. Run the allocation again."
         )
+    if not any(run.assignment.values()):
+        raise AllocationRefused(
+            "This run gives nobody any seats (did the solver run out of time?). "
+            "Run the allocation again, with a longer time limit."
+        )
     booked = 0
     for delegate_id, session_ids in sorted(run.assignment.items(), key=lambda i: int(i[0])):
         if not session_ids:

@@ -5,6 +5,8 @@ stored with the run, so the report reads the same later whatever changes in
 the database. `report_rows` lays it out for the admin page and the command.
 """
 
+import math
+
 from .allocation import AllocationResult
 
 METHODS = (
@@ -71,6 +73,15 @@ def build_report(*, ballot, results):
         "not_ranked": [_person(d) for d in ballot.not_ranked],
         "already_booked": [_person(d) for d in ballot.already_booked],
     }
+
+
+def describe_solution(*, mip_gap, tolerance=1e-4):
+    """Say in words how good the solver proved its allocation to be. Pure."""
+    if mip_gap is None or not math.isfinite(mip_gap):
+        return "The solver found no allocation in time."
+    if mip_gap <= tolerance:
+        return "Proven optimal."
+    return f"Within {mip_gap:.2%} of optimal: the time limit stopped the solver first."
 
 
 def _share(value):

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from registration.models import Event, OutgoingEmail
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
 from workshops.ballot import publish_allocation, run_allocation
+from workshops.ballot_report import describe_solution
 from workshops.models import AllocationRun, Booking
 
 
@@ -220,3 +221,24 @@ def test_admin_published_run_cannot_be_deleted(client, closed_ballot):
     response = client.post(f"/admin/workshops/allocationrun/{run.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AllocationRun.objects.filter(pk=run.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("gap", "words"),
+    [
+        (None, "The solver found no allocation in time."),
+        (float("inf"), "The solver found no allocation in time."),
+        (0.0, "Proven optimal."),
+        (0.00005, "Proven optimal."),
+        (0.0123, "Within 1.23% of optimal: the time limit stopped the solver first."),
+    ],
+)
+def test_describe_solution_says_how_good_the_allocation_is(gap, words):
+    assert describe_solution(mip_gap=gap) == words
+
+
+def test_admin_report_says_the_allocation_is_proven_optimal(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    page = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").content.decode()
+    assert '<strong id="solution">Proven optimal.</strong>' in page

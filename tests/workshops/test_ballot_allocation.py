@@ -326,3 +326,16 @@ def test_after_publishing_the_event_takes_live_bookings(
     assert "Your current choices are selected" in page
     manage = client.get("/booking/").content.decode()
     assert "Change my workshops" in manage
+
+
+def test_publish_run_that_books_nobody_is_refused(ballot_event, programme, close_ballot):
+    delegates = ranked_delegates(ballot_event, programme["workshops"], 2)
+    close_ballot(ballot_event)
+    run = run_allocation(event=ballot_event, seed=1)
+    run.assignment = {str(d.pk): [] for d in delegates}
+    run.save()
+    with pytest.raises(AllocationRefused) as caught:
+        publish_allocation(run=run)
+    assert caught.value.message.startswith("This run gives nobody any seats")
+    ballot_event.refresh_from_db()
+    assert ballot_event.booking_mode == Event.BookingMode.BALLOT

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from registration.models import Event
 from workshops.ballot import BallotError, publish_allocation, run_allocation
 from workshops.ballot_models import AllocationRun
-from workshops.ballot_report import report_summary
+from workshops.ballot_report import describe_solution, report_summary
 
 
 class Command(BaseCommand):
@@ -48,7 +48,10 @@ class Command(BaseCommand):
             run = run_allocation(event=the_event, seed=seed, actor=actor, time_limit=time_limit)
         except BallotError as error:
             raise CommandError(error.message) from error
-        self.stdout.write(f"{run} for {the_event}: {run.solver_status}")
+        self.stdout.write(
+            f"{run} for {the_event}: {describe_solution(mip_gap=run.mip_gap)} "
+            f"({run.solve_seconds:.2f} s; {run.solver_status})"
+        )
         for line in report_summary(report=run.report):
             self.stdout.write(line)
         self.stdout.write(
