@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registration.models import Delegate
+from registration.models import Agency, Delegate, OutgoingEmail
 from tests.factories import (
     DelegateFactory,
     EventFactory,
@@ -390,3 +390,28 @@ def test_rank_form_non_number_still_reports_duplicates(ballot_event):
         "Give each workshop its own rank."
     ]
     assert len(form.errors) == 2  # the bad selector, and the duplicates
+
+
+def test_home_page_and_registration_email_in_ballot_mode_explain_the_ballot(client, ballot_event):
+    page = client.get("/").content.decode()
+    assert "Places are allocated by ballot, not first come, first served" in page
+    assert "Rank the day-two workshops before the ballot closes." in page
+    agency = Agency.objects.create(name="Warwickshire Police")
+    response = client.post(
+        "/register/",
+        {
+            "first_name": "Priya",
+            "last_name": "Shah",
+            "email": "priya.shah@warwickshire.police.uk",
+            "agency": str(agency.pk),
+            "job_title": "Detective Sergeant",
+            "attends_day_one": "on",
+            "attends_day_two": "on",
+            "privacy_accepted": "on",
+        },
+    )
+    assert response["Location"] == "/booking/workshops/"
+    email = OutgoingEmail.objects.get()
+    assert "Next, rank the day-two workshops: places are allocated by ballot" in email.body_text
+    assert "Next, rank the day-two workshops: places are allocated by ballot" in email.body_html
+    assert "Rank the day-two workshops" in client.get("/booking/workshops/").content.decode()
