@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registration.models import Agency, Delegate, OutgoingEmail
+from registration.models import Delegate, OutgoingEmail
 from tests.factories import (
+    AgencyFactory,
     DelegateFactory,
     EventFactory,
     RoomFactory,
@@ -173,6 +174,11 @@ def test_save_ranking_until_the_moment_the_ballot_closes(ballot_event, programme
     ("changes", "message"),
     [
         ({"status": Delegate.Status.CANCELLED}, "This registration has been cancelled."),
+        (
+            {"status": Delegate.Status.PENDING},
+            "Your registration is awaiting an organiser's approval; you can rank the "
+            "workshops once it is approved.",
+        ),
         (
             {"attends_day_two": False},
             "Workshops are on day two; your registration is for day one only.",
@@ -396,7 +402,7 @@ def test_home_page_and_registration_email_in_ballot_mode_explain_the_ballot(clie
     page = client.get("/").content.decode()
     assert "Places are allocated by ballot, not first come, first served" in page
     assert "Rank the day-two workshops before the ballot closes." in page
-    agency = Agency.objects.create(name="Warwickshire Police")
+    agency = AgencyFactory(name="Warwickshire Police")
     response = client.post(
         "/register/",
         {
