@@ -1,6 +1,7 @@
 """The ballot in the admin and from the command line: run, report, publish, permissions."""
 
 import random
+import re
 from io import StringIO
 
 import pytest
@@ -242,3 +243,27 @@ def test_admin_report_says_the_allocation_is_proven_optimal(client, closed_ballo
     client.force_login(AdminUserFactory(is_superuser=True))
     page = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").content.decode()
     assert '<strong id="solution">Proven optimal.</strong>' in page
+
+
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"", re.IGNORECASE)
+
+
+def test_ballot_pages_have_no_inline_script_or_style(client, closed_ballot, sign_in):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    for url in [
+        "/admin/workshops/allocationrun/",
+        "/admin/workshops/allocationrun/run/",
+        f"/admin/workshops/allocationrun/{run.pk}/report/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert INLINE_CODE.findall(response.content.decode()) == [], url
+    closed_ballot.ballot_closes_at = None
+    closed_ballot.save()
+    delegate = DelegateFactory(event=closed_ballot)
+    client = sign_in(delegate)
+    for url in ["/booking/workshops/", "/booking/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert INLINE_CODE.findall(response.content.decode()) == [], url
