@@ -9,6 +9,7 @@ time and queues each timetable email, all in one transaction. Prints one JSON li
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -112,4 +113,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(DIRECTORY, ignore_errors=True)
