@@ -8,11 +8,20 @@ from .outbox import send_email
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_on", "ends_on", "venue_name", "choices_required", "is_current"]
+    list_display = [
+        "name",
+        "starts_on",
+        "ends_on",
+        "venue_name",
+        "choices_required",
+        "booking_mode",
+        "is_current",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "tagline", "is_current"]}),
         ("When and where", {"fields": ["starts_on", "ends_on", "venue_name", "venue_address"]}),
         ("Day two", {"fields": ["day_two_summary", "choices_required"]}),
+        ("Booking mode", {"fields": ["booking_mode", "ballot_closes_at"]}),
         (
             "Deadlines",
             {

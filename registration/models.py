@@ -17,6 +17,10 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """The conference and the settings organisers change in the admin."""
 
+    class BookingMode(models.TextChoices):
+        LIVE = "live", "Live booking: first come, first served"
+        BALLOT = "ballot", "Ballot: delegates rank workshops, seats allocated after it closes"
+
     name = models.CharField(max_length=200)
     tagline = models.CharField(max_length=300, blank=True)
     starts_on = models.DateField()
@@ -44,6 +48,18 @@ class Event(models.Model):
     is_current = models.BooleanField(
         default=True, help_text="The public site serves the current event."
     )
+    booking_mode = models.CharField(
+        max_length=10,
+        choices=BookingMode.choices,
+        default=BookingMode.LIVE,
+        help_text="Publishing a ballot's allocation switches the event to live booking.",
+    )
+    ballot_closes_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="In ballot mode: delegates can change their ranking until then; "
+        "the allocation can be run only after it.",
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -64,6 +80,14 @@ class Event(models.Model):
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
         return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    @property
+    def is_ballot(self):
+        return self.booking_mode == self.BookingMode.BALLOT
+
+    def ballot_is_open(self, now=None):
+        now = now or timezone.now()
+        return self.is_ballot and not (self.ballot_closes_at and now >= self.ballot_closes_at)
 
     def changes_are_open(self, now=None):
         now = now or timezone.now()

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event, Invitation
-from workshops.models import Room, Session, TimeSlot, Workshop
+from workshops.models import Preference, Room, Session, TimeSlot, Workshop
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -160,3 +160,22 @@ def grow_event(*, event, slots, delegates, workshops=4, capacity=60):
         ]
         book_sessions(delegate=delegate, sessions=chosen)
     return by_slot
+
+
+class PreferenceFactory(factory.django.DjangoModelFactory):
+    """One ranked workshop; `rank_workshops` below writes a whole ranking."""
+
+    class Meta:
+        model = Preference
+
+    delegate = factory.SubFactory(DelegateFactory)
+    workshop = factory.SubFactory(WorkshopFactory, event=factory.SelfAttribute("..delegate.event"))
+    rank = 1
+
+
+def rank_workshops(delegate, workshops):
+    """Give `delegate` the ballot ranking `workshops`, best first (rows only, no rules checked)."""
+    return [
+        PreferenceFactory(delegate=delegate, workshop=workshop, rank=rank)
+        for rank, workshop in enumerate(workshops, start=1)
+    ]

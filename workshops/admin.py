@@ -11,7 +11,10 @@ from registration.eligibility import approve_registration
 from registration.models import Delegate
 from registration.privacy_admin import erase_delegates
 
-from . import admin_announcements  # noqa: F401  (registers the announcements admin)
+from . import (
+    admin_announcements,  # noqa: F401  (registers the announcements admin)
+    admin_ballot,  # noqa: F401  (registers the ballot allocation runs)
+)
 from .admin_delegates import (
     BookingChangeInline,
     ChoicesIncompleteFilter,

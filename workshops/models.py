@@ -327,3 +327,7 @@ class WaitlistEntry(models.Model):
 
     def __str__(self):
         return f"{self.delegate} waiting for {self.session_id}"
+
+
+# The ballot's models live in their own module; importing them here registers them.
+from .ballot_models import AllocationRun, Preference  # noqa: E402, F401

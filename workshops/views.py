@@ -12,6 +12,7 @@ from registration.access import (
 )
 from socex.ratelimit import rate_limited
 
+from .ballot_views import ballot_summary, rank_workshops
 from .calendar import timetable_ics
 from .forms import ChooseWorkshopsForm
 from .links import RequestLinkForm, ResponseThenWork, send_link_if_registered
@@ -37,6 +38,8 @@ def choose(request):
         return changes_closed(request)
     if delegate.is_pending:
         return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
+    if event.is_ballot:
+        return rank_workshops(request)
     held_ids = set(delegate.bookings.values_list("session_id", flat=True))
     sessions = mark_waitlist_options(
         delegate=delegate,
@@ -111,6 +114,7 @@ def manage(request):
             "choices_complete": len(bookings) == delegate.event.choices_required,
             "waiting": waiting_places(delegate=delegate),
             "changes_open": delegate.event.changes_are_open(),
+            "ballot": ballot_summary(delegate),
         },
     )
 
