@@ -70,7 +70,7 @@ def test_journey_register_choose_confirm_by_keyboard_alone(page):
         page.keyboard.press("Space")
         for _ in range(index):
             page.keyboard.press("ArrowDown")  # moves to and selects the next radio
-    tab_to(page, "button[type=submit]:has-text('Book these workshops')")
+    tab_to(page, "button.btn-primary[type=submit]:has-text('Book these workshops')")
     page.keyboard.press("Enter")
     page.wait_for_url("**/booking/confirmed/")
 
