@@ -1,11 +1,9 @@
 """Two organisers publish at once. Needs real row locks: PostgreSQL (CI runs it there)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from registration.models import OutgoingEmail
+from tests.concurrency import run_at_once, skip_unless_postgres
 from tests.factories import DelegateFactory, rank_workshops
 from workshops.ballot import AllocationRefused, publish_allocation, run_allocation
 from workshops.models import Booking
@@ -15,30 +13,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("race tests need PostgreSQL row locks: set DATABASE_URL (CI does)")
-
-
-def run_at_once(jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(index, job):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # recorded and asserted on by the caller
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    skip_unless_postgres()
 
 
 @pytest.mark.parametrize("same_run", [True, False])

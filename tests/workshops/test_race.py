@@ -4,11 +4,9 @@ SQLite serialises whole transactions, which hides overbooking as lock waits,
 so these tests run only where `DATABASE_URL` points at PostgreSQL (CI does).
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import run_at_once, skip_unless_postgres
 from tests.factories import DelegateFactory
 from workshops.models import Booking, Session
 from workshops.services import BookingError, SessionFull, book_sessions
@@ -18,32 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("race tests need PostgreSQL row locks: set DATABASE_URL (CI does)")
-
-
-def run_at_once(jobs):
-    """Run every job in its own thread and connection, released together by a barrier."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(index, job):
-        try:
-            # Connect first, so that the transactions, not the connects, start together.
-            connection.ensure_connection()
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # recorded and asserted on by the caller
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    skip_unless_postgres()
 
 
 def test_race_many_delegates_last_seats_exactly_capacity(programme, four_sessions):
