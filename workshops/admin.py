@@ -319,12 +319,7 @@ class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
         if not self.has_change_permission(request, delegate):
             return redirect("admin:registration_delegate_change", delegate.pk)
         held_ids = set(delegate.bookings.values_list("session_id", flat=True))
-        sessions = (
-            Session.objects.for_event(delegate.event)
-            .with_seats()
-            .select_related("time_slot", "workshop", "room")
-            .order_by("time_slot__starts_at", "workshop__title")
-        )
+        sessions = Session.objects.on_offer(delegate.event)
         form = ChooseWorkshopsForm(
             request.POST if request.method == "POST" else None,
             event=delegate.event,

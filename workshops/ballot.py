@@ -164,10 +164,9 @@ def build_ballot(*, event, seed):
     """
     sessions = {
         s.pk: s
-        for s in Session.objects.for_event(event)
-        .with_seats()
-        .select_related("workshop", "time_slot", "room")
-        .order_by("time_slot__starts_at", "workshop__title", "pk")
+        for s in Session.objects.on_offer(event).order_by(
+            "time_slot__starts_at", "workshop__title", "pk"
+        )
     }
     day_two = (
         Delegate.objects.filter(

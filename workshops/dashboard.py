@@ -95,12 +95,7 @@ def count_day_two_choices(*, event):
 
 def session_fill_by_slot(*, event):
     """Every session of the event with seats taken, grouped by time slot in time order."""
-    sessions = (
-        Session.objects.for_event(event)
-        .with_seats()
-        .select_related("time_slot", "workshop", "room")
-        .order_by("time_slot__starts_at", "room__name")
-    )
+    sessions = Session.objects.on_offer(event).order_by("time_slot__starts_at", "room__name")
     slots = {}
     for session in sessions:
         slot = slots.setdefault(session.time_slot_id, SlotFill(time_slot=session.time_slot))

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.html import format_html
 
-from .services import choice_problems
+from .services import can_complete_choices, choice_problems
 
 
 class SessionRadioSelect(forms.RadioSelect):
@@ -51,6 +51,21 @@ class ChooseWorkshopsForm(forms.Form):
                 initial=initial,
             )
             self.slots.append((slot, self[name], slot_sessions))
+
+    def full_slots(self):
+        """Time slots in which every session is full for this chooser."""
+        return [
+            slot for slot, _, sessions in self.slots if all(s.is_full_for_chooser for s in sessions)
+        ]
+
+    def can_be_completed(self):
+        """Whether the places left still make a full set of different workshops."""
+        return can_complete_choices(
+            options_by_slot=[
+                [s for s in sessions if not s.is_full_for_chooser] for _, _, sessions in self.slots
+            ],
+            required=self.event.choices_required,
+        )
 
     def clean(self):
         data = super().clean()

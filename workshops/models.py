@@ -73,6 +73,15 @@ class SessionQuerySet(models.QuerySet):
     def for_event(self, event):
         return self.filter(time_slot__event=event)
 
+    def on_offer(self, event):
+        """`event`'s sessions as choosers see them: seats counted, names loaded, in slot order."""
+        return (
+            self.for_event(event)
+            .with_seats()
+            .select_related("time_slot", "workshop", "room")
+            .order_by("time_slot__starts_at", "workshop__title")
+        )
+
 
 class Session(models.Model):
     """One workshop, in one time slot, in one room."""
@@ -123,6 +132,14 @@ class Session(models.Model):
             raise ValidationError("The workshop and the time slot belong to different events.")
 
 
+class BookingQuerySet(models.QuerySet):
+    def timetable(self):
+        """Seats with what a timetable shows (workshop, room, times), in slot order."""
+        return self.select_related("session__workshop", "session__room", "time_slot").order_by(
+            "time_slot__starts_at"
+        )
+
+
 class Booking(models.Model):
     """A delegate's seat in a session.
 
@@ -136,6 +153,8 @@ class Booking(models.Model):
     time_slot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="+")
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["time_slot__starts_at"]

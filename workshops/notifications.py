@@ -8,9 +8,7 @@ from .calendar import timetable_ics
 
 def send_booking_confirmation(*, delegate):
     """Queue the confirmation: details, sessions, a fresh booking link and the .ics timetable."""
-    bookings = list(
-        delegate.bookings.select_related("session__workshop", "session__room", "time_slot")
-    )
+    bookings = list(delegate.bookings.timetable())
     queue_email(
         to=delegate.email,
         subject=f"{delegate.event.name}: your workshops are booked",

@@ -18,7 +18,7 @@ from .forms import ChooseWorkshopsForm
 from .links import RequestLinkForm, ResponseThenWork, send_link_if_registered
 from .models import Session
 from .notifications import send_booking_confirmation, send_cancellation
-from .services import BookingError, book_sessions, can_complete_choices, cancel_registration
+from .services import BookingError, book_sessions, cancel_registration
 from .waitlist import mark_waitlist_options, waiting_places
 
 
@@ -43,12 +43,7 @@ def choose(request):
     held_ids = set(delegate.bookings.values_list("session_id", flat=True))
     sessions = mark_waitlist_options(
         delegate=delegate,
-        sessions=list(
-            Session.objects.for_event(event)
-            .with_seats()
-            .select_related("time_slot", "workshop", "room")
-            .order_by("time_slot__starts_at", "workshop__title")
-        ),
+        sessions=list(Session.objects.on_offer(event)),
         held_ids=held_ids,
     )
     form = ChooseWorkshopsForm(
@@ -57,16 +52,7 @@ def choose(request):
         sessions=sessions,
         held_ids=held_ids,
     )
-    open_by_slot = [
-        [s for s in slot_sessions if not s.is_full_for_chooser]
-        for _, _, slot_sessions in form.slots
-    ]
-    day_two_full = not can_complete_choices(
-        options_by_slot=open_by_slot, required=event.choices_required
-    )
-    full_slots = [
-        slot for slot, _, sessions in form.slots if all(s.is_full_for_chooser for s in sessions)
-    ]
+    day_two_full = not form.can_be_completed()
     if request.method == "POST" and not day_two_full and form.is_valid():
         try:
             book_sessions(delegate=delegate, sessions=form.chosen_sessions)
@@ -82,14 +68,14 @@ def choose(request):
             "form": form,
             "delegate": delegate,
             "day_two_full": day_two_full,
-            "full_slots": full_slots,
+            "full_slots": form.full_slots(),
             "held": bool(held_ids),
         },
     )
 
 
 def _bookings(delegate):
-    return list(delegate.bookings.select_related("session__workshop", "session__room", "time_slot"))
+    return list(delegate.bookings.timetable())
 
 
 @delegate_required

@@ -200,9 +200,7 @@ def _swap_seat(*, delegate, session):
 
 def send_waitlist_promotion(*, delegate, session, released):
     """Queue the email telling a delegate they moved from `released` into `session`."""
-    bookings = list(
-        delegate.bookings.select_related("session__workshop", "session__room", "time_slot")
-    )
+    bookings = list(delegate.bookings.timetable())
     queue_email(
         to=delegate.email,
         subject=f"{delegate.event.name}: you have a place in {session.workshop.title}",

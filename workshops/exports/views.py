@@ -31,12 +31,7 @@ def exports_index(request):
     per_session = [e for e in available if e.per_session]
     sessions = []
     if event and per_session:
-        sessions = (
-            Session.objects.for_event(event)
-            .with_seats()
-            .select_related("workshop", "time_slot", "room")
-            .order_by("time_slot__starts_at", "room__name")
-        )
+        sessions = Session.objects.on_offer(event).order_by("time_slot__starts_at", "room__name")
     context = {
         **admin.site.each_context(request),
         "title": "Exports",
