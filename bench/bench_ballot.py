@@ -1,7 +1,7 @@
 """Benchmark the ballot allocation: optimiser against first come first served and RSD.
 
-Run from the repository root with `python bench/bench_ballot.py`. Needs numpy and
-scipy only, not Django. Prints readable lines, then one JSON line per instance.
+Run from the repository root with `python bench/bench_ballot.py`. Needs numpy, scipy
+and highspy only, not Django. Prints readable lines, then one JSON line per instance.
 """
 
 import json
@@ -66,7 +66,7 @@ def summarise_stats(*, stats):
 def describe_result(*, result):
     """Return one readable line of a method's outcome."""
     stats = result.stats
-    gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.5f}"
+    gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.2e}"
     return (
         f"  {result.method:<27} {result.solve_seconds:7.2f} s{gap}: "
         f"all top-k {stats.all_top_k:.1%}, "
@@ -103,7 +103,8 @@ def run_bench(*, params):
         "delegates": params["delegates"],
         "workshops": params["workshops"],
         "solve_s": round(optimal.solve_seconds, 3),
-        "gap": None if optimal.mip_gap is None else round(optimal.mip_gap, 6),
+        # Three significant figures: a gap of 1e-9 is worth showing as such, not as 0.
+        "gap": None if optimal.mip_gap is None else float(f"{optimal.mip_gap:.3g}"),
         **summarise_stats(stats=optimal.stats),
         "fcfs": summarise_stats(stats=fcfs.stats),
         "rsd": summarise_stats(stats=rsd.stats),

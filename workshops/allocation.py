@@ -1,6 +1,6 @@
 """Seat allocation after the workshop ballot closes: an optimiser and two baselines.
 
-Pure Python, numpy and scipy; nothing here touches the database. The caller turns
+Pure Python, numpy, scipy and highspy; nothing here touches the database. The caller turns
 sessions and rankings into a `BallotInstance`, runs one of the `allocate_*`
 functions and books the returned assignment through `workshops.services`.
 
@@ -36,6 +36,7 @@ from workshops.allocation_baselines import (
     allocate_first_come_first_served,
     allocate_random_serial_dictatorship,
 )
+from workshops.allocation_columns import solve_by_columns
 from workshops.allocation_instances import describe_instance, generate_instance
 from workshops.allocation_stats import (
     find_allocation_problems,
@@ -179,11 +180,13 @@ def _solve(*, cost, rows, lower, upper, deadline, mip_rel_gap):
 def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
     """Return the allocation minimising incomplete delegates, unranked seats, then rank cost.
 
-    Solves integer programmes with HiGHS (`scipy.optimize.milp`). The usual case is one
-    solve: everybody completed from ranked workshops, whose LP relaxation is tried first
-    (an integral relaxation is optimal, `mip_gap` 0). Only if that is infeasible are
-    the three priorities solved one after another, each fixing the previous optimum,
-    over ranked and (if allowed) unranked workshops. Pure; `time_limit` covers all solves.
+    The usual case, everybody completed from ranked workshops, is solved by column
+    generation (`workshops.allocation_columns`), which proves a lower bound and reports
+    the gap to it (0 up to rounding when the optimum is proven). If that gives up or
+    misses `mip_rel_gap`, the same model goes to HiGHS whole (LP relaxation first, then
+    `scipy.optimize.milp`); only if it is infeasible are the three priorities solved one
+    after another, each fixing the previous optimum, over ranked and (if allowed)
+    unranked workshops. Pure; `time_limit` covers all solves.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -199,40 +202,61 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
         base = 2.0 ** (doubling - 1) * (pair_rank - doubling + 1)
         return base + noise_scale * noise[pair_delegate, pair_session]
 
-    pair_delegate, pair_session, pair_rank = _build_pairs(ballot=ballot, include_unranked=False)
-    seat_rows, seat_upper = _build_seat_rows(
-        ballot=ballot, pair_delegate=pair_delegate, pair_session=pair_session
-    )
-    per_delegate = coo_array(
-        (np.ones(pair_delegate.size), (pair_delegate, np.arange(pair_delegate.size))),
-        shape=(delegate_count, pair_delegate.size),
-    )
-    result = _solve_relaxation_first(
-        cost=pair_cost(pair_delegate, pair_session, pair_rank),
-        rows=vstack([per_delegate, seat_rows], format="csr"),
-        lower=np.concatenate([np.full(delegate_count, k), np.zeros(seat_upper.size)]),
-        upper=np.concatenate([np.full(delegate_count, k), seat_upper]),
-        deadline=deadline,
-        mip_rel_gap=mip_rel_gap,
-    )
-    statuses = [f"everyone from ranked workshops: {result.message}"]
-    if result.status != 2:
-        chosen = None if result.x is None else result.x > 0.5
+    seat_rank = ballot.ranks[:, ballot.session_workshop]
+    seat_cost = np.full(seat_rank.shape, np.inf)
+    ranked = seat_rank > 0
+    seat_cost[ranked] = pair_cost(*np.nonzero(ranked), seat_rank[ranked])
+    columns = solve_by_columns(ballot=ballot, seat_cost=seat_cost, k=k, deadline=deadline)
+    statuses = [f"everyone from ranked workshops: {columns.message}"]
+    if columns.sessions is not None and columns.cost - columns.lower_bound < 0.5:
+        # Two allocations' rank costs differ by whole units and the tie-break noise
+        # adds less than 0.5 in all, so nothing cheaper in rank cost can exist.
+        statuses.append("rank cost proven optimal")
+    if columns.sessions is not None and columns.mip_gap <= mip_rel_gap:
+        pair_delegate = np.repeat(np.arange(delegate_count), k)
+        pair_session = columns.sessions.ravel()
+        chosen = np.ones(pair_delegate.size, dtype=bool)
+        result = columns
     else:
-        pair_delegate, pair_session, pair_rank = _build_pairs(
-            ballot=ballot, include_unranked=instance.allow_unranked
+        pair_delegate, pair_session, pair_rank = _build_pairs(ballot=ballot, include_unranked=False)
+        seat_rows, seat_upper = _build_seat_rows(
+            ballot=ballot, pair_delegate=pair_delegate, pair_session=pair_session
         )
-        chosen, result, stage_statuses = _solve_by_priority(
-            ballot=ballot,
-            k=k,
-            pair_delegate=pair_delegate,
-            pair_session=pair_session,
-            pair_rank=pair_rank,
-            pair_cost=pair_cost(pair_delegate, pair_session, pair_rank),
+        per_delegate = coo_array(
+            (np.ones(pair_delegate.size), (pair_delegate, np.arange(pair_delegate.size))),
+            shape=(delegate_count, pair_delegate.size),
+        )
+        result = _solve_relaxation_first(
+            cost=pair_cost(pair_delegate, pair_session, pair_rank),
+            rows=vstack([per_delegate, seat_rows], format="csr"),
+            lower=np.concatenate([np.full(delegate_count, k), np.zeros(seat_upper.size)]),
+            upper=np.concatenate([np.full(delegate_count, k), seat_upper]),
             deadline=deadline,
             mip_rel_gap=mip_rel_gap,
         )
-        statuses += stage_statuses
+        statuses.append(f"whole model: {result.message}")
+        chosen = None if result.x is None else result.x > 0.5
+        if result.status == 2:
+            pair_delegate, pair_session, pair_rank = _build_pairs(
+                ballot=ballot, include_unranked=instance.allow_unranked
+            )
+            chosen, result, stage_statuses = _solve_by_priority(
+                ballot=ballot,
+                k=k,
+                pair_delegate=pair_delegate,
+                pair_session=pair_session,
+                pair_rank=pair_rank,
+                pair_cost=pair_cost(pair_delegate, pair_session, pair_rank),
+                deadline=deadline,
+                mip_rel_gap=mip_rel_gap,
+            )
+            statuses += stage_statuses
+        elif chosen is None and columns.sessions is not None:
+            # The whole model ran out of time; the column solution, with its gap, stands.
+            pair_delegate = np.repeat(np.arange(delegate_count), k)
+            pair_session = columns.sessions.ravel()
+            chosen = np.ones(pair_delegate.size, dtype=bool)
+            result = columns
     assignment = _collect_assignment(
         instance=instance,
         delegate_count=delegate_count,

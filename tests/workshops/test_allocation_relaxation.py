@@ -3,7 +3,7 @@ import pytest
 from scipy.sparse import coo_array, vstack
 
 from workshops import allocation
-from workshops.allocation import allocate_optimal, generate_instance
+from workshops.allocation import generate_instance
 from workshops.allocation_types import index_ballot
 
 
@@ -57,15 +57,3 @@ def test_solve_relaxation_first_reports_infeasible_relaxation():
 
     assert result.status == 2
     assert result.x is None
-
-
-def test_allocate_optimal_medium_instance_is_proven_by_its_relaxation():
-    instance = generate_instance(
-        delegates=400, workshops=10, slots=5, runs_per_workshop=2, ranked=10, k=4, seed=3
-    )
-
-    result = allocate_optimal(instance=instance)
-
-    assert result.status == "everyone from ranked workshops: LP relaxation integral, so optimal"
-    assert result.mip_gap == 0.0
-    assert result.incomplete == []

@@ -131,9 +131,10 @@ def test_run_allocation_report_compares_three_methods_on_same_rankings(
     assert report["incomplete"] == []
     assert (run.seed, run.created_by, report["k"], report["seats_free"]) == (5, organiser, 4, 32)
     assert run.mip_gap is not None and run.mip_gap <= 1e-4
-    # Proven optimal, whether by the LP relaxation being integral or by the MILP.
-    assert run.solver_status.startswith("everyone from ranked workshops: ")
-    assert run.mip_gap == 0
+    # Proven optimal in rank cost; what is left of the gap is the tie-break noise.
+    assert run.solver_status.startswith("everyone from ranked workshops: column generation")
+    assert run.solver_status.endswith("rank cost proven optimal")
+    assert run.mip_gap < 1e-6
     assert Booking.objects.count() == 0
     assert OutgoingEmail.objects.count() == 0
 

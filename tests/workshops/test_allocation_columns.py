@@ -1,0 +1,219 @@
+import time
+from itertools import combinations
+
+import numpy as np
+import pytest
+from scipy.sparse import coo_array, vstack
+
+from workshops import allocation
+from workshops.allocation import allocate_optimal, generate_instance
+from workshops.allocation_columns import (
+    _settle_split_delegates,
+    find_cheapest_timetables,
+    solve_by_columns,
+)
+from workshops.allocation_types import BallotDelegate, BallotInstance, index_ballot
+
+
+def seat_costs(*, instance):
+    """Return delegates x sessions: 2^(rank-1) plus a small seeded noise; inf if unranked."""
+    ballot = index_ballot(instance=instance)
+    rank = ballot.ranks[:, ballot.session_workshop]
+    noise = np.random.default_rng(instance.seed).random(rank.shape)
+    cost = np.where(rank > 0, 2.0 ** (rank - 1), np.inf) + noise / (4 * rank.size)
+    return ballot, cost
+
+
+def cheapest_by_brute_force(*, ballot, seat_cost, k, prices, delegate):
+    """Return the least cost over every k sessions in distinct slots and workshops."""
+    best = np.inf
+    for chosen in combinations(range(ballot.capacity.size), k):
+        chosen = list(chosen)
+        if len(set(ballot.session_slot[chosen])) < k:
+            continue
+        if len(set(ballot.session_workshop[chosen])) < k:
+            continue
+        best = min(best, (seat_cost[delegate, chosen] + prices[chosen]).sum())
+    return best
+
+
+def solve_whole_model(*, ballot, seat_cost, k):
+    """Return the optimum of the ranked-only integer programme, solved whole by milp."""
+    delegates = seat_cost.shape[0]
+    pair_delegate, pair_session, _ = allocation._build_pairs(ballot=ballot, include_unranked=False)
+    seat_rows, seat_upper = allocation._build_seat_rows(
+        ballot=ballot, pair_delegate=pair_delegate, pair_session=pair_session
+    )
+    per_delegate = coo_array(
+        (np.ones(pair_delegate.size), (pair_delegate, np.arange(pair_delegate.size))),
+        shape=(delegates, pair_delegate.size),
+    )
+    cost = seat_cost[pair_delegate, pair_session]
+    result = allocation._solve(
+        cost=cost,
+        rows=vstack([per_delegate, seat_rows], format="csr"),
+        lower=np.concatenate([np.full(delegates, k), np.zeros(seat_upper.size)]),
+        upper=np.concatenate([np.full(delegates, k), seat_upper]),
+        deadline=time.perf_counter() + 60,
+        mip_rel_gap=0,
+    )
+    return result.fun
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_find_cheapest_timetables_matches_brute_force(seed):
+    instance = generate_instance(
+        delegates=30, workshops=6, slots=4, runs_per_workshop=2, ranked=5, k=3, seed=seed
+    )
+    ballot, cost = seat_costs(instance=instance)
+    prices = np.random.default_rng(seed).random(ballot.capacity.size) * 8
+
+    found, sessions = find_cheapest_timetables(
+        ballot=ballot, seat_cost=cost, k=instance.k, prices=prices
+    )
+
+    for delegate in range(len(instance.delegates)):
+        expected = cheapest_by_brute_force(
+            ballot=ballot, seat_cost=cost, k=instance.k, prices=prices, delegate=delegate
+        )
+        assert found[delegate] == pytest.approx(expected, rel=1e-12)
+        chosen = sessions[delegate]
+        assert (cost[delegate, chosen] + prices[chosen]).sum() == pytest.approx(found[delegate])
+        assert len(set(ballot.session_slot[chosen])) == instance.k
+        assert len(set(ballot.session_workshop[chosen])) == instance.k
+
+
+def test_find_cheapest_timetables_none_when_ranked_workshops_cannot_fill_k_slots():
+    instance = generate_instance(
+        delegates=3, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1
+    )
+    # Workshops 1 and 3 both run only in slot 1: no two distinct slots from them.
+    stuck = BallotDelegate(id=99, ranking=(1, 3))
+    instance = BallotInstance(
+        sessions=instance.sessions, delegates=(*instance.delegates, stuck), k=2, seed=1
+    )
+    ballot, cost = seat_costs(instance=instance)
+
+    assert (
+        find_cheapest_timetables(
+            ballot=ballot, seat_cost=cost, k=2, prices=np.zeros(ballot.capacity.size)
+        )
+        is None
+    )
+    result = solve_by_columns(ballot=ballot, seat_cost=cost, k=2, deadline=time.perf_counter() + 9)
+    assert result.sessions is None
+    assert result.message == "a delegate has no full timetable of ranked workshops"
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14, 15])
+def test_solve_by_columns_matches_the_whole_integer_programme(seed):
+    instance = generate_instance(
+        delegates=200,
+        workshops=8,
+        slots=4,
+        runs_per_workshop=2,
+        ranked=8,
+        k=3,
+        seed=seed,
+        slack=0.02,
+        popularity_exponent=1.2,
+    )
+    ballot, cost = seat_costs(instance=instance)
+
+    result = solve_by_columns(
+        ballot=ballot, seat_cost=cost, k=instance.k, deadline=time.perf_counter() + 60
+    )
+
+    expected = solve_whole_model(ballot=ballot, seat_cost=cost, k=instance.k)
+    assert result.cost == pytest.approx(expected, rel=1e-9)
+    assert result.lower_bound <= result.cost + 1e-9
+    assert result.mip_gap == pytest.approx((result.cost - result.lower_bound) / result.cost)
+    sessions = result.sessions
+    assert (cost[np.arange(len(instance.delegates))[:, None], sessions].sum()) == pytest.approx(
+        result.cost
+    )
+    assert (np.bincount(sessions.ravel(), minlength=ballot.capacity.size) <= ballot.capacity).all()
+
+
+def test_solve_by_columns_gives_up_when_seats_run_out():
+    instance = generate_instance(
+        delegates=50, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1, slack=-0.5
+    )
+    ballot, cost = seat_costs(instance=instance)
+
+    result = solve_by_columns(ballot=ballot, seat_cost=cost, k=2, deadline=time.perf_counter() + 9)
+
+    assert result.sessions is None
+    assert result.message == "seats run out for some delegates"
+
+
+def test_solve_by_columns_with_nobody_to_place():
+    instance = generate_instance(
+        delegates=0, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1
+    )
+    ballot, cost = seat_costs(instance=instance)
+
+    result = solve_by_columns(ballot=ballot, seat_cost=cost, k=2, deadline=time.perf_counter() + 9)
+
+    assert result.sessions.shape == (0, 2)
+    assert result.mip_gap == 0.0
+
+
+def test_settle_split_delegates_picks_the_cheapest_timetables_that_fit():
+    # Delegates 0 and 1 each have two timetables; session 0 has one seat left.
+    owners = np.array([0, 0, 1, 1, 2])
+    timetables = np.array([[0, 2], [1, 3], [0, 3], [1, 2], [-1, -1]])
+    costs = np.array([1.0, 5.0, 2.0, 3.0, 100.0])
+
+    picked = _settle_split_delegates(
+        open_delegates=np.array([0, 1]),
+        owners=owners,
+        timetables=timetables,
+        costs=costs,
+        room=np.array([1, 2, 2, 2]),
+        deadline=time.perf_counter() + 9,
+    )
+
+    # Both want session 0; giving it to delegate 0 (1 + 3) beats delegate 1 (5 + 2).
+    assert picked.tolist() == [0, 3]
+
+
+def test_settle_split_delegates_none_when_nothing_fits():
+    picked = _settle_split_delegates(
+        open_delegates=np.array([0, 1]),
+        owners=np.array([0, 1]),
+        timetables=np.array([[0], [0]]),
+        costs=np.array([1.0, 1.0]),
+        room=np.array([1]),
+        deadline=time.perf_counter() + 9,
+    )
+
+    assert picked is None
+
+
+def test_allocate_optimal_medium_instance_is_proven_by_column_generation():
+    instance = generate_instance(
+        delegates=400, workshops=10, slots=5, runs_per_workshop=2, ranked=10, k=4, seed=3
+    )
+
+    result = allocate_optimal(instance=instance)
+
+    assert result.status.startswith("everyone from ranked workshops: column generation")
+    assert result.status.endswith("; rank cost proven optimal")
+    # What is left of the gap is the tie-break noise, within the solver's tolerance.
+    assert result.mip_gap < 1e-6
+    assert result.incomplete == []
+
+
+def test_allocate_optimal_falls_back_to_whole_model_when_columns_give_up():
+    instance = generate_instance(
+        delegates=50, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1, slack=-0.5
+    )
+
+    result = allocate_optimal(instance=instance)
+
+    assert result.status.startswith(
+        "everyone from ranked workshops: seats run out for some delegates; whole model: "
+    )
+    assert "most delegates completed: " in result.status
+    assert result.stats.completed == sum(s.capacity for s in instance.sessions) // 2
