@@ -17,10 +17,11 @@ delegates of their cheapest timetable at cost plus price, minus the price of eve
 seat, is at most the cost of any allocation (Lagrangian relaxation). The per-delegate
 problem is a bipartite matching, whose polytope is integral, so the best such bound
 equals the linear relaxation's optimum and the rounds stop when the master reaches
-it. The master's optimum is nearly integral (at most one fractional delegate per
-session row); any fractional delegates are settled by a small integer programme over
-the timetables generated for them, and the gap between that allocation and the
-bound is reported.
+it. Each delegate takes the timetable carrying most of their weight in the master's
+solution. The interior point method stops just short of an optimal vertex, so those
+whose weight is split, and those whose rounding would overfill a session, are
+settled by a small integer programme over the timetables generated for them; the
+gap between the resulting allocation and the bound is reported.
 
 The master is solved by HiGHS's interior point method without crossover, through
 highspy: each round adds columns to the same model, and skipping crossover (which
