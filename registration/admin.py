@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Agency, Delegate, Event, ExportRecord, Invitation, OutgoingEmail
-from .outbox import send_email
+from .outbox import count_waiting_email, send_emails
 
 
 @admin.register(Event)
@@ -87,8 +87,21 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             queryset.filter(status=OutgoingEmail.Status.PENDING).values_list("pk", flat=True)
         )
         OutgoingEmail.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
-        sent = sum(send_email(message_id=pk) for pk in ids)
+        sent = send_emails(message_ids=ids)
         self.message_user(request, f"Sent {sent} emails.")
+
+
+def warn_about_waiting_email(*, admin, request):
+    """After queueing a batch, say how many emails still wait for the mail server."""
+    waiting = count_waiting_email()
+    if waiting:
+        admin.message_user(
+            request,
+            f"{waiting} emails are waiting in the outbox (the mail server was slow or refused "
+            "them). `manage.py send_queued_email`, run from cron, sends them; Outgoing "
+            "emails lists them and can retry them now.",
+            messages.WARNING,
+        )
 
 
 @admin.register(ExportRecord)

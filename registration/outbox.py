@@ -3,13 +3,23 @@
 `queue_email` writes the message inside the caller's transaction and tries to
 send it once that transaction commits; a failure leaves it pending for
 `send_queued_email` (run it from cron or a timer) to retry with back-off.
+
+Code that queues many messages at once (publishing a ballot, an announcement)
+wraps them in `sending_together()`: after the commit they go through one mail
+server connection, for at most `OUTBOX_SEND_AFTER_COMMIT_SECONDS`, so an
+organiser's request returns before the web server's timeout however slow the
+mail server; whatever is left stays pending for `send_queued_email`.
 """
 
 import logging
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -22,6 +32,9 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # How long a sender may hold a message before another may try it.
 LEASE = timedelta(minutes=5)
+
+# The ids queued inside the innermost `sending_together()` block, if any.
+_batch = ContextVar("outbox_batch", default=None)
 
 
 def queue_email(*, to, subject, template, context, delegate=None, attachment=None):
@@ -42,17 +55,82 @@ def queue_email(*, to, subject, template, context, delegate=None, attachment=Non
         attachment_mimetype=mimetype,
         delegate=delegate,
     )
-    transaction.on_commit(lambda: send_email(message_id=message.pk))
+    batch = _batch.get()
+    if batch is None:
+        transaction.on_commit(lambda: send_email(message_id=message.pk))
+    else:
+        batch.append(message.pk)
     return message
 
 
-def send_email(*, message_id, now=None):
+@contextmanager
+def sending_together():
+    """Send the emails queued inside this block together once the transaction commits.
+
+    Use it inside the transaction that queues them. Side effects: registers one
+    on-commit callback that sends them through one connection, within
+    `OUTBOX_SEND_AFTER_COMMIT_SECONDS` (at least one is always tried); the rest
+    stay pending for `send_queued_email`. If the block raises, nothing is registered.
+    """
+    batch = []
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if batch:
+        budget = settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS
+        transaction.on_commit(partial(send_emails, message_ids=batch, budget_seconds=budget))
+
+
+def send_emails(*, message_ids, now=None, budget_seconds=None):
+    """Try to send these messages through one connection; return how many were sent.
+
+    Stops trying once `budget_seconds` have passed (None: no limit); untried
+    messages stay pending with their due time unchanged. Never raises: if the
+    connection cannot be opened, each message is tried on its own and records
+    its failure.
+    """
+    started = time.monotonic()
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:  # the mail server is down: each message records it
+        logger.warning("Mail connection not opened: %s", error)
+        connection = None
+    sent = 0
+    try:
+        for position, message_id in enumerate(message_ids):
+            spent = time.monotonic() - started
+            if budget_seconds is not None and position and spent >= budget_seconds:
+                logger.info("%s emails left for send_queued_email", len(message_ids) - position)
+                break
+            sent += send_email(message_id=message_id, now=now, connection=connection)
+    finally:
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception as error:  # what was sent is recorded; nothing to undo
+                logger.warning("Mail connection not closed cleanly: %s", error)
+    return sent
+
+
+def count_waiting_email(*, now=None):
+    """Return how many messages are pending and due: what `send_queued_email` would try."""
+    now = now or timezone.now()
+    return OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now
+    ).count()
+
+
+def send_email(*, message_id, now=None, connection=None):
     """Try to send one queued message now; record the outcome, never raise.
 
     Side effects: sends mail through Django's backend and updates the row.
     The row is claimed with a conditional UPDATE (a lease) rather than held
-    locked, so a slow mail server never blocks other writers. Returns True
-    when this call sent the message.
+    locked, so a slow mail server never blocks other writers. `connection` is
+    an open mail connection to reuse (None: the backend opens its own).
+    Returns True when this call sent the message.
     """
     now = now or timezone.now()
     claimed = OutgoingEmail.objects.filter(
@@ -66,6 +144,7 @@ def send_email(*, message_id, now=None):
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
+        connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -93,7 +172,8 @@ def send_email(*, message_id, now=None):
 def send_queued_email(*, now=None, limit=200):
     """Retry every pending message that is due; return (sent, still pending).
 
-    Side effects: sends mail and updates the rows, one transaction per message.
+    Side effects: sends mail through one connection and updates the rows, one
+    transaction per message.
     """
     now = now or timezone.now()
     due = list(
@@ -101,5 +181,5 @@ def send_queued_email(*, now=None, limit=200):
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    sent = sum(send_email(message_id=pk, now=now) for pk in due)
+    sent = send_emails(message_ids=due, now=now)
     return sent, len(due) - sent

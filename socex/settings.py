@@ -132,6 +132,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# How long an organiser's request may spend sending a batch (a ballot's timetables, an
+# announcement) after it commits; the rest waits for `send_queued_email` from cron.
+OUTBOX_SEND_AFTER_COMMIT_SECONDS = env.float("OUTBOX_SEND_AFTER_COMMIT_SECONDS", default=10.0)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="SOCEX registration <registration@socex.invalid>"
 )

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from registration.admin import warn_about_waiting_email
 from registration.models import Event
 
 from .announcements import (
@@ -144,6 +145,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
                     f"Queued “{announcement.subject}” to {len(recipients)} delegates.",
                     messages.SUCCESS,
                 )
+                warn_about_waiting_email(admin=self, request=request)
                 return redirect("admin:workshops_announcement_change", announcement.pk)
         recipients = announcement_recipients(announcement).select_related("agency")
         total = recipients.count()

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from registration.admin import warn_about_waiting_email
 from registration.models import Event
 
 from .ballot import BallotError, publish_allocation, run_allocation
@@ -173,4 +174,5 @@ class AllocationRunAdmin(admin.ModelAdmin):
                 "The event now takes bookings live.",
                 messages.SUCCESS,
             )
+            warn_about_waiting_email(admin=self, request=request)
         return redirect("admin:workshops_allocationrun_report", run.pk)

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from registration.models import Delegate
-from registration.outbox import queue_email
+from registration.outbox import queue_email, sending_together
 
 from .models import Announcement, AnnouncementRecipient
 
@@ -75,21 +75,22 @@ def send_announcement(*, announcement, actor, now=None):
             f"Nobody would receive this: there is no registered delegate among "
             f"{announcement.audience_label}. Nothing was sent."
         )
-    recipients = [
-        AnnouncementRecipient(
-            announcement=announcement,
-            delegate=delegate,
-            email=delegate.email,
-            outgoing_email=queue_email(
-                to=delegate.email,
-                subject=announcement.subject,
-                template=TEMPLATE,
-                context=announcement_context(announcement=announcement, delegate=delegate),
+    with sending_together():
+        recipients = [
+            AnnouncementRecipient(
+                announcement=announcement,
                 delegate=delegate,
-            ),
-        )
-        for delegate in delegates
-    ]
+                email=delegate.email,
+                outgoing_email=queue_email(
+                    to=delegate.email,
+                    subject=announcement.subject,
+                    template=TEMPLATE,
+                    context=announcement_context(announcement=announcement, delegate=delegate),
+                    delegate=delegate,
+                ),
+            )
+            for delegate in delegates
+        ]
     AnnouncementRecipient.objects.bulk_create(recipients)
     announcement.sent_at = now or timezone.now()
     announcement.sent_by = actor

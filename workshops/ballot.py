@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registration.models import Delegate, Event
+from registration.outbox import sending_together
 
 from .allocation import (
     BallotDelegate,
@@ -321,22 +322,24 @@ def _publish(*, run, actor, now):
             "Run the allocation again, with a longer time limit."
         )
     booked = 0
-    for delegate_id, session_ids in sorted(run.assignment.items(), key=lambda i: int(i[0])):
-        if not session_ids:
-            continue
-        delegate = ballot.delegates[int(delegate_id)]
-        try:
-            book_sessions(
-                delegate=delegate,
-                sessions=[ballot.sessions[s] for s in session_ids],
-                actor=actor,
-            )
-        except BookingError as error:
-            raise AllocationRefused(
-                f"Could not book {delegate}: {error.message} Nothing has been booked or emailed."
-            ) from error
-        send_booking_confirmation(delegate=delegate)
-        booked += 1
+    with sending_together():
+        for delegate_id, session_ids in sorted(run.assignment.items(), key=lambda i: int(i[0])):
+            if not session_ids:
+                continue
+            delegate = ballot.delegates[int(delegate_id)]
+            try:
+                book_sessions(
+                    delegate=delegate,
+                    sessions=[ballot.sessions[s] for s in session_ids],
+                    actor=actor,
+                )
+            except BookingError as error:
+                raise AllocationRefused(
+                    f"Could not book {delegate}: {error.message} "
+                    "Nothing has been booked or emailed."
+                ) from error
+            send_booking_confirmation(delegate=delegate)
+            booked += 1
     event.booking_mode = Event.BookingMode.LIVE
     event.save(update_fields=["booking_mode"])
     run.published_at = now

@@ -4,10 +4,21 @@ import smtplib
 import environ
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from registration.models import Delegate, OutgoingEmail
-from registration.outbox import MAX_ATTEMPTS, queue_email, send_queued_email
+from registration.outbox import (
+    MAX_ATTEMPTS,
+    count_waiting_email,
+    queue_email,
+    send_emails,
+    send_queued_email,
+    sending_together,
+)
 from registration.services import register_delegate
 from tests.factories import AgencyFactory
 
@@ -22,9 +33,48 @@ class RefusingBackend:
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
+class UnreachableBackend(BaseEmailBackend):
+    """A mail server that cannot even be connected to."""
+
+    def open(self):
+        raise ConnectionRefusedError("Connection refused")
+
+    def send_messages(self, messages):
+        self.open()
+
+
+class CountingBackend(LocmemBackend):
+    """Django's test backend, counting the connections made."""
+
+    made = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        CountingBackend.made += 1
+
+
 @pytest.fixture
 def mail_server_down(settings):
     settings.EMAIL_BACKEND = "tests.registration.test_outbox.RefusingBackend"
+
+
+@pytest.fixture
+def counting_backend(settings):
+    settings.EMAIL_BACKEND = "tests.registration.test_outbox.CountingBackend"
+    # The class Django will load, which pytest may have imported under another name.
+    backend = import_string(settings.EMAIL_BACKEND)
+    backend.made = 0
+    return backend
+
+
+def queue_three(event):
+    for n in range(3):
+        queue_email(
+            to=f"delegate{n}@kent.police.uk",
+            subject=f"Timetable {n}",
+            template="email/cancelled",
+            context={"delegate": {"first_name": "A"}, "event": event},
+        )
 
 
 def details(**changes):
@@ -123,3 +173,75 @@ def test_filemail_backend_writes_the_message(event, settings, tmp_path):
     assert send_queued_email() == (1, 0)
     written = "".join(p.read_text() for p in tmp_path.iterdir())
     assert "Subject: Filed" in written
+
+
+def test_sending_together_sends_after_commit_through_one_connection(
+    event, counting_backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with sending_together():
+            queue_three(event)
+        assert mail.outbox == []  # nothing goes before the commit
+
+    assert len(callbacks) == 1
+    assert [m.subject for m in mail.outbox] == ["Timetable 0", "Timetable 1", "Timetable 2"]
+    assert counting_backend.made == 1
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_queue_email_outside_a_batch_sends_each_on_its_own(
+    event, counting_backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        queue_three(event)
+
+    assert len(callbacks) == 3
+    assert len(mail.outbox) == 3
+    assert counting_backend.made == 3
+
+
+def test_sending_together_leaves_the_rest_for_send_queued_email_after_its_budget(
+    event, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True), sending_together():
+        queue_three(event)
+
+    # The first is always tried; the others wait, due now, for the cron job.
+    assert [m.subject for m in mail.outbox] == ["Timetable 0"]
+    assert count_waiting_email() == 2
+    waiting = OutgoingEmail.objects.filter(status="pending")
+    assert all(m.attempts == 0 and m.last_error == "" for m in waiting)
+    assert send_queued_email() == (2, 0)
+    assert count_waiting_email() == 0
+    assert len(mail.outbox) == 3
+
+
+def test_sending_together_that_raises_rolls_back_and_sends_nothing(
+    event, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        sending_together(),
+    ):
+        queue_three(event)
+        raise RuntimeError("booking failed")
+
+    assert callbacks == []
+    assert OutgoingEmail.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_send_emails_unreachable_server_records_each_failure(event, settings):
+    settings.EMAIL_BACKEND = "tests.registration.test_outbox.UnreachableBackend"
+    queue_three(event)
+    ids = list(OutgoingEmail.objects.order_by("pk").values_list("pk", flat=True))
+
+    assert send_emails(message_ids=ids) == 0
+
+    for message in OutgoingEmail.objects.all():
+        assert (message.status, message.attempts) == ("pending", 1)
+        assert message.last_error == "ConnectionRefusedError: Connection refused"
+    assert count_waiting_email() == 0  # backing off

@@ -1,4 +1,5 @@
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from registration.models import OutgoingEmail
@@ -63,6 +64,29 @@ def test_send_announcement_queues_one_email_each_and_records_them(audience, four
         send_announcement(announcement=announcement, actor=organiser)
     assert "was already sent" in caught.value.message
     assert OutgoingEmail.objects.count() == 2
+
+
+def test_send_announcement_sends_all_together_once_committed(
+    audience, four_sessions, django_capture_on_commit_callbacks
+):
+    organiser = AdminUserFactory()
+    announcement = Announcement.objects.create(
+        event=audience["event"],
+        audience="event",
+        subject="Parking",
+        body="Use the north car park.",
+        created_by=organiser,
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        send_announcement(announcement=announcement, actor=organiser)
+
+    # One callback for the whole audience: one connection to the mail server.
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        OutgoingEmail.objects.values_list("to", flat=True)
+    )
+    assert len(mail.outbox) == 4  # every registered delegate; not the cancelled one
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_send_announcement_with_nobody_to_receive_it_sends_nothing(audience):

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 
 from registration.models import Event, OutgoingEmail
@@ -267,3 +268,25 @@ def test_ballot_pages_have_no_inline_script_or_style(client, closed_ballot, sign
         response = client.get(url)
         assert response.status_code == 200, url
         assert INLINE_CODE.findall(response.content.decode()) == [], url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_publish_sends_timetables_on_commit_and_says_what_waits(
+    client, closed_ballot, settings
+):
+    # Real commits here, as in production: the emails go when publishing commits.
+    organiser = AdminUserFactory(is_superuser=True)
+    client.force_login(organiser)
+    run = run_allocation(event=closed_ballot, seed=1, actor=organiser)
+    settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS = 0  # a mail server too slow for the request
+
+    response = client.post(f"/admin/workshops/allocationrun/{run.pk}/publish/", follow=True)
+
+    page = response.content.decode()
+    assert "Published: 8 delegates booked and emailed their timetable." in page
+    assert "7 emails are waiting in the outbox" in page
+    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.filter(status="pending").count() == 7
+    call_command("send_queued_email", stdout=StringIO())
+    assert len(mail.outbox) == 8
+    assert not OutgoingEmail.objects.filter(status="pending").exists()
