@@ -1,0 +1,171 @@
+"""Benchmark sending a batch of email (a ballot's timetables, an announcement) after commit.
+
+Run from the repository root with `python bench/bench_outbox.py`. Starts a small
+SMTP server on 127.0.0.1 that answers each command after a round trip of `RTT_S`
+and each new connection after `CONNECT_S` more (a remote server with TLS), uses a
+throwaway SQLite database, and queues `MESSAGES` emails in one transaction three
+ways:
+
+- one by one: each message sent after commit on its own connection (what a plain
+  `queue_email` does, and what publishing did before `sending_together`);
+- together: one connection for the batch, no time budget;
+- together within the default budget (`OUTBOX_SEND_AFTER_COMMIT_SECONDS`): what an
+  organiser's request now waits for; the rest is left for `send_queued_email`.
+
+Prints one JSON line.
+"""
+
+import json
+import os
+import shutil
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MESSAGES = 300
+RTT_S = 0.01
+CONNECT_S = 0.05
+
+
+class SlowSMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP for Django's backend: every reply after a round trip."""
+
+    def reply(self, line):
+        time.sleep(RTT_S)
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self):
+        self.server.connections += 1
+        time.sleep(CONNECT_S)
+        self.reply("220 bench ESMTP")
+        while line := self.rfile.readline():
+            command = line.decode(errors="replace").strip().upper()
+            if command.startswith("EHLO"):
+                self.reply("250 bench")
+            elif command == "DATA":
+                self.reply("354 go ahead")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                self.server.messages += 1
+                self.reply("250 queued")
+            elif command == "QUIT":
+                self.reply("221 bye")
+                return
+            else:  # MAIL, RCPT, RSET, NOOP, HELO
+                self.reply("250 ok")
+
+
+class SlowSMTPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    connections = 0
+    messages = 0
+
+
+SERVER = SlowSMTPServer(("127.0.0.1", 0), SlowSMTPHandler)
+threading.Thread(target=SERVER.serve_forever, daemon=True).start()
+
+DIRECTORY = tempfile.mkdtemp(prefix="bench-outbox-")
+os.environ["DATABASE_URL"] = f"sqlite:///{DIRECTORY}/bench.sqlite3"
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("SECRET_KEY", "benchmark-only")
+os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{SERVER.server_address[1]}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socex.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from registration.models import Event, OutgoingEmail  # noqa: E402
+from registration.outbox import (  # noqa: E402
+    count_waiting_email,
+    queue_email,
+    send_queued_email,
+    sending_together,
+)
+
+
+def queue_batch(*, event, together):
+    """Queue MESSAGES emails in one transaction; return seconds until the commit returns."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        batch = sending_together() if together else transaction.atomic()
+        with batch:
+            for n in range(MESSAGES):
+                queue_email(
+                    to=f"delegate{n}@force.police.uk",
+                    subject="Strategic SOCEX: your workshops",
+                    template="email/cancelled",
+                    context={"delegate": {"first_name": "Sam"}, "event": event},
+                )
+    return time.perf_counter() - started
+
+
+def measure(*, event, together):
+    """Return the figures for one way of sending, starting from an empty outbox."""
+    OutgoingEmail.objects.all().delete()
+    SERVER.connections = SERVER.messages = 0
+    seconds = queue_batch(event=event, together=together)
+    return {
+        "request_s": round(seconds, 2),
+        "sent": SERVER.messages,
+        "connections": SERVER.connections,
+        "waiting": count_waiting_email(),
+    }
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("load_event_data", verbosity=0)
+    event = Event.objects.current()
+    one_by_one = measure(event=event, together=False)
+    with override_settings(OUTBOX_SEND_AFTER_COMMIT_SECONDS=None):
+        together = measure(event=event, together=True)
+    budget = settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS
+    within_budget = measure(event=event, together=True)
+    started = time.perf_counter()
+    sent, still_waiting = send_queued_email(limit=MESSAGES)
+    cron_s = time.perf_counter() - started
+    print(
+        f"{MESSAGES} emails, SMTP round trip {RTT_S * 1000:g} ms, "
+        f"+{CONNECT_S * 1000:g} ms a connection:\n"
+        f"  one by one:        {one_by_one}\n"
+        f"  together:          {together}\n"
+        f"  within {budget:g} s budget: {within_budget}; "
+        f"send_queued_email then sent {sent} in {cron_s:.2f} s ({still_waiting} left)"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "outbox",
+                "messages": MESSAGES,
+                "rtt_s": RTT_S,
+                "connect_s": CONNECT_S,
+                "one_by_one": one_by_one,
+                "together": together,
+                "budget_s": budget,
+                "within_budget": within_budget,
+                "cron_sent": sent,
+                "cron_s": round(cron_s, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        SERVER.shutdown()
+        shutil.rmtree(DIRECTORY, ignore_errors=True)
