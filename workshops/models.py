@@ -144,8 +144,10 @@ class Booking(models.Model):
     """A delegate's seat in a session.
 
     `time_slot` and `workshop` copy the session's, so that the database itself
-    refuses a second seat in one slot or a second seat in one workshop. Only
-    `workshops.services` writes bookings.
+    refuses a second seat in one slot or a second seat in one workshop. A
+    trigger (migration 0005) refuses a seat in a full session unless
+    `beyond_capacity` says an organiser allowed it. Only `workshops.services`
+    writes bookings.
     """
 
     delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="bookings")
@@ -153,6 +155,10 @@ class Booking(models.Model):
     time_slot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="+")
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    beyond_capacity = models.BooleanField(
+        default=False,
+        help_text="Given over the session's capacity by an organiser's override.",
+    )
 
     objects = BookingQuerySet.as_manager()
 

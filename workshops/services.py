@@ -291,14 +291,15 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
             ),
         )
 
+    over_capacity = taken >= capacity
     Booking.objects.filter(delegate=delegate, session_id=source.pk).delete()
     booking = Booking.objects.create(
         delegate=delegate,
         session=target,
         time_slot_id=target.time_slot_id,
         workshop_id=target.workshop_id,
+        beyond_capacity=over_capacity,
     )
-    over_capacity = taken >= capacity
     BookingChange.objects.bulk_create(
         [
             BookingChange(

@@ -107,6 +107,10 @@ def test_move_delegate_override_with_permission_allows_up_to_stated_number(
         reason="Also presenting",
     )
     assert Booking.objects.filter(session=full_target).count() == 4
+    # The database lets these seats through because the booking says it was an override.
+    assert sorted(
+        Booking.objects.filter(session=full_target).values_list("beyond_capacity", flat=True)
+    ) == [False, False, True, True]
 
 
 def test_move_delegate_override_without_permission_refused(programme, booked, full_target):
