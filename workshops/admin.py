@@ -74,7 +74,7 @@ class RosterInline(admin.TabularInline):
     model = Booking
     verbose_name = "delegate on the roster"
     verbose_name_plural = "roster"
-    fields = ["delegate_link", "agency", "created_at", "move_link"]
+    fields = ["delegate_link", "agency", "created_at", "override", "move_link"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -98,6 +98,10 @@ class RosterInline(admin.TabularInline):
     @admin.display(description="agency")
     def agency(self, booking):
         return booking.delegate.agency.name
+
+    @admin.display(description="over capacity")
+    def override(self, booking):
+        return "Yes, by override" if booking.beyond_capacity else ""
 
     @admin.display(description="move")
     def move_link(self, booking):

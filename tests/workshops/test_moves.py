@@ -275,3 +275,28 @@ def test_session_roster_hides_move_from_view_only_staff(client, programme, booke
     page = client.get(reverse("admin:workshops_session_change", args=[s[(0, 0)].pk]))
     assert page.status_code == 200
     assert "/move/" not in page.content.decode()
+
+
+def test_session_roster_shows_who_is_there_by_override(
+    client, programme, four_sessions, full_target
+):
+    s = programme["sessions"]
+    organiser = AdminUserFactory(is_superuser=True)
+    guest = DelegateFactory(event=programme["event"], last_name="Okonjo")
+    book_sessions(delegate=guest, sessions=four_sessions)
+    move_delegate(
+        delegate=guest,
+        from_session=s[(0, 0)],
+        to_session=full_target,
+        actor=organiser,
+        override=1,
+        reason="Speaker",
+    )
+    client.force_login(organiser)
+
+    page = client.get(reverse("admin:workshops_session_change", args=[full_target.pk]))
+
+    html = page.content.decode()
+    assert html.count("Yes, by override") == 1
+    row = html[html.index("Okonjo") :]
+    assert row.index("Yes, by override") < row.index("</tr>")
