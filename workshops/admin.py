@@ -62,6 +62,15 @@ class WorkshopAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
+        if formset.model is Session and old:
+            # The inline updates sessions in form order; bookings lock them in id order.
+            # Taking them in id order first means the two can never wait on each other.
+            list(
+                Session.objects.select_for_update(no_key=True)
+                .filter(pk__in=old)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         super().save_formset(request, form, formset, change)
         for session in formset.new_objects + [s for s, _ in formset.changed_objects]:
             if isinstance(session, Session):

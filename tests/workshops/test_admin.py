@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from registration.models import Delegate
-from tests.factories import DelegateFactory
+from tests.factories import DelegateFactory, RoomFactory, SessionFactory, WorkshopFactory
 from workshops.models import Booking, Session
 from workshops.services import book_sessions
 
@@ -147,3 +149,53 @@ def test_admin_event_settings_editable(admin_client, programme):
     page = admin_client.get(f"/admin/registration/event/{event.pk}/change/").content.decode()
     for field in ["choices_required", "registration_closes_at_0", "changes_close_at_0"]:
         assert f'name="{field}"' in page
+
+
+def test_admin_workshop_page_edits_its_sessions_locking_them_in_id_order(admin_client, programme):
+    # Created last slot first, so form order (by time slot) is the reverse of id order.
+    workshop = WorkshopFactory(event=programme["event"], title="Drones after Gatwick")
+    for slot in reversed(programme["slots"][:2]):
+        SessionFactory(workshop=workshop, time_slot=slot, room=RoomFactory(capacity=3))
+    sessions = list(Session.objects.filter(workshop=workshop))  # form order
+    assert [s.pk for s in sessions] == sorted((s.pk for s in sessions), reverse=True)
+    data = {
+        "event": workshop.event_id,
+        "title": workshop.title,
+        "summary": workshop.summary,
+        "facilitator": "",
+        "sessions-TOTAL_FORMS": "2",
+        "sessions-INITIAL_FORMS": "2",
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+    }
+    for n, session in enumerate(sessions):
+        data |= {
+            f"sessions-{n}-id": session.pk,
+            f"sessions-{n}-workshop": workshop.pk,
+            f"sessions-{n}-time_slot": session.time_slot_id,
+            f"sessions-{n}-room": session.room_id,
+            f"sessions-{n}-capacity": "2",
+        }
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert list(Session.objects.filter(workshop=workshop).values_list("capacity", flat=True)) == [
+        2,
+        2,
+    ]
+    statements = [q["sql"] for q in queries.captured_queries]
+    updates = [
+        i for i, sql in enumerate(statements) if sql.startswith('UPDATE "workshops_session"')
+    ]
+    assert len(updates) == 2
+    if connection.vendor == "postgresql":  # SQLite has no row locks: its writers queue instead
+        lock = next(
+            i
+            for i, sql in enumerate(statements)
+            if "FOR NO KEY UPDATE" in sql and "ORDER BY" in sql
+        )
+        assert lock < min(updates)
+        assert "ORDER BY 1 ASC" in statements[lock]  # the id, ascending
+        assert all(str(s.pk) in statements[lock] for s in sessions)
