@@ -212,11 +212,17 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
         # Two allocations' rank costs differ by whole units and the tie-break noise
         # adds less than 0.5 in all, so nothing cheaper in rank cost can exist.
         statuses.append("rank cost proven optimal")
-    if columns.sessions is not None and columns.mip_gap <= mip_rel_gap:
+    out_of_time = time.perf_counter() >= deadline
+    if columns.sessions is not None and (columns.mip_gap <= mip_rel_gap or out_of_time):
         pair_delegate = np.repeat(np.arange(delegate_count), k)
         pair_session = columns.sessions.ravel()
         chosen = np.ones(pair_delegate.size, dtype=bool)
         result = columns
+    elif out_of_time:
+        # HiGHS may overrun a nearly spent limit by a long way on the whole model.
+        pair_delegate = pair_session = np.empty(0, np.int64)
+        chosen, result = None, columns
+        statuses.append("no time left for the whole model")
     else:
         pair_delegate, pair_session, pair_rank = _build_pairs(ballot=ballot, include_unranked=False)
         seat_rows, seat_upper = _build_seat_rows(

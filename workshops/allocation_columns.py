@@ -165,7 +165,8 @@ class _Master:
 
     def solve(self, *, time_limit):
         """Return (status, value, delegate duals, capacity prices >= 0, column values)."""
-        self.highs.setOptionValue("time_limit", max(time_limit, 0.01))
+        # HiGHS's time limit counts every run of this model, not just the next one.
+        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + max(time_limit, 0.01))
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -212,6 +213,8 @@ def solve_by_columns(*, ballot, seat_cost, k, deadline):
     master.add(delegates=everyone, sessions=sessions, cost=cost)
     best_bound = -np.inf
     for _ in range(MAX_ROUNDS):
+        if time.perf_counter() >= deadline:
+            return _give_up("time limit reached")
         status, value, delegate_duals, prices, values = master.solve(
             time_limit=deadline - time.perf_counter()
         )

@@ -217,3 +217,18 @@ def test_allocate_optimal_falls_back_to_whole_model_when_columns_give_up():
     )
     assert "most delegates completed: " in result.status
     assert result.stats.completed == sum(s.capacity for s in instance.sessions) // 2
+
+
+def test_allocate_optimal_with_no_time_books_nobody_and_says_why():
+    instance = generate_instance(
+        delegates=100, workshops=8, slots=4, runs_per_workshop=2, ranked=8, k=4, seed=5
+    )
+
+    result = allocate_optimal(instance=instance, time_limit=0)
+
+    assert result.status == (
+        "everyone from ranked workshops: time limit reached; no time left for the whole model"
+    )
+    assert result.mip_gap is None
+    assert result.stats.completed == 0
+    assert len(result.incomplete) == 100
