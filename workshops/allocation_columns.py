@@ -254,12 +254,15 @@ def _settle(*, master, values, capacity, bound, deadline):
     heaviest = order[first]
     settled = values[heaviest] > 0.5
     # Rounding the interior point can overfill a session by a seat; its delegates that
-    # were not quite whole are then settled with the split ones.
-    used = np.bincount(timetables[heaviest[settled]].ravel(), minlength=capacity.size)
-    overfull = np.flatnonzero(used > capacity)
-    if overfull.size:
+    # were not quite whole (or, if that is not enough, all of them) are then settled
+    # with the split ones.
+    for threshold in (INTEGRAL, np.inf):
+        used = np.bincount(timetables[heaviest[settled]].ravel(), minlength=capacity.size)
+        overfull = np.flatnonzero(used > capacity)
+        if not overfull.size:
+            break
         crowded = np.isin(timetables[heaviest], overfull).any(axis=1)
-        settled &= ~(crowded & (values[heaviest] < INTEGRAL))
+        settled &= ~(crowded & (values[heaviest] < threshold))
     chosen = heaviest.copy()
     open_delegates = np.flatnonzero(~settled)
     message = "column generation: master LP integral"

@@ -1,5 +1,6 @@
 import time
 from itertools import combinations
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from scipy.sparse import coo_array, vstack
 from workshops import allocation
 from workshops.allocation import allocate_optimal, generate_instance
 from workshops.allocation_columns import (
+    _settle,
     _settle_split_delegates,
     find_cheapest_timetables,
     solve_by_columns,
@@ -232,3 +234,28 @@ def test_allocate_optimal_with_no_time_books_nobody_and_says_why():
     assert result.mip_gap is None
     assert result.stats.completed == 0
     assert len(result.incomplete) == 100
+
+
+def test_settle_unsettles_near_whole_delegates_when_rounding_overfills():
+    # Two delegates each put 0.995 of their weight on session 0, which has one seat:
+    # rounding both up would overfill it, so both are settled by the small MILP.
+    master = SimpleNamespace(
+        delegate_count=2,
+        owners=[np.array([0, 1]), np.array([0, 0, 1, 1])],
+        timetables=[np.full((2, 1), -1), np.array([[0], [1], [0], [1]])],
+        costs=[np.array([99.0, 99.0]), np.array([1.0, 2.0, 1.0, 4.0])],
+    )
+    values = np.array([0.0, 0.0, 0.995, 0.005, 0.995, 0.005])
+
+    result = _settle(
+        master=master,
+        values=values,
+        capacity=np.array([1, 5]),
+        bound=4.0,
+        deadline=time.perf_counter() + 9,
+    )
+
+    # Delegate 1's second choice costs more (4 > 2), so delegate 0 yields session 0.
+    assert result.sessions.tolist() == [[1], [0]]
+    assert result.cost == 3.0
+    assert result.message == "column generation: 2 split delegates settled by MILP"
