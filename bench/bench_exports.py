@@ -112,7 +112,12 @@ def generate(*, delegates, seed):
     for r, row in enumerate(PLAN):
         for position, w in enumerate(row):
             sessions[(r, position)] = Session(
-                workshop=workshops[w], time_slot=slots[r], room=rooms[position], capacity=1
+                # Room-sized while seats are written (the database refuses a full session),
+                # then cut to the seats taken below.
+                workshop=workshops[w],
+                time_slot=slots[r],
+                room=rooms[position],
+                capacity=delegates,
             )
     Session.objects.bulk_create(sessions.values())
     now = timezone.now()
