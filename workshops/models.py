@@ -157,6 +157,7 @@ class Booking(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     beyond_capacity = models.BooleanField(
         default=False,
+        db_default=False,  # raw inserts that do not name it get an ordinary seat
         help_text="Given over the session's capacity by an organiser's override.",
     )
 

@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
             name="beyond_capacity",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="Given over the session's capacity by an organiser's override.",
             ),
         ),
