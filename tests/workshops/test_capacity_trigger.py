@@ -5,7 +5,8 @@ to prove the rule does not depend on `workshops.services` alone.
 """
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from tests.factories import DelegateFactory
 from workshops.models import Booking
@@ -79,3 +80,25 @@ def test_database_lets_the_last_seat_be_taken(programme):
     Booking.objects.bulk_create([seat(person, session) for person in people])
 
     assert Booking.objects.filter(session=session).count() == 2
+
+
+def raw_insert(delegate, session):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO workshops_booking"
+            " (delegate_id, session_id, time_slot_id, workshop_id, created_at)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            [delegate.pk, session.pk, session.time_slot_id, session.workshop_id, timezone.now()],
+        )
+
+
+def test_raw_sql_insert_is_checked_too(programme, full_session):
+    free = programme["sessions"][(1, 5)]
+    writer = DelegateFactory(event=programme["event"])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw_insert(writer, full_session)
+    raw_insert(writer, free)
+
+    assert Booking.objects.filter(session=full_session).count() == 2
+    assert list(writer.bookings.values_list("session_id", "beyond_capacity")) == [(free.pk, False)]
