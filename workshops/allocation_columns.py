@@ -40,7 +40,11 @@ from scipy.sparse import csc_array
 # below one rank-cost unit on every instance size we allocate.
 BOUND_TOLERANCE = 1e-8
 MAX_ROUNDS = 200
+# A delegate whose heaviest timetable carries at least this much of their weight in
+# the interior-point solution is rounded to it even where a session is tight.
 INTEGRAL = 0.99
+# Delegates priced at once: bounds the assignment matrices to a few MB per block.
+PRICING_BLOCK = 1000
 
 
 @dataclass(frozen=True)
@@ -70,25 +74,27 @@ def find_cheapest_timetables(*, ballot, seat_cost, k, prices):
     order = np.argsort(np.where(ballot.ranks > 0, ballot.ranks, np.iinfo(np.int64).max), axis=1)
     session_at = ballot.session_at
     runs = session_at >= 0
+    slot_count = session_at.shape[1]
     for ranked in np.unique(ballot.ranked_count):
         if ranked < k:
             return None
-        group = np.nonzero(ballot.ranked_count == ranked)[0]
-        workshops = order[group, :ranked]  # delegates x ranked
-        grid = session_at[workshops]  # delegates x ranked x slots
-        seat = seat_cost[group[:, None, None], grid] + prices[grid]
-        price = np.where(runs[workshops], seat, np.inf)
-        free = np.zeros((group.size, ranked, ranked - k))
-        matrices = np.concatenate([price, free], axis=2)
-        slot_count = session_at.shape[1]
-        for i, delegate in enumerate(group.tolist()):
-            try:
-                rows, columns = linear_sum_assignment(matrices[i])
-            except ValueError:  # no k workshops fit into distinct slots
-                return None
-            real = columns < slot_count
-            cost[delegate] = matrices[i][rows, columns].sum()
-            sessions[delegate] = np.sort(grid[i][rows[real], columns[real]])
+        same_length = np.nonzero(ballot.ranked_count == ranked)[0]
+        # In blocks, so long rankings of many delegates never need a huge array at once.
+        for group in np.array_split(same_length, -(-same_length.size // PRICING_BLOCK)):
+            workshops = order[group, :ranked]  # delegates x ranked
+            grid = session_at[workshops]  # delegates x ranked x slots
+            seat = seat_cost[group[:, None, None], grid] + prices[grid]
+            price = np.where(runs[workshops], seat, np.inf)
+            free = np.zeros((group.size, ranked, ranked - k))
+            matrices = np.concatenate([price, free], axis=2)
+            for i, delegate in enumerate(group.tolist()):
+                try:
+                    rows, columns = linear_sum_assignment(matrices[i])
+                except ValueError:  # no k of their workshops fit into distinct slots
+                    return None
+                real = columns < slot_count
+                cost[delegate] = matrices[i][rows, columns].sum()
+                sessions[delegate] = np.sort(grid[i][rows[real], columns[real]])
     return cost, sessions
 
 

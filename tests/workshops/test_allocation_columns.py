@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.sparse import coo_array, vstack
 
-from workshops import allocation
+from workshops import allocation, allocation_columns
 from workshops.allocation import allocate_optimal, generate_instance
 from workshops.allocation_columns import (
     _settle,
@@ -259,3 +259,18 @@ def test_settle_unsettles_near_whole_delegates_when_rounding_overfills():
     assert result.sessions.tolist() == [[1], [0]]
     assert result.cost == 3.0
     assert result.message == "column generation: 2 split delegates settled by MILP"
+
+
+def test_find_cheapest_timetables_in_small_blocks_gives_the_same_answer(monkeypatch):
+    instance = generate_instance(
+        delegates=50, workshops=6, slots=4, runs_per_workshop=2, ranked=5, k=3, seed=4
+    )
+    ballot, cost = seat_costs(instance=instance)
+    prices = np.random.default_rng(4).random(ballot.capacity.size) * 4
+    whole = find_cheapest_timetables(ballot=ballot, seat_cost=cost, k=3, prices=prices)
+
+    monkeypatch.setattr(allocation_columns, "PRICING_BLOCK", 7)
+    blocks = find_cheapest_timetables(ballot=ballot, seat_cost=cost, k=3, prices=prices)
+
+    assert np.array_equal(whole[0], blocks[0])
+    assert np.array_equal(whole[1], blocks[1])
