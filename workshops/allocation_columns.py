@@ -227,6 +227,8 @@ def solve_by_columns(*, ballot, seat_cost, k, deadline):
         if value is None:
             return _give_up(f"master LP: {status}")
         found = find_cheapest_timetables(ballot=ballot, seat_cost=seat_cost, k=k, prices=prices)
+        if found is None:  # only if the solver returned unusable prices
+            return _give_up("master LP prices unusable")
         cost, sessions = found
         best_bound = max(best_bound, cost.sum() - prices @ capacity)
         if value - best_bound <= BOUND_TOLERANCE * max(abs(value), 1.0):
@@ -271,7 +273,7 @@ def _settle(*, master, values, capacity, bound, deadline):
         settled &= ~(crowded & (values[heaviest] < threshold))
     chosen = heaviest.copy()
     open_delegates = np.flatnonzero(~settled)
-    message = "column generation: master LP integral"
+    message = "column generation: master LP rounds to whole timetables"
     if open_delegates.size:
         used = np.bincount(timetables[chosen[settled]].ravel(), minlength=capacity.size)
         picked = _settle_split_delegates(
