@@ -1,8 +1,9 @@
 """Seat allocation after the workshop ballot closes: an optimiser and two baselines.
 
-Pure Python, numpy, scipy and highspy; nothing here touches the database. The caller turns
-sessions and rankings into a `BallotInstance`, runs one of the `allocate_*`
-functions and books the returned assignment through `workshops.services`.
+Pure Python, numpy, scipy and highspy; nothing here touches the database. The
+caller turns sessions and rankings into a `BallotInstance`, runs one of the
+`allocate_*` functions and books the returned assignment through
+`workshops.services`.
 
 Every method keeps the same rules: a delegate gets exactly `k` sessions or none at
 all (never half-booked), at most one per time slot, never the same workshop twice,
@@ -23,6 +24,11 @@ delegates to improve the average. Ties are broken by a tiny perturbation drawn f
 `BallotInstance.seed`, so equal claims are settled by a seeded lottery rather than
 by registration order, and the same instance always gives the same allocation
 (provided the solver finishes within its time limit).
+
+How: the usual case, everyone completed from ranked workshops, is solved by column
+generation over whole timetables (`workshops.allocation_columns`), which proves
+its own lower bound. Otherwise the whole model goes to HiGHS here: LP relaxation
+first, then `scipy.optimize.milp`, then the three priorities one after another.
 """
 
 import time
