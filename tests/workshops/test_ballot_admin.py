@@ -171,6 +171,8 @@ def test_run_ballot_command_runs_then_publishes(closed_ballot):
     out = StringIO()
     call_command("run_ballot", "--publish", str(run.pk), stdout=out)
     assert f"Published {run}: 8 delegates booked and emailed" in out.getvalue()
+    # The test's transaction never commits, so no email has gone: the command says so.
+    assert "8 emails are waiting in the outbox: manage.py send_queued_email" in out.getvalue()
     assert Booking.objects.count() == 32
     closed_ballot.refresh_from_db()
     assert closed_ballot.booking_mode == Event.BookingMode.LIVE

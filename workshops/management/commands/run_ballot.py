@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from registration.models import Event
+from registration.outbox import count_waiting_email
 from workshops.ballot import BallotError, publish_allocation, run_allocation
 from workshops.ballot_models import AllocationRun
 from workshops.ballot_report import describe_solution, report_summary
@@ -74,3 +75,11 @@ class Command(BaseCommand):
                 "bookings live."
             )
         )
+        waiting = count_waiting_email()
+        if waiting:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{waiting} emails are waiting in the outbox: "
+                    "manage.py send_queued_email sends them."
+                )
+            )
