@@ -67,10 +67,13 @@ def queue_email(*, to, subject, template, context, delegate=None, attachment=Non
 def sending_together():
     """Send the emails queued inside this block together once the transaction commits.
 
-    Use it inside the transaction that queues them. Side effects: registers one
-    on-commit callback that sends them through one connection, within
-    `OUTBOX_SEND_AFTER_COMMIT_SECONDS` (at least one is always tried); the rest
-    stay pending for `send_queued_email`. If the block raises, nothing is registered.
+    Side effects: registers one on-commit callback that sends them through one
+    connection, within `OUTBOX_SEND_AFTER_COMMIT_SECONDS` (at least one is always
+    tried); the rest stay pending for `send_queued_email`. Inside a transaction
+    they go when it commits, and not at all if it rolls back. Around several
+    transactions (outside any), they go when the block ends, even if it ends with
+    an error: the messages of transactions that committed are real; any whose rows
+    were rolled back are skipped.
     """
     batch = []
     token = _batch.set(batch)
@@ -78,9 +81,9 @@ def sending_together():
         yield
     finally:
         _batch.reset(token)
-    if batch:
-        budget = settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS
-        transaction.on_commit(partial(send_emails, message_ids=batch, budget_seconds=budget))
+        if batch:
+            budget = settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS
+            transaction.on_commit(partial(send_emails, message_ids=batch, budget_seconds=budget))
 
 
 def send_emails(*, message_ids, now=None, budget_seconds=None):

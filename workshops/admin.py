@@ -7,8 +7,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from registration.admin import warn_about_waiting_email
 from registration.eligibility import approve_registration
 from registration.models import Delegate
+from registration.outbox import sending_together
 from registration.privacy_admin import erase_delegates
 
 from . import (
@@ -373,20 +375,24 @@ class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
         cancelled = 0
         # Pending ones too: cancelling is how an organiser turns a registration down.
         live = queryset.exclude(status=Delegate.Status.CANCELLED).select_related("event")
-        for delegate in live:
-            with transaction.atomic():
-                cancel_registration(delegate=delegate, actor=request.user)
-                send_cancellation(delegate=delegate)
-            cancelled += 1
+        with sending_together():  # one transaction each, one mail connection for them all
+            for delegate in live:
+                with transaction.atomic():
+                    cancel_registration(delegate=delegate, actor=request.user)
+                    send_cancellation(delegate=delegate)
+                cancelled += 1
         self.message_user(request, f"Cancelled {cancelled} registrations.", messages.SUCCESS)
+        warn_about_waiting_email(admin=self, request=request)
 
     @admin.action(description="Approve the selected registrations awaiting approval")
     def approve_registrations(self, request, queryset):
         pending = list(queryset.filter(status=Delegate.Status.PENDING))
-        for delegate in pending:
-            approve_registration(delegate=delegate)
+        with sending_together():
+            for delegate in pending:
+                approve_registration(delegate=delegate)
         skipped = queryset.count() - len(pending)
         note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
         self.message_user(
             request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
         )
+        warn_about_waiting_email(admin=self, request=request)

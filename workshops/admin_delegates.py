@@ -8,7 +8,9 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, F, Q
 
+from registration.admin import warn_about_waiting_email
 from registration.models import Agency, Delegate
+from registration.outbox import sending_together
 from registration.services import send_registration_email
 
 from .models import BookingChange
@@ -106,7 +108,7 @@ def send_choice_reminders(modeladmin, request, queryset):
         .annotate(held=Count("bookings"))
         .filter(held__lt=F("event__choices_required"))
     )
-    with transaction.atomic():
+    with transaction.atomic(), sending_together():
         reminded = 0
         for delegate in delegates:
             send_choices_reminder(delegate=delegate, held=delegate.held)
@@ -120,6 +122,7 @@ def send_choice_reminders(modeladmin, request, queryset):
     modeladmin.message_user(
         request, f"Queued a reminder to {_plural(reminded, 'delegate')}.{note}", messages.SUCCESS
     )
+    warn_about_waiting_email(admin=modeladmin, request=request)
 
 
 @admin.action(description="Resend the confirmation email", permissions=["change"])
@@ -130,7 +133,7 @@ def resend_confirmations(modeladmin, request, queryset):
         .select_related("event", "agency")
         .annotate(held=Count("bookings"))
     )
-    with transaction.atomic():
+    with transaction.atomic(), sending_together():
         sent = 0
         for delegate in delegates:
             if delegate.held:
@@ -143,6 +146,7 @@ def resend_confirmations(modeladmin, request, queryset):
     modeladmin.message_user(
         request, f"Queued {_plural(sent, 'confirmation')}.{note}", messages.SUCCESS
     )
+    warn_about_waiting_email(admin=modeladmin, request=request)
 
 
 class BookingChangeInline(admin.TabularInline):

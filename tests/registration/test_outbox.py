@@ -1,14 +1,10 @@
 import datetime
-import smtplib
 
 import environ
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from registration.models import Delegate, OutgoingEmail
 from registration.outbox import (
@@ -21,50 +17,19 @@ from registration.outbox import (
 )
 from registration.services import register_delegate
 from tests.factories import AgencyFactory
-
-
-class RefusingBackend:
-    """A mail backend whose server is down (Django's own backend interface, not our code)."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-
-class UnreachableBackend(BaseEmailBackend):
-    """A mail server that cannot even be connected to."""
-
-    def open(self):
-        raise ConnectionRefusedError("Connection refused")
-
-    def send_messages(self, messages):
-        self.open()
-
-
-class CountingBackend(LocmemBackend):
-    """Django's test backend, counting the connections made."""
-
-    made = 0
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        CountingBackend.made += 1
+from tests.mail_backends import CountingBackend
 
 
 @pytest.fixture
 def mail_server_down(settings):
-    settings.EMAIL_BACKEND = "tests.registration.test_outbox.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.RefusingBackend"
 
 
 @pytest.fixture
 def counting_backend(settings):
-    settings.EMAIL_BACKEND = "tests.registration.test_outbox.CountingBackend"
-    # The class Django will load, which pytest may have imported under another name.
-    backend = import_string(settings.EMAIL_BACKEND)
-    backend.made = 0
-    return backend
+    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
+    CountingBackend.made = 0
+    return CountingBackend
 
 
 def queue_three(event):
@@ -235,7 +200,7 @@ def test_sending_together_that_raises_rolls_back_and_sends_nothing(
 
 
 def test_send_emails_unreachable_server_records_each_failure(event, settings):
-    settings.EMAIL_BACKEND = "tests.registration.test_outbox.UnreachableBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"
     queue_three(event)
     ids = list(OutgoingEmail.objects.order_by("pk").values_list("pk", flat=True))
 
@@ -245,3 +210,24 @@ def test_send_emails_unreachable_server_records_each_failure(event, settings):
         assert (message.status, message.attempts) == ("pending", 1)
         assert message.last_error == "ConnectionRefusedError: Connection refused"
     assert count_waiting_email() == 0  # backing off
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_together_around_several_transactions_sends_what_committed(event, counting_backend):
+    with pytest.raises(RuntimeError), sending_together():
+        with transaction.atomic():
+            queue_three(event)
+        with transaction.atomic():
+            queue_email(
+                to="never@kent.police.uk",
+                subject="Rolled back",
+                template="email/cancelled",
+                context={"delegate": {"first_name": "A"}, "event": event},
+            )
+            raise RuntimeError("the fourth failed")
+
+    # The three that committed go, through one connection; the rolled-back one never existed.
+    assert [m.subject for m in mail.outbox] == ["Timetable 0", "Timetable 1", "Timetable 2"]
+    assert counting_backend.made == 1
+    assert OutgoingEmail.objects.filter(status="sent").count() == 3
+    assert not OutgoingEmail.objects.filter(subject="Rolled back").exists()

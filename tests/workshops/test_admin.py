@@ -1,10 +1,12 @@
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from registration.models import Delegate
 from tests.factories import DelegateFactory, RoomFactory, SessionFactory, WorkshopFactory
+from tests.mail_backends import CountingBackend
 from workshops.models import Booking, Session
 from workshops.services import book_sessions
 
@@ -199,3 +201,35 @@ def test_admin_workshop_page_edits_its_sessions_locking_them_in_id_order(admin_c
         assert lock < min(updates)
         assert "ORDER BY 1 ASC" in statements[lock]  # the id, ascending
         assert all(str(s.pk) in statements[lock] for s in sessions)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
+    client, programme, four_sessions, settings
+):
+    # Real commits: each cancellation is its own transaction, the emails go together after.
+    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
+    CountingBackend.made = 0
+    client.force_login(User.objects.create_superuser("chief", "", "a-long-test-password"))
+    s = programme["sessions"]
+    people = [DelegateFactory(event=programme["event"]) for _ in range(3)]
+    for person, sessions in zip(
+        people,
+        [four_sessions, four_sessions, [s[(0, 1)], s[(1, 5)], s[(2, 3)], s[(3, 7)]]],
+        strict=True,
+    ):
+        book_sessions(delegate=person, sessions=sessions)
+    mail.outbox.clear()
+    CountingBackend.made = 0
+
+    response = client.post(
+        "/admin/registration/delegate/",
+        {"action": "cancel_registrations", "_selected_action": [p.pk for p in people]},
+        follow=True,
+    )
+
+    assert "Cancelled 3 registrations." in response.content.decode()
+    assert "waiting in the outbox" not in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert CountingBackend.made == 1
+    assert Booking.objects.count() == 0

@@ -1,0 +1,40 @@
+"""Mail backends for tests: a server that refuses, one that cannot be reached, a counter.
+
+They implement Django's own backend interface (not our code), so tests can point
+`EMAIL_BACKEND` at them by dotted path.
+"""
+
+import smtplib
+
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+
+class RefusingBackend:
+    """A mail backend whose server is down (Django's own backend interface, not our code)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class UnreachableBackend(BaseEmailBackend):
+    """A mail server that cannot even be connected to."""
+
+    def open(self):
+        raise ConnectionRefusedError("Connection refused")
+
+    def send_messages(self, messages):
+        self.open()
+
+
+class CountingBackend(LocmemBackend):
+    """Django's test backend, counting the connections made."""
+
+    made = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        CountingBackend.made += 1
