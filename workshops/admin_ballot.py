@@ -151,7 +151,9 @@ class AllocationRunAdmin(admin.ModelAdmin):
             "report": report,
             "method_labels": [label for _, label in METHODS],
             "rows": report_rows(report=report),
-            "solution": describe_solution(mip_gap=run.mip_gap),
+            "solution": describe_solution(
+                mip_gap=run.mip_gap, allocated=any(run.assignment.values())
+            ),
             "can_publish": run.published_at is None
             and run.event.is_ballot
             and self.has_change_permission(request, run),

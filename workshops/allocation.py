@@ -214,75 +214,107 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
     seat_cost[ranked] = pair_cost(*np.nonzero(ranked), seat_rank[ranked])
     columns = solve_by_columns(ballot=ballot, seat_cost=seat_cost, k=k, deadline=deadline)
     statuses = [f"everyone from ranked workshops: {columns.message}"]
-    if columns.sessions is not None and columns.cost - columns.lower_bound < 0.5:
-        # Two allocations' rank costs differ by whole units and the tie-break noise
-        # adds less than 0.5 in all, so nothing cheaper in rank cost can exist.
-        statuses.append("rank cost proven optimal")
-    out_of_time = time.perf_counter() >= deadline
-    if columns.sessions is not None and (columns.mip_gap <= mip_rel_gap or out_of_time):
-        pair_delegate = np.repeat(np.arange(delegate_count), k)
-        pair_session = columns.sessions.ravel()
-        chosen = np.ones(pair_delegate.size, dtype=bool)
-        result = columns
-    elif out_of_time:
-        # HiGHS may overrun a nearly spent limit by a long way on the whole model.
-        pair_delegate = pair_session = np.empty(0, np.int64)
-        chosen, result = None, columns
-        statuses.append("no time left for the whole model")
+    from_columns = None
+    if columns.sessions is not None:
+        if not columns.unplaced and columns.cost - columns.lower_bound < 0.5:
+            # Two allocations' rank costs differ by whole units and the tie-break noise
+            # adds less than 0.5 in all, so nothing cheaper in rank cost can exist.
+            statuses.append("rank cost proven optimal")
+        flat = columns.sessions.ravel()
+        from_columns = _collect_assignment(
+            instance=instance,
+            delegate_count=delegate_count,
+            pair_delegate=np.repeat(np.arange(delegate_count), k)[flat >= 0],
+            pair_session=flat[flat >= 0],
+        )
+    proven = from_columns is not None and not columns.unplaced and columns.mip_gap <= mip_rel_gap
+    if proven or time.perf_counter() >= deadline:
+        assignment, mip_gap = from_columns, columns.mip_gap
+        if not proven:
+            # HiGHS may overrun a nearly spent limit by a long way on the whole model.
+            statuses.append("no time left for the whole model")
     else:
-        pair_delegate, pair_session, pair_rank = _build_pairs(ballot=ballot, include_unranked=False)
-        seat_rows, seat_upper = _build_seat_rows(
-            ballot=ballot, pair_delegate=pair_delegate, pair_session=pair_session
-        )
-        per_delegate = coo_array(
-            (np.ones(pair_delegate.size), (pair_delegate, np.arange(pair_delegate.size))),
-            shape=(delegate_count, pair_delegate.size),
-        )
-        result = _solve_relaxation_first(
-            cost=pair_cost(pair_delegate, pair_session, pair_rank),
-            rows=vstack([per_delegate, seat_rows], format="csr"),
-            lower=np.concatenate([np.full(delegate_count, k), np.zeros(seat_upper.size)]),
-            upper=np.concatenate([np.full(delegate_count, k), seat_upper]),
+        assignment, mip_gap, more = _solve_whole_model(
+            instance=instance,
+            ballot=ballot,
+            pair_cost=pair_cost,
             deadline=deadline,
             mip_rel_gap=mip_rel_gap,
         )
-        statuses.append(f"whole model: {result.message}")
-        chosen = None if result.x is None else result.x > 0.5
-        if result.status == 2:
-            pair_delegate, pair_session, pair_rank = _build_pairs(
-                ballot=ballot, include_unranked=instance.allow_unranked
-            )
-            chosen, result, stage_statuses = _solve_by_priority(
-                ballot=ballot,
-                k=k,
-                pair_delegate=pair_delegate,
-                pair_session=pair_session,
-                pair_rank=pair_rank,
-                pair_cost=pair_cost(pair_delegate, pair_session, pair_rank),
-                deadline=deadline,
-                mip_rel_gap=mip_rel_gap,
-            )
-            statuses += stage_statuses
-        elif chosen is None and columns.sessions is not None:
-            # The whole model ran out of time; the column solution, with its gap, stands.
-            pair_delegate = np.repeat(np.arange(delegate_count), k)
-            pair_session = columns.sessions.ravel()
-            chosen = np.ones(pair_delegate.size, dtype=bool)
-            result = columns
-    assignment = _collect_assignment(
-        instance=instance,
-        delegate_count=delegate_count,
-        pair_delegate=pair_delegate[chosen] if chosen is not None else np.empty(0, np.int64),
-        pair_session=pair_session[chosen] if chosen is not None else np.empty(0, np.int64),
-    )
+        statuses += more
+        if from_columns is not None and (
+            assignment is None
+            or _priorities(instance, from_columns) < _priorities(instance, assignment)
+        ):
+            assignment, mip_gap = from_columns, columns.mip_gap
+            statuses.append("kept the column generation allocation: the whole model did worse")
+    if assignment is None:
+        assignment = {delegate.id: [] for delegate in instance.delegates}
     return make_allocation_result(
         instance=instance,
         method="optimal",
         assignment=assignment,
         solve_seconds=time.perf_counter() - started,
-        mip_gap=getattr(result, "mip_gap", None),
+        mip_gap=mip_gap,
         status="; ".join(statuses),
     )
+
+
+def _priorities(instance, assignment):
+    """What the optimiser minimises, in order: incomplete, unranked seats, rank cost."""
+    stats = summarise_allocation(instance=instance, assignment=assignment)
+    return (stats.incomplete, stats.unranked_seats, stats.rank_cost)
+
+
+def _solve_whole_model(*, instance, ballot, pair_cost, deadline, mip_rel_gap):
+    """Solve the pair model with HiGHS; return (assignment or None, mip gap, statuses).
+
+    Everyone from ranked workshops first (LP relaxation, then `milp`); only if that
+    is infeasible, the three priorities one after another.
+    """
+    delegate_count, k = ballot.ranks.shape[0], instance.k
+    pair_delegate, pair_session, pair_rank = _build_pairs(ballot=ballot, include_unranked=False)
+    seat_rows, seat_upper = _build_seat_rows(
+        ballot=ballot, pair_delegate=pair_delegate, pair_session=pair_session
+    )
+    per_delegate = coo_array(
+        (np.ones(pair_delegate.size), (pair_delegate, np.arange(pair_delegate.size))),
+        shape=(delegate_count, pair_delegate.size),
+    )
+    result = _solve_relaxation_first(
+        cost=pair_cost(pair_delegate, pair_session, pair_rank),
+        rows=vstack([per_delegate, seat_rows], format="csr"),
+        lower=np.concatenate([np.full(delegate_count, k), np.zeros(seat_upper.size)]),
+        upper=np.concatenate([np.full(delegate_count, k), seat_upper]),
+        deadline=deadline,
+        mip_rel_gap=mip_rel_gap,
+    )
+    statuses = [f"whole model: {result.message}"]
+    chosen = None if result.x is None else result.x > 0.5
+    if result.status == 2:
+        pair_delegate, pair_session, pair_rank = _build_pairs(
+            ballot=ballot, include_unranked=instance.allow_unranked
+        )
+        chosen, result, stage_statuses = _solve_by_priority(
+            ballot=ballot,
+            k=k,
+            pair_delegate=pair_delegate,
+            pair_session=pair_session,
+            pair_rank=pair_rank,
+            pair_cost=pair_cost(pair_delegate, pair_session, pair_rank),
+            deadline=deadline,
+            mip_rel_gap=mip_rel_gap,
+        )
+        statuses += stage_statuses
+    if chosen is None:
+        return None, None, statuses
+    assignment = _collect_assignment(
+        instance=instance,
+        delegate_count=delegate_count,
+        pair_delegate=pair_delegate[chosen],
+        pair_session=pair_session[chosen],
+    )
+    return assignment, getattr(result, "mip_gap", None), statuses
 
 
 def _solve_by_priority(

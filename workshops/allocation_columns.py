@@ -23,6 +23,10 @@ whose weight is split, and those whose rounding would overfill a session, are
 settled by a small integer programme over the timetables generated for them; the
 gap between the resulting allocation and the bound is reported.
 
+When seats run out, delegates stay on their "not placed" columns, priced high
+but finitely: the result is then a good allocation that the caller compares with
+the exact (and at scale much slower) whole model, not a proof.
+
 The master is solved by HiGHS's interior point method without crossover, through
 highspy: each round adds columns to the same model, and skipping crossover (which
 SciPy's `linprog` cannot do) saves most of the time on large instances.
@@ -51,11 +55,12 @@ PRICING_BLOCK = 1000
 class ColumnResult:
     """What column generation found; `sessions` is None when it gives up."""
 
-    sessions: np.ndarray | None  # delegates x k session indices, sorted per row
+    sessions: np.ndarray | None  # delegates x k session indices, sorted; -1 rows: not placed
     lower_bound: float | None
     cost: float | None
-    mip_gap: float | None
+    mip_gap: float | None  # None when someone is not placed: the bound then proves nothing
     message: str
+    unplaced: int = 0
 
 
 def find_cheapest_timetables(*, ballot, seat_cost, k, prices):
@@ -188,9 +193,10 @@ class _Master:
 def solve_by_columns(*, ballot, seat_cost, k, deadline):
     """Return a `ColumnResult` for the ranked-only model with `seat_cost` per seat.
 
-    Gives up (sessions None) when a delegate has no timetable of ranked workshops,
-    when seats run out (someone stays "not placed") or at the deadline: the caller
-    then solves the full model.
+    Gives up (sessions None) when a delegate has no timetable of ranked workshops
+    or at the deadline. When seats run out, some rows are "not placed" (-1) and
+    `unplaced` counts them: a good allocation, but not a proof, so the caller also
+    tries the full model and keeps whichever is better.
     """
     delegate_count = seat_cost.shape[0]
     capacity = ballot.capacity
@@ -252,10 +258,7 @@ def _settle(*, master, values, capacity, bound, deadline):
     """Turn the master's optimum into whole timetables; report the gap to `bound`."""
     owners = np.concatenate(master.owners)
     costs = np.concatenate(master.costs)
-    artificial = values[: master.delegate_count]
-    if artificial.max() > 1 - INTEGRAL:
-        return _give_up("seats run out for some delegates")
-    timetables = np.concatenate(master.timetables)
+    timetables = np.concatenate(master.timetables)  # "not placed" columns are rows of -1
     # Each delegate's heaviest column; delegates whose weight is split are settled below.
     order = np.lexsort((-values, owners))
     first = np.r_[0, np.flatnonzero(np.diff(owners[order])) + 1]
@@ -265,7 +268,7 @@ def _settle(*, master, values, capacity, bound, deadline):
     # were not quite whole (or, if that is not enough, all of them) are then settled
     # with the split ones.
     for threshold in (INTEGRAL, np.inf):
-        used = np.bincount(timetables[heaviest[settled]].ravel(), minlength=capacity.size)
+        used = _seats_used(timetables[heaviest[settled]], size=capacity.size)
         overfull = np.flatnonzero(used > capacity)
         if not overfull.size:
             break
@@ -275,7 +278,7 @@ def _settle(*, master, values, capacity, bound, deadline):
     open_delegates = np.flatnonzero(~settled)
     message = "column generation: master LP rounds to whole timetables"
     if open_delegates.size:
-        used = np.bincount(timetables[chosen[settled]].ravel(), minlength=capacity.size)
+        used = _seats_used(timetables[chosen[settled]], size=capacity.size)
         picked = _settle_split_delegates(
             open_delegates=open_delegates,
             owners=owners,
@@ -289,30 +292,48 @@ def _settle(*, master, values, capacity, bound, deadline):
         chosen[open_delegates] = picked
         message = f"column generation: {open_delegates.size} split delegates settled by MILP"
     sessions = timetables[chosen]
-    if (np.bincount(sessions.ravel(), minlength=capacity.size) > capacity).any():
+    if (_seats_used(sessions, size=capacity.size) > capacity).any():
         return _give_up("rounded timetables overfill a session")
     total = float(costs[chosen].sum())
+    unplaced = int((sessions[:, 0] < 0).sum())
+    if unplaced:
+        # Seats ran out. The "not placed" price is large but finite, so this is a good
+        # allocation, not a proof that no other places more delegates.
+        return ColumnResult(
+            sessions=sessions,
+            lower_bound=None,
+            cost=total,
+            mip_gap=None,
+            message=f"seats ran out: {unplaced} not placed (not proven the fewest)",
+            unplaced=unplaced,
+        )
     gap = max(total - bound, 0.0) / max(abs(total), 1e-9)
     return ColumnResult(
         sessions=sessions, lower_bound=bound, cost=total, mip_gap=gap, message=message
     )
 
 
+def _seats_used(timetables, *, size):
+    """Count seats per session in these timetables, skipping "not placed" rows (-1)."""
+    sessions = timetables.ravel()
+    return np.bincount(sessions[sessions >= 0], minlength=size)
+
+
 def _settle_split_delegates(*, open_delegates, owners, timetables, costs, room, deadline):
     """Pick one generated timetable per open delegate within `room`; None if impossible."""
     position = np.full(owners.max() + 1, -1)
     position[open_delegates] = np.arange(open_delegates.size)
-    candidates = np.flatnonzero((position[owners] >= 0) & (timetables[:, 0] >= 0))
+    # Their "not placed" columns are candidates too, at their (large) cost.
+    candidates = np.flatnonzero(position[owners] >= 0)
     k = timetables.shape[1]
     pick_one = csc_array(
         (np.ones(candidates.size), (position[owners[candidates]], np.arange(candidates.size))),
         shape=(open_delegates.size, candidates.size),
     )
+    seat = timetables[candidates].ravel()
+    column = np.repeat(np.arange(candidates.size), k)
     seats = csc_array(
-        (
-            np.ones(candidates.size * k),
-            (timetables[candidates].ravel(), np.repeat(np.arange(candidates.size), k)),
-        ),
+        (np.ones(int((seat >= 0).sum())), (seat[seat >= 0], column[seat >= 0])),
         shape=(room.size, candidates.size),
     )
     result = milp(

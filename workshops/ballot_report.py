@@ -75,10 +75,18 @@ def build_report(*, ballot, results):
     }
 
 
-def describe_solution(*, mip_gap, tolerance=1e-4):
-    """Say in words how good the solver proved its allocation to be. Pure."""
-    if mip_gap is None or not math.isfinite(mip_gap):
+def describe_solution(*, mip_gap, allocated=True, tolerance=1e-4):
+    """Say in words how good the solver proved its allocation to be. Pure.
+
+    `allocated` says whether the run gives anyone seats at all.
+    """
+    if not allocated:
         return "The solver found no allocation in time."
+    if mip_gap is None or not math.isfinite(mip_gap):
+        return (
+            "Not proven optimal: the time limit stopped the solver before it could prove "
+            "that no allocation places more delegates. A longer limit may do better."
+        )
     if mip_gap <= tolerance:
         return "Proven optimal."
     return f"Within {mip_gap:.2%} of optimal: the time limit stopped the solver first."

@@ -7,7 +7,7 @@ import pytest
 from scipy.sparse import coo_array, vstack
 
 from workshops import allocation, allocation_columns
-from workshops.allocation import allocate_optimal, generate_instance
+from workshops.allocation import allocate_optimal, find_allocation_problems, generate_instance
 from workshops.allocation_columns import (
     _settle,
     _settle_split_delegates,
@@ -137,7 +137,7 @@ def test_solve_by_columns_matches_the_whole_integer_programme(seed):
     assert (np.bincount(sessions.ravel(), minlength=ballot.capacity.size) <= ballot.capacity).all()
 
 
-def test_solve_by_columns_gives_up_when_seats_run_out():
+def test_solve_by_columns_when_seats_run_out_leaves_some_not_placed():
     instance = generate_instance(
         delegates=50, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1, slack=-0.5
     )
@@ -145,8 +145,14 @@ def test_solve_by_columns_gives_up_when_seats_run_out():
 
     result = solve_by_columns(ballot=ballot, seat_cost=cost, k=2, deadline=time.perf_counter() + 9)
 
-    assert result.sessions is None
-    assert result.message == "seats run out for some delegates"
+    # 25 seats a slot for 50 delegates: 25 placed, whole timetables only.
+    assert (result.unplaced, result.mip_gap, result.lower_bound) == (25, None, None)
+    assert result.message == "seats ran out: 25 not placed (not proven the fewest)"
+    placed = result.sessions[result.sessions[:, 0] >= 0]
+    assert placed.shape == (25, 2)
+    assert (result.sessions[result.sessions[:, 0] < 0] == -1).all()
+    assert (np.bincount(placed.ravel(), minlength=ballot.capacity.size) <= ballot.capacity).all()
+    assert (ballot.session_slot[placed[:, 0]] != ballot.session_slot[placed[:, 1]]).all()
 
 
 def test_solve_by_columns_with_nobody_to_place():
@@ -207,7 +213,7 @@ def test_allocate_optimal_medium_instance_is_proven_by_column_generation():
     assert result.incomplete == []
 
 
-def test_allocate_optimal_falls_back_to_whole_model_when_columns_give_up():
+def test_allocate_optimal_when_seats_run_out_still_solves_the_whole_model():
     instance = generate_instance(
         delegates=50, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1, slack=-0.5
     )
@@ -215,10 +221,34 @@ def test_allocate_optimal_falls_back_to_whole_model_when_columns_give_up():
     result = allocate_optimal(instance=instance)
 
     assert result.status.startswith(
-        "everyone from ranked workshops: seats run out for some delegates; whole model: "
+        "everyone from ranked workshops: seats ran out: 25 not placed (not proven the fewest); "
+        "whole model: "
     )
     assert "most delegates completed: " in result.status
+    assert "kept the column generation allocation" not in result.status
     assert result.stats.completed == sum(s.capacity for s in instance.sessions) // 2
+    assert result.mip_gap is not None
+
+
+def test_allocate_optimal_keeps_the_column_allocation_if_the_whole_model_finds_none(
+    monkeypatch,
+):
+    # Stands in for HiGHS running out of time on a large whole model.
+    monkeypatch.setattr(
+        allocation, "_solve_whole_model", lambda **_: (None, None, ["whole model: stopped"])
+    )
+    instance = generate_instance(
+        delegates=50, workshops=4, slots=2, runs_per_workshop=1, ranked=4, k=2, seed=1, slack=-0.5
+    )
+
+    result = allocate_optimal(instance=instance)
+
+    assert result.status.endswith(
+        "whole model: stopped; kept the column generation allocation: the whole model did worse"
+    )
+    assert (result.stats.completed, len(result.incomplete)) == (25, 25)
+    assert result.mip_gap is None
+    assert find_allocation_problems(instance=instance, assignment=result.assignment) == []
 
 
 def test_allocate_optimal_with_no_time_books_nobody_and_says_why():

@@ -227,18 +227,26 @@ def test_admin_published_run_cannot_be_deleted(client, closed_ballot):
     assert AllocationRun.objects.filter(pk=run.pk).exists()
 
 
+NOT_PROVEN = (
+    "Not proven optimal: the time limit stopped the solver before it could prove that no "
+    "allocation places more delegates. A longer limit may do better."
+)
+
+
 @pytest.mark.parametrize(
-    ("gap", "words"),
+    ("gap", "allocated", "words"),
     [
-        (None, "The solver found no allocation in time."),
-        (float("inf"), "The solver found no allocation in time."),
-        (0.0, "Proven optimal."),
-        (0.00005, "Proven optimal."),
-        (0.0123, "Within 1.23% of optimal: the time limit stopped the solver first."),
+        (None, False, "The solver found no allocation in time."),
+        (0.0, False, "The solver found no allocation in time."),
+        (None, True, NOT_PROVEN),
+        (float("inf"), True, NOT_PROVEN),
+        (0.0, True, "Proven optimal."),
+        (0.00005, True, "Proven optimal."),
+        (0.0123, True, "Within 1.23% of optimal: the time limit stopped the solver first."),
     ],
 )
-def test_describe_solution_says_how_good_the_allocation_is(gap, words):
-    assert describe_solution(mip_gap=gap) == words
+def test_describe_solution_says_how_good_the_allocation_is(gap, allocated, words):
+    assert describe_solution(mip_gap=gap, allocated=allocated) == words
 
 
 def test_admin_report_says_the_allocation_is_proven_optimal(client, closed_ballot):

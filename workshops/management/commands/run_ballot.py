@@ -49,9 +49,9 @@ class Command(BaseCommand):
             run = run_allocation(event=the_event, seed=seed, actor=actor, time_limit=time_limit)
         except BallotError as error:
             raise CommandError(error.message) from error
+        solution = describe_solution(mip_gap=run.mip_gap, allocated=any(run.assignment.values()))
         self.stdout.write(
-            f"{run} for {the_event}: {describe_solution(mip_gap=run.mip_gap)} "
-            f"({run.solve_seconds:.2f} s; {run.solver_status})"
+            f"{run} for {the_event}: {solution} ({run.solve_seconds:.2f} s; {run.solver_status})"
         )
         for line in report_summary(report=run.report):
             self.stdout.write(line)
