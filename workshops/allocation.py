@@ -28,7 +28,8 @@ by registration order, and the same instance always gives the same allocation
 How: the usual case, everyone completed from ranked workshops, is solved by column
 generation over whole timetables (`workshops.allocation_columns`), which proves
 its own lower bound. Otherwise the whole model goes to HiGHS here: LP relaxation
-first, then `scipy.optimize.milp`, then the three priorities one after another.
+first, then `scipy.optimize.milp`, then the three priorities one after another;
+when seats run out, column generation's allocation stands if that does no better.
 """
 
 import time
@@ -188,11 +189,11 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
 
     The usual case, everybody completed from ranked workshops, is solved by column
     generation (`workshops.allocation_columns`), which proves a lower bound and reports
-    the gap to it (0 up to rounding when the optimum is proven). If that gives up or
-    misses `mip_rel_gap`, the same model goes to HiGHS whole (LP relaxation first, then
-    `scipy.optimize.milp`); only if it is infeasible are the three priorities solved one
-    after another, each fixing the previous optimum, over ranked and (if allowed)
-    unranked workshops. Pure; `time_limit` covers all solves.
+    the gap to it (0 up to rounding when the optimum is proven). Otherwise (it misses
+    `mip_rel_gap`, seats run out, or a delegate's ranking cannot fill a timetable) the
+    model goes to HiGHS whole (`_solve_whole_model`), and any allocation column
+    generation did find is kept if the whole model does worse within the time, as it
+    may at scale. Pure; `time_limit` covers all solves.
     """
     started = time.perf_counter()
     deadline = started + time_limit
