@@ -35,9 +35,11 @@ class RunAllocationForm(forms.Form):
     time_limit = forms.FloatField(
         min_value=1,
         max_value=600,
-        initial=30,
+        initial=20,
         label="Time limit (seconds)",
-        help_text="The solver stops here and reports its optimality gap.",
+        help_text="The solver stops here and reports how good its allocation is proven to be. "
+        "It runs while this page waits, so keep it under the web server's timeout "
+        "(gunicorn's default is 30 s); for longer runs use manage.py run_ballot --time-limit.",
     )
 
 
