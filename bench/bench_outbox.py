@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,7 @@ def queue_batch(*, event, together):
     """Queue MESSAGES emails in one transaction; return seconds until the commit returns."""
     started = time.perf_counter()
     with transaction.atomic():
-        batch = sending_together() if together else transaction.atomic()
+        batch = sending_together() if together else nullcontext()
         with batch:
             for n in range(MESSAGES):
                 queue_email(

@@ -7,6 +7,7 @@ from tests.factories import (
     TimeSlotFactory,
     WorkshopFactory,
 )
+from tests.mail_backends import CountingBackend
 
 
 @pytest.fixture
@@ -39,3 +40,11 @@ def four_sessions(programme):
     """A valid set of choices: one per round, four different workshops."""
     s = programme["sessions"]
     return [s[(0, 0)], s[(1, 4)], s[(2, 2)], s[(3, 6)]]
+
+
+@pytest.fixture
+def counting_backend(settings):
+    """Django's test mail backend, counting connections: `counting_backend.made`."""
+    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
+    CountingBackend.made = 0
+    return CountingBackend

@@ -18,7 +18,7 @@ from registration.models import Event
 
 from .ballot import BallotError, publish_allocation, run_allocation
 from .ballot_models import AllocationRun
-from .ballot_report import METHODS, describe_solution, report_rows
+from .ballot_report import METHODS, describe_run, report_rows
 
 
 class RunAllocationForm(forms.Form):
@@ -153,9 +153,7 @@ class AllocationRunAdmin(admin.ModelAdmin):
             "report": report,
             "method_labels": [label for _, label in METHODS],
             "rows": report_rows(report=report),
-            "solution": describe_solution(
-                mip_gap=run.mip_gap, allocated=any(run.assignment.values())
-            ),
+            "solution": describe_run(run=run),
             "can_publish": run.published_at is None
             and run.event.is_ballot
             and self.has_change_permission(request, run),

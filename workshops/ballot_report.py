@@ -92,6 +92,11 @@ def describe_solution(*, mip_gap, allocated=True, tolerance=1e-4):
     return f"Within {mip_gap:.2%} of optimal: the time limit stopped the solver first."
 
 
+def describe_run(*, run):
+    """Say in words how good an `AllocationRun`'s allocation is proven to be. Pure."""
+    return describe_solution(mip_gap=run.mip_gap, allocated=any(run.assignment.values()))
+
+
 def _share(value):
     return f"{value:.1%}"
 

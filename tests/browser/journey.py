@@ -16,6 +16,12 @@ def axe_violations(page, state):
     )
 
 
+def assert_clean(reports):
+    """Fail with every axe-core report collected along a journey, or pass if all are ''."""
+    found = [r for r in reports if r]
+    assert not found, "\n".join(found)
+
+
 def fill_registration(page, *, email="priya.shah@force.police.uk"):
     page.get_by_label("First name").fill("Priya")
     page.get_by_label("Last name").fill("Shah")

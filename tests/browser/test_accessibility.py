@@ -13,6 +13,7 @@ from registration.access import issue_manage_link
 from registration.models import Delegate, Event
 from tests.browser.conftest import PHONE
 from tests.browser.journey import (
+    assert_clean,
     axe_violations,
     choose_first_available,
     fill_registration,
@@ -20,11 +21,6 @@ from tests.browser.journey import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_clean(reports):
-    found = [r for r in reports if r]
-    assert not found, "\n".join(found)
 
 
 @pytest.mark.parametrize(

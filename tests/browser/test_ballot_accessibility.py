@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from registration.models import Event
 from tests.browser.conftest import PHONE
-from tests.browser.journey import axe_violations, register
+from tests.browser.journey import assert_clean, axe_violations, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +24,6 @@ def ballot(socex_data):
 
 def rank_selects(page):
     return page.locator("select[name^=rank_]")
-
-
-def assert_clean(reports):
-    found = [r for r in reports if r]
-    assert not found, "\n".join(found)
 
 
 def test_rank_pages_have_no_axe_violations(page, ballot):

@@ -17,19 +17,11 @@ from registration.outbox import (
 )
 from registration.services import register_delegate
 from tests.factories import AgencyFactory
-from tests.mail_backends import CountingBackend
 
 
 @pytest.fixture
 def mail_server_down(settings):
     settings.EMAIL_BACKEND = "tests.mail_backends.RefusingBackend"
-
-
-@pytest.fixture
-def counting_backend(settings):
-    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
-    CountingBackend.made = 0
-    return CountingBackend
 
 
 def queue_three(event):

@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 
 from registration.models import Delegate
 from tests.factories import DelegateFactory, RoomFactory, SessionFactory, WorkshopFactory
-from tests.mail_backends import CountingBackend
 from workshops.models import Booking, Session
 from workshops.services import book_sessions
 
@@ -205,11 +204,9 @@ def test_admin_workshop_page_edits_its_sessions_locking_them_in_id_order(admin_c
 
 @pytest.mark.django_db(transaction=True)
 def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
-    client, programme, four_sessions, settings
+    client, programme, four_sessions, counting_backend
 ):
     # Real commits: each cancellation is its own transaction, the emails go together after.
-    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
-    CountingBackend.made = 0
     client.force_login(User.objects.create_superuser("chief", "", "a-long-test-password"))
     s = programme["sessions"]
     people = [DelegateFactory(event=programme["event"]) for _ in range(3)]
@@ -220,7 +217,7 @@ def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
     ):
         book_sessions(delegate=person, sessions=sessions)
     mail.outbox.clear()
-    CountingBackend.made = 0
+    counting_backend.made = 0
 
     response = client.post(
         "/admin/registration/delegate/",
@@ -231,5 +228,5 @@ def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
     assert "Cancelled 3 registrations." in response.content.decode()
     assert "waiting in the outbox" not in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
-    assert CountingBackend.made == 1
+    assert counting_backend.made == 1
     assert Booking.objects.count() == 0

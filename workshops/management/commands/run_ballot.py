@@ -5,7 +5,7 @@ from registration.models import Event
 from registration.outbox import count_waiting_email
 from workshops.ballot import BallotError, publish_allocation, run_allocation
 from workshops.ballot_models import AllocationRun
-from workshops.ballot_report import describe_solution, report_summary
+from workshops.ballot_report import describe_run, report_summary
 
 
 class Command(BaseCommand):
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             run = run_allocation(event=the_event, seed=seed, actor=actor, time_limit=time_limit)
         except BallotError as error:
             raise CommandError(error.message) from error
-        solution = describe_solution(mip_gap=run.mip_gap, allocated=any(run.assignment.values()))
+        solution = describe_run(run=run)
         self.stdout.write(
             f"{run} for {the_event}: {solution} ({run.solve_seconds:.2f} s; {run.solver_status})"
         )
