@@ -4,11 +4,12 @@
 send it once that transaction commits; a failure leaves it pending for
 `send_queued_email` (run it from cron or a timer) to retry with back-off.
 
-Code that queues many messages at once (publishing a ballot, an announcement)
-wraps them in `sending_together()`: after the commit they go through one mail
-server connection, for at most `OUTBOX_SEND_AFTER_COMMIT_SECONDS`, so an
-organiser's request returns before the web server's timeout however slow the
-mail server; whatever is left stays pending for `send_queued_email`.
+Code that queues many messages at once (publishing a ballot, an announcement,
+the admin's bulk actions) wraps them in `sending_together()`: after the commit
+they go through one mail server connection, for at most
+`OUTBOX_SEND_AFTER_COMMIT_SECONDS`, so an organiser's request returns before the
+web server's timeout however slow the mail server; whatever is left stays
+pending for `send_queued_email`.
 """
 
 import logging
