@@ -35,9 +35,16 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from registration.models import Agency, Delegate, Event  # noqa: E402
-from workshops.ballot import build_ballot, publish_allocation, run_allocation  # noqa: E402
-from workshops.models import Booking, Preference  # noqa: E402
+from registration.models import (  # noqa: E402
+    Agency,
+    Delegate,
+    Event,
+)
+from workshops.models import (  # noqa: E402
+    Booking,
+    Preference,
+)
+from workshops.services.ballot import build_ballot, publish_allocation, run_allocation  # noqa: E402
 
 DELEGATES = 200
 SEED = 1

@@ -59,10 +59,20 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from registration.models import Agency, Delegate, Event  # noqa: E402
+from registration.models import (  # noqa: E402
+    Agency,
+    Delegate,
+    Event,
+)
 from workshops.exports.downloads import EXPORTS as CATALOGUE  # noqa: E402
 from workshops.exports.downloads import download  # noqa: E402
-from workshops.models import Booking, Room, Session, TimeSlot, Workshop  # noqa: E402
+from workshops.models import (  # noqa: E402
+    Booking,
+    Room,
+    Session,
+    TimeSlot,
+    Workshop,
+)
 
 
 def valid_choices():

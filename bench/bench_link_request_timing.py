@@ -42,8 +42,8 @@ ROUNDS = 300
 def main():
     setup_test_environment()  # in-memory email
     connection.creation.create_test_db(verbosity=0)
+    from registration.views.link import request_link
     from tests.factories import DelegateFactory, EventFactory
-    from workshops.views import request_link
 
     event = EventFactory()
     DelegateFactory(event=event, email="known@force.police.uk")

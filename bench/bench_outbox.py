@@ -88,13 +88,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from registration.models import Event, OutgoingEmail  # noqa: E402
-from registration.outbox import (  # noqa: E402
+from outbox.models import OutgoingEmail  # noqa: E402
+from outbox.services import (  # noqa: E402
     count_waiting_email,
     queue_email,
     send_queued_email,
     sending_together,
 )
+from registration.models import Event  # noqa: E402
 
 
 def queue_batch(*, event, together):

@@ -333,7 +333,7 @@ def count_booking_queries(event):
 
     from registration.models import Delegate
     from workshops.models import Session
-    from workshops.services import book_sessions
+    from workshops.services.booking import book_sessions
 
     delegate = Delegate.objects.filter(event=event, bookings__isnull=True).first()
     sessions = list(Session.objects.for_event(event).select_related("time_slot"))

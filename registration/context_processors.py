@@ -1,4 +1,4 @@
-from .models import Event
+from registration.models import Event
 
 
 def current_event(request):

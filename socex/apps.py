@@ -8,4 +8,4 @@ class SocexAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from socex import checks  # noqa: F401  (registers the deploy checks)

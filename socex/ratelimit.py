@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-from .client_ip import client_ip
+from socex.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

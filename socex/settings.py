@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "outbox",
     "registration",
     "workshops",
 ]
@@ -144,6 +145,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The booking link: single use, short lived; it opens a session that ends after inactivity.
 MANAGE_LINK_HOURS = env.int("MANAGE_LINK_HOURS", default=72)
+# Where registration sends a signed-in delegate: pages of the workshops app, named here
+# (as Django names LOGIN_REDIRECT_URL) so that registration never imports workshops.
+DELEGATE_HOME_URL = "workshops:manage"
+DELEGATE_CHOOSE_URL = "workshops:choose"
 # UK GDPR: `apply_retention` anonymises delegates this many days after their event ends.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registration import privacy_views
-from registration import views as registration_views
-from workshops.admin_dashboard import dashboard_view
+from registration.views import privacy as privacy_views
+from registration.views import registration as registration_views
+from workshops.admin.dashboard import dashboard_view
 
 urlpatterns = [
     path("", registration_views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("accessibility/", registration_views.accessibility, name="accessibility"),
     path("booking/my-data.json", privacy_views.my_data, name="my_data"),
     path("booking/erase/", privacy_views.erase, name="erase"),
+    path("booking/", include("registration.urls")),
     path("booking/", include("workshops.urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="admin_dashboard"),
     path("admin/exports/", include("workshops.exports.urls")),

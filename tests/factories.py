@@ -138,7 +138,7 @@ def grow_event(*, event, slots, delegates, workshops=4, capacity=60):
     For tests that check a page's queries do not grow with the data. Seats go
     through `book_sessions`, like every booking.
     """
-    from workshops.services import book_sessions
+    from workshops.services.booking import book_sessions
 
     extra = [
         WorkshopFactory(event=event, title=f"Elective {event.workshops.count() + 1}")

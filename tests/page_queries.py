@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registration.access import SESSION_KEY
+from registration.views.access import SESSION_KEY
 
 
 def sign_in(client, delegate):

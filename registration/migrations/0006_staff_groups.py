@@ -2,25 +2,21 @@
 
 Permissions are normally created after all migrations run; this creates the
 ones it needs first, so the groups are complete on a fresh database too.
-Models added later need their own migration to grant Organisers their rights.
+Models added later need their own migration to grant Organisers their rights;
+the workshops app grants its own (workshops 0008), since registration's
+migrations never depend on the apps built on it.
 """
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-OUR_APPS = ("registration", "workshops")
+OUR_APPS = ("registration",)
 STAFF_VIEWS = [
     ("registration", "view_event"),
     ("registration", "view_agency"),
     ("registration", "view_delegate"),
     ("registration", "export_delegates"),
-    ("workshops", "view_room"),
-    ("workshops", "view_timeslot"),
-    ("workshops", "view_workshop"),
-    ("workshops", "view_session"),
-    ("workshops", "view_booking"),
-    ("workshops", "view_bookingchange"),
 ]
 CATERING_AND_ACCESS = [
     ("registration", "view_delegate"),
@@ -60,7 +56,6 @@ def remove_groups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("registration", "0005_checkin_reference_and_exports"),
-        ("workshops", "0002_organiser_control"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

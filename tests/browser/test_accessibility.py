@@ -9,8 +9,8 @@ import pytest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
-from registration.access import issue_manage_link
 from registration.models import Delegate, Event
+from registration.services.link import issue_manage_link
 from tests.browser.conftest import PHONE
 from tests.browser.journey import (
     assert_clean,

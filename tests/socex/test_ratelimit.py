@@ -37,7 +37,7 @@ def test_parse_rate_rejects_nonsense(text):
 
 @override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
 def test_request_link_same_email_over_limit_gets_429_page(client, event):
-    url = reverse("workshops:request_link")
+    url = reverse("registration:request_link")
     statuses = [client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     response = client.post(url, {"email": "a@force.police.uk"})
@@ -49,7 +49,7 @@ def test_request_link_same_email_over_limit_gets_429_page(client, event):
 
 @override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
 def test_request_link_same_address_many_emails_over_limit_gets_429(client, event):
-    url = reverse("workshops:request_link")
+    url = reverse("registration:request_link")
     statuses = [client.post(url, {"email": f"p{i}@force.police.uk"}).status_code for i in range(4)]
     assert statuses == [200, 200, 200, 429]
 
@@ -71,7 +71,7 @@ def test_register_get_is_never_limited(client, event):
 
 @override_settings(RATE_LIMITS_ENABLED=False, RATE_LIMITS=TIGHT)
 def test_rate_limits_off_never_answers_429(client, event):
-    url = reverse("workshops:request_link")
+    url = reverse("registration:request_link")
     statuses = {client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(6)}
     assert statuses == {200}
 
@@ -101,6 +101,6 @@ def test_client_ip_without_proxy_ignores_forwarded_header():
     },
 )
 def test_rate_limit_cache_down_lets_requests_through(client, event):
-    url = reverse("workshops:request_link")
+    url = reverse("registration:request_link")
     statuses = {client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(4)}
     assert statuses == {200}

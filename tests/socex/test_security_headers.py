@@ -60,7 +60,7 @@ def test_ssl_redirect_trusts_proxy_header(client, event):
 
 
 @pytest.mark.parametrize(
-    "url_name", ["home", "register", "privacy", "accessibility", "workshops:request_link"]
+    "url_name", ["home", "register", "privacy", "accessibility", "registration:request_link"]
 )
 def test_public_pages_have_no_inline_script_or_style(client, event, url_name):
     content = client.get(reverse(url_name)).content.decode()

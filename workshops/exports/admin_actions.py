@@ -8,7 +8,14 @@ exports page, so it is checked and recorded the same way.
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 
-from .downloads import ATTENDEES, BADGES, ROSTERS, SIGN_IN_SHEETS, download, may_download
+from workshops.exports.downloads import (
+    ATTENDEES,
+    BADGES,
+    ROSTERS,
+    SIGN_IN_SHEETS,
+    download,
+    may_download,
+)
 
 
 def download_action(export, file_format, description):

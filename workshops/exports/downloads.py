@@ -13,11 +13,15 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from registration.models import ExportRecord
-
-from . import pdfs, rows
-from .resources import AccessResource, AttendeeResource, CateringResource, RosterResource
-from .spreadsheets import csv_response, xlsx_response
+from workshops.exports import pdfs, rows
+from workshops.exports.resources import (
+    AccessResource,
+    AttendeeResource,
+    CateringResource,
+    RosterResource,
+)
+from workshops.exports.spreadsheets import csv_response, xlsx_response
+from workshops.models import ExportRecord
 
 EXPORT_PERMISSION = "registration.export_delegates"
 NEEDS_PERMISSION = "registration.view_needs"

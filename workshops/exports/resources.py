@@ -7,8 +7,7 @@ Every header and cell goes through `neutralise_formula`, whichever writer
 from import_export import fields, resources, widgets
 
 from registration.models import Agency
-
-from .formulas import neutralise_formula
+from workshops.exports.formulas import neutralise_formula
 
 
 class YesNoWidget(widgets.Widget):

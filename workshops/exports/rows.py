@@ -12,8 +12,7 @@ from operator import itemgetter
 from django.db.models import F
 
 from registration.models import Delegate
-
-from ..models import Booking, Session, TimeSlot
+from workshops.models import Booking, Session, TimeSlot
 
 CHUNK_SIZE = 2000
 SURNAME_ORDER = ("last_name", "first_name", "pk")

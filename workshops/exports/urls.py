@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import views
+from workshops.exports import views
 
 app_name = "exports"
 

@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from registration.models import Delegate, Event
-
-from ..models import Session
-from .downloads import EXPORTS, ROSTERS, SIGN_IN_SHEETS, download, downloads_for
+from workshops.exports.downloads import EXPORTS, ROSTERS, SIGN_IN_SHEETS, download, downloads_for
+from workshops.models import Session
 
 
 def _current_event():

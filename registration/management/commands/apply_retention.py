@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registration.privacy import anonymise_expired_delegates, retention_cutoff
+from registration.services.privacy import anonymise_expired_delegates, retention_cutoff
 
 
 class Command(BaseCommand):

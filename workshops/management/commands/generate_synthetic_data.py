@@ -3,7 +3,7 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from workshops.synthetic import generate_synthetic_delegates
+from workshops.services.synthetic import generate_synthetic_delegates
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from outbox.services import count_waiting_email
 from registration.models import Event
-from registration.outbox import count_waiting_email
-from workshops.ballot import BallotError, publish_allocation, run_allocation
-from workshops.ballot_models import AllocationRun
-from workshops.ballot_report import describe_run, report_summary
+from workshops.models import AllocationRun
+from workshops.services.ballot import BallotError, publish_allocation, run_allocation
+from workshops.services.ballot_report import describe_run, report_summary
 
 
 class Command(BaseCommand):

@@ -1,0 +1,19 @@
+"""Agencies in the admin: who may register from each, and their place limits."""
+
+from django.contrib import admin, messages
+
+from registration.models import Agency
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_confirmed", "admission", "place_limit"]
+    list_filter = ["kind", "is_confirmed", "admission"]
+    search_fields = ["name"]
+    fields = ["name", "kind", "is_confirmed", "admission", "email_domains", "place_limit"]
+    actions = ["confirm_agencies"]
+
+    @admin.action(description="Confirm the selected agencies")
+    def confirm_agencies(self, request, queryset):
+        count = queryset.update(is_confirmed=True)
+        self.message_user(request, f"Confirmed {count} agencies.", messages.SUCCESS)

@@ -1,0 +1,34 @@
+"""The organisers' erase action for the delegate admin, with a confirmation step."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+from registration.services.privacy import erase_delegate
+
+
+@admin.action(
+    description="Erase the selected delegates' personal data (frees their seats)",
+    permissions=["delete"],
+)
+def erase_delegates(modeladmin, request, queryset):
+    """First show what will happen; erase only when the organiser confirms."""
+    if request.POST.get("confirm_erase") == "yes":
+        delegates = list(queryset)
+        for delegate in delegates:
+            erase_delegate(delegate=delegate)
+        modeladmin.message_user(
+            request,
+            f"Erased {len(delegates)} delegates: seats released, personal fields anonymised.",
+            messages.SUCCESS,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Erase personal data?",
+        "delegates": queryset.select_related("agency"),
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action": "erase_delegates",
+    }
+    return TemplateResponse(request, "admin/registration/erase_delegates.html", context)

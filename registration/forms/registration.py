@@ -1,0 +1,178 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+
+from registration.models import Agency, Delegate
+from registration.signals import ask_day_two_places_left
+
+NEEDS_HELP = (
+    "Optional. Only the organisers and the venue's catering and access team see this, "
+    "and only to look after you at the event."
+)
+
+
+def agency_choices():
+    """The organisers' agencies grouped by kind, for a select with option groups."""
+    groups = {}
+    for agency in Agency.objects.filter(is_confirmed=True).order_by("name"):
+        groups.setdefault(agency.get_kind_display(), []).append((agency.pk, agency.name))
+    order = [label for _, label in Agency.Kind.choices]
+    return [("", "Select your agency")] + [
+        (label, groups[label]) for label in order if label in groups
+    ]
+
+
+class RegistrationForm(forms.ModelForm):
+    agency = forms.TypedChoiceField(
+        label="Agency",
+        coerce=int,
+        required=False,
+        help_text="Type in the list to jump to your agency.",
+    )
+    agency_not_listed = forms.BooleanField(label="My agency is not listed", required=False)
+    other_agency = forms.CharField(
+        label="Your agency's name",
+        max_length=200,
+        required=False,
+        help_text="An organiser will confirm it.",
+    )
+    invitation_code = forms.CharField(
+        label="Invitation code (optional)",
+        max_length=40,
+        required=False,
+        help_text="If you were sent one. Without a code, use your work email address.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    needs_consent = forms.BooleanField(
+        label="I agree to the organisers using my dietary and accessibility answers to "
+        "look after me at the event",
+        required=False,
+        help_text="Needed only if you answer either question above. These answers can reveal "
+        "health or beliefs, so we ask separately. You can ask us to delete them at any time.",
+    )
+    privacy_accepted = forms.BooleanField(
+        label="I have read the privacy notice and agree to my details being used to run the event",
+        error_messages={"required": "Tick the box to agree to the privacy notice."},
+    )
+
+    class Meta:
+        model = Delegate
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "job_title",
+            "phone",
+            "attends_day_one",
+            "attends_day_two",
+            "dietary_requirements",
+            "accessibility_needs",
+            "badge_name",
+        ]
+        labels = {
+            "email": "Work email",
+            "phone": "Phone number (optional)",
+            "dietary_requirements": "Dietary requirements (optional)",
+            "accessibility_needs": "Accessibility needs (optional)",
+            "badge_name": "Name on your badge",
+        }
+        help_texts = {
+            "email": "We send your confirmation and booking link here.",
+            "dietary_requirements": NEEDS_HELP,
+            "accessibility_needs": NEEDS_HELP,
+            "badge_name": "Leave empty to use your first and last name.",
+        }
+        widgets = {
+            "dietary_requirements": forms.Textarea(attrs={"rows": 2}),
+            "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["agency"].choices = agency_choices()
+        self.fields["badge_name"].required = False
+        self.fields["dietary_requirements"].max_length = 1000
+        self.fields["accessibility_needs"].max_length = 1000
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.form_show_errors = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "About you",
+                Div("first_name", "last_name", css_class="row row-cols-1 row-cols-sm-2"),
+                "email",
+                "job_title",
+                "phone",
+            ),
+            Fieldset(
+                "Your agency",
+                HTML('{% include "socex/agency_filter.html" %}'),
+                "agency",
+                "agency_not_listed",
+                "other_agency",
+                "invitation_code",
+            ),
+            Fieldset("Which days will you attend?", "attends_day_one", "attends_day_two"),
+            Fieldset(
+                "Looking after you",
+                "dietary_requirements",
+                "accessibility_needs",
+                "needs_consent",
+            ),
+            Fieldset("Your badge", "badge_name"),
+            Fieldset(
+                "Privacy", HTML('{% include "socex/privacy_summary.html" %}'), "privacy_accepted"
+            ),
+            Submit("register", "Register", css_class="btn-lg"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if len(email) > Delegate._meta.get_field("email").max_length:
+            # Lower-casing some letters (such as “İ”) makes the address longer.
+            raise forms.ValidationError("This email address is too long.")
+        if Delegate.objects.active().filter(event=self.event, email=email).exists():
+            raise forms.ValidationError(
+                "This email is already registered. Use “Find my booking” to get a link to it."
+            )
+        return email
+
+    def clean(self):
+        data = super().clean()
+        agency, not_listed = data.get("agency"), data.get("agency_not_listed")
+        other = (data.get("other_agency") or "").strip()
+        if not_listed:
+            if not other:
+                self.add_error("other_agency", "Enter the name of your agency.")
+            data["agency"] = None
+        elif not agency:
+            self.add_error(
+                "agency", "Select your agency, or tick “My agency is not listed” and name it."
+            )
+        elif not Agency.objects.filter(pk=agency, is_confirmed=True).exists():
+            self.add_error("agency", "Select an agency from the list.")
+        gave_needs = any(
+            (data.get(field) or "").strip()
+            for field in ("dietary_requirements", "accessibility_needs")
+        )
+        if gave_needs and not data.get("needs_consent"):
+            self.add_error(
+                "needs_consent",
+                "Tick the box to let us use your dietary and accessibility answers, "
+                "or leave both answers empty.",
+            )
+        if not data.get("attends_day_one") and not data.get("attends_day_two"):
+            self.add_error("attends_day_two", "Choose at least one day.")
+        elif data.get("attends_day_two") and ask_day_two_places_left(event=self.event) <= 0:
+            self.add_error(
+                "attends_day_two",
+                "Day two is full: every workshop place is taken. You can still register "
+                "for day one.",
+            )
+        return data

@@ -1,0 +1,54 @@
+"""Agencies: the police forces, units and bodies delegates come from, and who may register."""
+
+from django.db import models
+
+
+class Agency(models.Model):
+    class Admission(models.TextChoices):
+        EMAIL_DOMAIN = "domain", "Work email domain or invitation code"
+        INVITATION = "invitation", "Invitation code only"
+        APPROVAL = "approval", "Organiser approval, unless the domain or a code qualifies"
+        OPEN = "open", "Anyone who names this agency"
+
+    class Kind(models.TextChoices):
+        POLICE_FORCE = "police", "Police force"
+        ROCU = "rocu", "Regional organised crime unit"
+        NATIONAL = "national", "National law enforcement agency"
+        GOVERNMENT = "government", "Government department"
+        PARTNER = "partner", "Partner agency"
+        ACADEMIA = "academia", "Academia"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    is_confirmed = models.BooleanField(
+        default=True,
+        help_text="An agency a delegate typed in stays unconfirmed until an organiser checks it.",
+    )
+    admission = models.CharField(
+        "who may register",
+        max_length=20,
+        choices=Admission.choices,
+        default=Admission.APPROVAL,
+        help_text="How people from this agency qualify. Registrations held for approval "
+        "cannot book workshops until an organiser approves them.",
+    )
+    email_domains = models.TextField(
+        "work email domains",
+        blank=True,
+        help_text="One per line, e.g. police.uk. Addresses at a subdomain "
+        "(kent.police.uk) qualify too.",
+    )
+    place_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Most people this agency may register (pending ones count). "
+        "Leave empty for no limit.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,121 @@
+"""Delegates: who registered, for which days, and what they need."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+
+from registration.models.agency import Agency
+from registration.models.event import Event
+
+
+def new_checkin_reference():
+    """A random, unguessable reference for a delegate's badge QR code (120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
+class DelegateQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status__in=[Delegate.Status.CANCELLED, Delegate.Status.ERASED])
+
+    def attending_day_two(self):
+        return self.active().filter(attends_day_two=True)
+
+
+class Delegate(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        PENDING = "pending", "Awaiting approval"
+        CANCELLED = "cancelled", "Cancelled"
+        # Erased at the delegate's or an organiser's request: seats released, personal
+        # fields anonymised; the row stays so that counts by agency and day still add up.
+        ERASED = "erased", "Erased"
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="delegates")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField("work email")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="delegates")
+    job_title = models.CharField(max_length=150)
+    phone = models.CharField(max_length=40, blank=True)
+    attends_day_one = models.BooleanField("attending day one", default=True)
+    attends_day_two = models.BooleanField("attending day two", default=True)
+    dietary_requirements = models.TextField(blank=True)
+    accessibility_needs = models.TextField(blank=True)
+    badge_name = models.CharField(max_length=100)
+    privacy_accepted_at = models.DateTimeField()
+    invitation = models.ForeignKey(
+        "Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delegates",
+        help_text="The invitation code this delegate registered with, if any.",
+    )
+    privacy_notice_version = models.PositiveSmallIntegerField(
+        default=1, help_text="Version of the privacy notice agreed to at registration."
+    )
+    needs_consent_at = models.DateTimeField(
+        "consent to use dietary and accessibility answers",
+        null=True,
+        blank=True,
+        help_text="When the separate consent for those answers was given.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal fields were erased or anonymised."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    checkin_reference = models.CharField(
+        max_length=32,
+        unique=True,
+        default=new_checkin_reference,
+        editable=False,
+        help_text="Carried by the QR code on the badge; random, so it cannot be guessed.",
+    )
+
+    objects = DelegateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            # One live registration per address; a cancelled one may register again.
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=~Q(status="cancelled"),
+                name="delegate_one_live_registration_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(attends_day_one=True) | Q(attends_day_two=True),
+                name="delegate_attends_a_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["email"])]
+        permissions = [
+            ("view_needs", "Can see dietary requirements and accessibility needs"),
+            ("export_delegates", "Can download attendee lists, rosters, sign-in sheets, badges"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        if not self.badge_name:
+            # Two long names can exceed the badge's 100 characters (PostgreSQL refuses that).
+            max_length = self._meta.get_field("badge_name").max_length
+            self.badge_name = f"{self.first_name} {self.last_name}".strip()[:max_length]
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self):
+        return self.status not in (self.Status.CANCELLED, self.Status.ERASED)
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING

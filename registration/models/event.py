@@ -1,0 +1,91 @@
+"""The event and the settings organisers change in the admin."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class EventQuerySet(models.QuerySet):
+    def current(self):
+        """The event the public site serves: the newest one marked current."""
+        return self.filter(is_current=True).order_by("-starts_on").first()
+
+
+class Event(models.Model):
+    """The conference and the settings organisers change in the admin."""
+
+    class BookingMode(models.TextChoices):
+        LIVE = "live", "Live booking: first come, first served"
+        BALLOT = "ballot", "Ballot: delegates rank workshops, seats allocated after it closes"
+
+    name = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    venue_name = models.CharField(max_length=200)
+    venue_address = models.CharField(max_length=300)
+    day_two_summary = models.TextField(
+        blank=True, help_text="Shown on the home page: how the day-two workshops work."
+    )
+    choices_required = models.PositiveSmallIntegerField(
+        default=4, help_text="How many workshop sessions each day-two delegate must hold."
+    )
+    registration_opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to open registration now."
+    )
+    registration_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to keep registration open."
+    )
+    changes_close_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="After this, delegates can no longer change or cancel online.",
+    )
+    contact_email = models.EmailField(help_text="Shown to delegates who need help.")
+    is_current = models.BooleanField(
+        default=True, help_text="The public site serves the current event."
+    )
+    booking_mode = models.CharField(
+        max_length=10,
+        choices=BookingMode.choices,
+        default=BookingMode.LIVE,
+        help_text="Publishing a ballot's allocation switches the event to live booking.",
+    )
+    ballot_closes_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="In ballot mode: delegates can change their ranking until then; "
+        "the allocation can be run only after it.",
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(choices_required__gte=1), name="event_choices_min"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def registration_is_open(self, now=None):
+        now = now or timezone.now()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    @property
+    def is_ballot(self):
+        return self.booking_mode == self.BookingMode.BALLOT
+
+    def ballot_is_open(self, now=None):
+        now = now or timezone.now()
+        return self.is_ballot and not (self.ballot_closes_at and now >= self.ballot_closes_at)
+
+    def changes_are_open(self, now=None):
+        now = now or timezone.now()
+        return not (self.changes_close_at and now >= self.changes_close_at)

@@ -1,0 +1,35 @@
+"""The one way to email a delegate: a template, its context, and the outbox.
+
+Every message about a delegate goes through `email_delegate`, which adds the
+delegate, their event and (when asked) a fresh booking link to the context,
+and tags the message with `delegate_reference` so privacy tools can find or
+forget it later. Nothing here sends: the outbox does, after the commit.
+"""
+
+from outbox.services import queue_email
+from registration.services.link import issue_manage_link
+
+
+def delegate_reference(delegate):
+    """The outbox tag of every message about `delegate` (`OutgoingEmail.about`)."""
+    return f"delegate:{delegate.pk}"
+
+
+def email_delegate(*, delegate, subject, template, context=None, with_link=False, attachment=None):
+    """Queue `template` (`.txt` and `.html`) to `delegate`; return the `OutgoingEmail`.
+
+    The subject is prefixed with the event's name. Side effects: inserts the
+    message (sent after the commit, see `outbox.services.queue_email`) and,
+    with `with_link`, a new single-use booking link, passed as `link`.
+    """
+    context = {"delegate": delegate, "event": delegate.event, **(context or {})}
+    if with_link:
+        context["link"] = issue_manage_link(delegate=delegate)
+    return queue_email(
+        to=delegate.email,
+        subject=f"{delegate.event.name}: {subject}",
+        template=template,
+        context=context,
+        about=delegate_reference(delegate),
+        attachment=attachment,
+    )

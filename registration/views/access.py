@@ -1,0 +1,61 @@
+"""The delegate's browser session, started by opening a booking link.
+
+Opening a link spends it and starts a session that remembers the delegate, so
+the token never stays in the address bar, in history or in a Referer header.
+"""
+
+from functools import wraps
+
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from registration.models import Delegate, ManageLink
+
+SESSION_KEY = "socex_delegate_id"
+
+
+def spend_link_and_sign_in(request, link, now=None):
+    """Mark `link` used and sign its delegate in to this browser session.
+
+    Side effects: updates the link, rotates the session key. Returns False if
+    another request spent the link first.
+    """
+    spent = ManageLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+        used_at=now or timezone.now()
+    )
+    if not spent:
+        return False
+    sign_in_delegate(request, link.delegate)
+    return True
+
+
+def sign_in_delegate(request, delegate):
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = delegate.pk
+
+
+def sign_out_delegate(request):
+    request.session.flush()
+
+
+def signed_in_delegate(request):
+    delegate_id = request.session.get(SESSION_KEY)
+    if delegate_id is None:
+        return None
+    return (
+        Delegate.objects.active().select_related("event", "agency").filter(pk=delegate_id).first()
+    )
+
+
+def delegate_required(view):
+    """Give the view `request.delegate`, or send the visitor to ask for a booking link."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        delegate = signed_in_delegate(request)
+        if delegate is None:
+            return redirect("registration:request_link")
+        request.delegate = delegate
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,105 @@
+import pytest
+
+from registration.forms.registration import RegistrationForm
+from registration.models import Agency
+from tests.factories import AgencyFactory, DelegateFactory, RoomFactory, SessionFactory
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Warwickshire Police")
+
+
+def form_data(the_agency, **changes):
+    data = {
+        "first_name": "Priya",
+        "last_name": "Shah",
+        "email": "Priya.Shah@warwickshire.police.uk",
+        "agency": str(the_agency.pk),
+        "job_title": "Detective Sergeant",
+        "attends_day_one": "on",
+        "attends_day_two": "on",
+        "privacy_accepted": "on",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_registration_form_valid_data_accepted(programme, agency):
+    form = RegistrationForm(form_data(agency), event=programme["event"])
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["email"] == "priya.shah@warwickshire.police.uk"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "This field is required."),
+        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"job_title": ""}, "job_title", "This field is required."),
+        (
+            {"agency": ""},
+            "agency",
+            "Select your agency, or tick “My agency is not listed” and name it.",
+        ),
+        (
+            {"agency_not_listed": "on", "agency": ""},
+            "other_agency",
+            "Enter the name of your agency.",
+        ),
+        (
+            {"attends_day_one": None, "attends_day_two": None},
+            "attends_day_two",
+            "Choose at least one day.",
+        ),
+        (
+            {"privacy_accepted": None},
+            "privacy_accepted",
+            "Tick the box to agree to the privacy notice.",
+        ),
+    ],
+)
+def test_registration_form_rule_broken_gives_its_message(
+    programme, agency, changes, field, message
+):
+    form = RegistrationForm(form_data(agency, **changes), event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors[field] == [message]
+
+
+def test_registration_form_unconfirmed_agency_not_selectable(programme, agency):
+    typed = AgencyFactory(name="Typed In Agency", is_confirmed=False)
+    form = RegistrationForm(form_data(agency, agency=str(typed.pk)), event=programme["event"])
+    assert not form.is_valid()
+    assert "agency" in form.errors
+
+
+def test_registration_form_agency_list_grouped_by_kind(programme, agency):
+    AgencyFactory(name="University of Warwick", kind=Agency.Kind.ACADEMIA)
+    form = RegistrationForm(event=programme["event"])
+    groups = [label for label, _ in form.fields["agency"].choices[1:]]
+    assert groups == ["Police force", "Academia"]
+
+
+def test_registration_form_duplicate_email_refused(programme, agency):
+    DelegateFactory(event=programme["event"], email="priya.shah@warwickshire.police.uk")
+    form = RegistrationForm(form_data(agency), event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors["email"] == [
+        "This email is already registered. Use “Find my booking” to get a link to it."
+    ]
+
+
+def test_registration_form_day_two_full_refused_day_one_allowed(event, agency):
+    session = SessionFactory(workshop__event=event, room=RoomFactory(capacity=1))
+    from workshops.services.booking import book_sessions
+
+    event.choices_required = 1
+    event.save()
+    book_sessions(delegate=DelegateFactory(event=event), sessions=[session])
+    form = RegistrationForm(form_data(agency), event=event)
+    assert not form.is_valid()
+    assert form.errors["attends_day_two"] == [
+        "Day two is full: every workshop place is taken. You can still register for day one."
+    ]
+    assert RegistrationForm(form_data(agency, attends_day_two=None), event=event).is_valid()

@@ -1,0 +1,61 @@
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from registration.models import Delegate
+from tests.factories import DelegateFactory, EventFactory
+from workshops.services.availability import day_two_places_left
+
+
+def test_delegate_second_live_registration_same_email_refused(event):
+    DelegateFactory(event=event, email="sam@force.police.uk")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DelegateFactory(event=event, email="SAM@force.police.uk")
+
+
+def test_delegate_cancelled_registration_frees_the_email(event):
+    DelegateFactory(event=event, email="sam@force.police.uk", status=Delegate.Status.CANCELLED)
+    DelegateFactory(event=event, email="sam@force.police.uk")
+    assert Delegate.objects.filter(email="sam@force.police.uk").count() == 2
+
+
+def test_delegate_attending_no_day_refused(event):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DelegateFactory(event=event, attends_day_one=False, attends_day_two=False)
+
+
+def test_delegate_badge_name_defaults_to_full_name(event):
+    delegate = DelegateFactory(event=event, first_name="Priya", last_name="Shah", badge_name="")
+    assert delegate.badge_name == "Priya Shah"
+
+
+def test_event_ending_before_it_starts_refused(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventFactory(starts_on=datetime.date(2019, 5, 23), ends_on=datetime.date(2019, 5, 22))
+
+
+def test_event_registration_window(db):
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    assert EventFactory().registration_is_open(now)
+    assert not EventFactory(registration_opens_at=now + hour).registration_is_open(now)
+    assert not EventFactory(registration_closes_at=now - hour).registration_is_open(now)
+    assert EventFactory(registration_closes_at=now + hour).registration_is_open(now)
+
+
+def test_event_changes_close_at_deadline(db):
+    now = timezone.now()
+    event = EventFactory(changes_close_at=now)
+    assert event.changes_are_open(now - datetime.timedelta(seconds=1))
+    assert not event.changes_are_open(now)
+
+
+def test_event_day_two_places_left_is_the_fullest_slot(programme, four_sessions):
+    from workshops.services.booking import book_sessions
+
+    event = programme["event"]
+    assert day_two_places_left(event=event) == 8
+    book_sessions(delegate=DelegateFactory(event=event), sessions=four_sessions)
+    assert day_two_places_left(event=event) == 7

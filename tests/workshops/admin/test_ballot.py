@@ -1,0 +1,303 @@
+"""The ballot in the admin and from the command line: run, report, publish, permissions."""
+
+import random
+import re
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from outbox.models import OutgoingEmail
+from registration.models import Event
+from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
+from workshops.models import AllocationRun, Booking
+from workshops.services.ballot import publish_allocation, run_allocation
+from workshops.services.ballot_report import describe_solution
+
+
+@pytest.fixture
+def closed_ballot(ballot_event, programme, close_ballot):
+    """Ten delegates ranked all eight workshops; eight seats a round; the ballot closed."""
+    rng = random.Random(3)
+    for n in range(10):
+        delegate = DelegateFactory(event=ballot_event, first_name="Sam", last_name=f"Okafor{n}")
+        order = list(programme["workshops"])
+        rng.shuffle(order)
+        rank_workshops(delegate, order)
+    close_ballot(ballot_event)
+    return ballot_event
+
+
+def run_page_data(event, seed=1):
+    return {"event": str(event.pk), "seed": str(seed), "time_limit": "30"}
+
+
+def test_admin_run_list_offers_run_allocation(client, closed_ballot):
+    client.force_login(AdminUserFactory(is_superuser=True))
+    response = client.get("/admin/workshops/allocationrun/")
+    assert response.status_code == 200
+    assert 'href="/admin/workshops/allocationrun/run/"' in response.content.decode()
+
+
+def test_admin_run_then_report_shows_three_methods_side_by_side(client, closed_ballot):
+    client.force_login(AdminUserFactory(is_superuser=True))
+    assert client.get("/admin/workshops/allocationrun/run/").status_code == 200
+    response = client.post("/admin/workshops/allocationrun/run/", run_page_data(closed_ballot, 9))
+    run = AllocationRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/workshops/allocationrun/{run.pk}/report/"
+    assert Booking.objects.count() == 0
+
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        '<th scope="col">Optimal (ballot)</th><th scope="col">First come, first served</th>'
+        '<th scope="col">Random serial dictatorship</th>'
+    ) in page
+    for label in (
+        "Got all of their top 4",
+        "Got at least 3 of their top 4",
+        "Mean rank of a seat (1 = first choice)",
+        "Worst rank given",
+        "Seats filled, per session",
+    ):
+        assert label in page
+    assert "Left without seats by the optimal allocation (2)" in page
+    for person in run.report["incomplete"]:
+        assert person["name"] in page
+    assert "Publish: book 8 delegates and email them" in page
+    # A run's change page is its report.
+    change = client.get(f"/admin/workshops/allocationrun/{run.pk}/change/")
+    assert change["Location"] == f"/admin/workshops/allocationrun/{run.pk}/report/"
+
+
+def test_admin_run_while_ballot_open_shows_why(client, ballot_event, programme):
+    rank_workshops(DelegateFactory(event=ballot_event), programme["workshops"])
+    client.force_login(AdminUserFactory(is_superuser=True))
+    response = client.post("/admin/workshops/allocationrun/run/", run_page_data(ballot_event))
+    assert response.status_code == 200
+    assert "The ballot is still open" in response.content.decode()
+    assert AllocationRun.objects.count() == 0
+
+
+def test_admin_run_bad_seed_shows_error(client, closed_ballot):
+    client.force_login(AdminUserFactory(is_superuser=True))
+    data = {**run_page_data(closed_ballot), "seed": "lots"}
+    response = client.post("/admin/workshops/allocationrun/run/", data)
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.content.decode()
+    assert AllocationRun.objects.count() == 0
+
+
+def test_admin_publish_books_and_refuses_a_second_time(client, closed_ballot):
+    organiser = AdminUserFactory(is_superuser=True)
+    client.force_login(organiser)
+    run = run_allocation(event=closed_ballot, seed=1, actor=organiser)
+    url = f"/admin/workshops/allocationrun/{run.pk}/publish/"
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Published: 8 delegates booked and emailed their timetable." in page
+    assert 'id="published"' in page
+    assert "Publish: book" not in page
+    assert Booking.objects.count() == 32
+    assert OutgoingEmail.objects.count() == 8
+
+    response = client.post(url, follow=True)
+    assert "publishing it again would book everyone twice" in response.content.decode()
+    assert Booking.objects.count() == 32
+    assert OutgoingEmail.objects.count() == 8
+
+
+def test_admin_view_only_user_reads_report_but_cannot_run_or_publish(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(permissions=["workshops.view_allocationrun"]))
+    response = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/")
+    assert response.status_code == 200
+    assert "Publish: book" not in response.content.decode()
+    assert (
+        "/admin/workshops/allocationrun/run/"
+        not in client.get("/admin/workshops/allocationrun/").content.decode()
+    )
+    assert client.get("/admin/workshops/allocationrun/run/").status_code == 403
+    response = client.post("/admin/workshops/allocationrun/run/", run_page_data(closed_ballot))
+    assert response.status_code == 403
+    assert client.post(f"/admin/workshops/allocationrun/{run.pk}/publish/").status_code == 403
+    assert AllocationRun.objects.count() == 1
+    assert Booking.objects.count() == 0
+
+
+def test_admin_user_with_change_permission_may_run_and_publish(client, closed_ballot):
+    client.force_login(
+        AdminUserFactory(
+            permissions=["workshops.view_allocationrun", "workshops.change_allocationrun"]
+        )
+    )
+    response = client.post("/admin/workshops/allocationrun/run/", run_page_data(closed_ballot))
+    assert response.status_code == 302
+    run = AllocationRun.objects.get()
+    assert client.post(f"/admin/workshops/allocationrun/{run.pk}/publish/").status_code == 302
+    assert Booking.objects.count() == 32
+
+
+def test_admin_staff_without_permission_cannot_read_report(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory())
+    assert client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").status_code == 403
+
+
+def test_admin_event_page_edits_booking_mode(client, closed_ballot):
+    client.force_login(AdminUserFactory(is_superuser=True))
+    page = client.get(f"/admin/registration/event/{closed_ballot.pk}/change/").content.decode()
+    assert 'name="booking_mode"' in page
+    assert 'name="ballot_closes_at_0"' in page
+
+
+# The management command
+
+
+def test_run_ballot_command_runs_then_publishes(closed_ballot):
+    out = StringIO()
+    call_command("run_ballot", "--seed", "4", stdout=out)
+    run = AllocationRun.objects.get()
+    text = out.getvalue()
+    assert f"Allocation run {run.pk} (seed 4) for Strategic SOCEX 2019" in text
+    assert "Got all of their top 4" in text
+    assert f"manage.py run_ballot --publish {run.pk}" in text
+    assert Booking.objects.count() == 0
+
+    out = StringIO()
+    call_command("run_ballot", "--publish", str(run.pk), stdout=out)
+    assert f"Published {run}: 8 delegates booked and emailed" in out.getvalue()
+    # The test's transaction never commits, so no email has gone: the command says so.
+    assert "8 emails are waiting in the outbox: manage.py send_queued_email" in out.getvalue()
+    assert Booking.objects.count() == 32
+    closed_ballot.refresh_from_db()
+    assert closed_ballot.booking_mode == Event.BookingMode.LIVE
+    with pytest.raises(CommandError, match="publishing it again"):
+        call_command("run_ballot", "--publish", str(run.pk))
+
+
+def test_run_ballot_command_records_the_user(closed_ballot):
+    organiser = AdminUserFactory(username="dana")
+    call_command("run_ballot", "--seed", "1", "--user", "dana", stdout=StringIO())
+    assert AllocationRun.objects.get().created_by == organiser
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Give --seed N to run the allocation, or --publish RUN_ID."),
+        (["--publish", "999"], "No allocation run 999."),
+        (["--seed", "1", "--user", "nobody"], "No user called 'nobody'."),
+        (["--seed", "-1"], "--seed must be zero or more."),
+        (["--seed", "1", "--event", "999"], "No such event."),
+    ],
+)
+def test_run_ballot_command_bad_arguments_explain(closed_ballot, args, message):
+    with pytest.raises(CommandError) as caught:
+        call_command("run_ballot", *args)
+    assert str(caught.value) == message
+    assert AllocationRun.objects.count() == 0
+
+
+def test_run_ballot_command_open_ballot_explains(ballot_event, programme):
+    rank_workshops(DelegateFactory(event=ballot_event), programme["workshops"])
+    with pytest.raises(CommandError, match="The ballot is still open"):
+        call_command("run_ballot", "--seed", "1")
+
+
+def test_admin_report_lists_delegates_who_did_not_rank(client, closed_ballot):
+    DelegateFactory(event=closed_ballot, first_name="Noor", last_name="Unranked")
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    page = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").content.decode()
+    assert "Day-two delegates who did not rank (1)" in page
+    assert "Noor Unranked" in page
+
+
+def test_admin_published_run_cannot_be_deleted(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    publish_allocation(run=run)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    response = client.post(f"/admin/workshops/allocationrun/{run.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AllocationRun.objects.filter(pk=run.pk).exists()
+
+
+NOT_PROVEN = (
+    "Not proven optimal: the time limit stopped the solver before it could prove that no "
+    "allocation places more delegates. A longer limit may do better."
+)
+
+
+@pytest.mark.parametrize(
+    ("gap", "allocated", "words"),
+    [
+        (None, False, "The solver found no allocation in time."),
+        (0.0, False, "The solver found no allocation in time."),
+        (None, True, NOT_PROVEN),
+        (float("inf"), True, NOT_PROVEN),
+        (0.0, True, "Proven optimal."),
+        (0.00005, True, "Proven optimal."),
+        (0.0123, True, "Within 1.23% of optimal: the time limit stopped the solver first."),
+    ],
+)
+def test_describe_solution_says_how_good_the_allocation_is(gap, allocated, words):
+    assert describe_solution(mip_gap=gap, allocated=allocated) == words
+
+
+def test_admin_report_says_the_allocation_is_proven_optimal(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    page = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").content.decode()
+    assert '<strong id="solution">Proven optimal.</strong>' in page
+
+
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"", re.IGNORECASE)
+
+
+def test_ballot_pages_have_no_inline_script_or_style(client, closed_ballot, sign_in):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    for url in [
+        "/admin/workshops/allocationrun/",
+        "/admin/workshops/allocationrun/run/",
+        f"/admin/workshops/allocationrun/{run.pk}/report/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert INLINE_CODE.findall(response.content.decode()) == [], url
+    closed_ballot.ballot_closes_at = None
+    closed_ballot.save()
+    delegate = DelegateFactory(event=closed_ballot)
+    client = sign_in(delegate)
+    for url in ["/booking/workshops/", "/booking/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert INLINE_CODE.findall(response.content.decode()) == [], url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_publish_sends_timetables_on_commit_and_says_what_waits(
+    client, closed_ballot, settings
+):
+    # Real commits here, as in production: the emails go when publishing commits.
+    organiser = AdminUserFactory(is_superuser=True)
+    client.force_login(organiser)
+    run = run_allocation(event=closed_ballot, seed=1, actor=organiser)
+    settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS = 0  # a mail server too slow for the request
+
+    response = client.post(f"/admin/workshops/allocationrun/{run.pk}/publish/", follow=True)
+
+    page = response.content.decode()
+    assert "Published: 8 delegates booked and emailed their timetable." in page
+    assert "7 emails are waiting in the outbox" in page
+    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.filter(status="pending").count() == 7
+    call_command("send_queued_email", stdout=StringIO())
+    assert len(mail.outbox) == 8
+    assert not OutgoingEmail.objects.filter(status="pending").exists()

@@ -1,0 +1,232 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registration.models import Delegate
+from tests.factories import DelegateFactory, RoomFactory, SessionFactory, WorkshopFactory
+from workshops.models import Booking, Session
+from workshops.services.booking import book_sessions
+
+
+@pytest.fixture
+def organiser(db):
+    return User.objects.create_superuser("organiser", "", "a-long-test-password")
+
+
+@pytest.fixture
+def admin_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+def choice_data(sessions):
+    return {f"slot_{s.time_slot_id}": str(s.pk) for s in sessions}
+
+
+def assert_seat_counts_true():
+    for session in Session.objects.with_seats():
+        assert session.seats_taken == Booking.objects.filter(session=session).count()
+        assert session.seats_taken <= session.capacity
+
+
+def test_admin_session_list_shows_capacity_taken_and_left(admin_client, programme, four_sessions):
+    book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
+    response = admin_client.get("/admin/workshops/session/")
+    assert response.status_code == 200
+    rows = {s.pk: s for s in response.context["cl"].result_list}
+    booked = rows[four_sessions[0].pk]
+    assert (booked.capacity, booked.seats_taken, booked.places_left) == (2, 1, 1)
+
+
+def test_admin_session_page_shows_roster(admin_client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"], first_name="Rosa", last_name="Lind")
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    page = admin_client.get(f"/admin/workshops/session/{four_sessions[0].pk}/change/")
+    assert "Rosa Lind" in page.content.decode()
+
+
+def test_admin_change_workshops_books_through_service(admin_client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"])
+    url = f"/admin/registration/delegate/{delegate.pk}/workshops/"
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, choice_data(four_sessions))
+    assert response.status_code == 302
+    assert set(delegate.bookings.values_list("session_id", flat=True)) == {
+        s.pk for s in four_sessions
+    }
+    page = admin_client.get(f"/admin/registration/delegate/{delegate.pk}/change/").content
+    assert four_sessions[0].workshop.title in page.decode()
+
+
+def test_admin_change_workshops_cannot_overbook(admin_client, programme, four_sessions):
+    for _ in range(2):
+        book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
+    delegate = DelegateFactory(event=programme["event"])
+    response = admin_client.post(
+        f"/admin/registration/delegate/{delegate.pk}/workshops/", choice_data(four_sessions)
+    )
+    assert response.status_code == 200
+    assert "is full in" in response.content.decode()
+    assert delegate.bookings.count() == 0
+    assert_seat_counts_true()
+
+
+def test_admin_bulk_delete_bookings_keeps_counts_true(admin_client, programme, four_sessions):
+    delegates = [DelegateFactory(event=programme["event"]) for _ in range(2)]
+    for delegate in delegates:
+        book_sessions(delegate=delegate, sessions=four_sessions)
+    ids = list(Booking.objects.filter(delegate=delegates[0]).values_list("pk", flat=True))
+    response = admin_client.post(
+        "/admin/workshops/booking/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert Booking.objects.count() == 4
+    assert_seat_counts_true()
+    assert Session.objects.with_seats().get(pk=four_sessions[0].pk).places_left == 1
+
+
+def test_admin_delete_delegate_cascades_and_frees_seat(admin_client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    response = admin_client.post(
+        f"/admin/registration/delegate/{delegate.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert Booking.objects.count() == 0
+    assert_seat_counts_true()
+    assert Session.objects.with_seats().get(pk=four_sessions[0].pk).places_left == 2
+
+
+def test_admin_cancel_action_frees_seats(admin_client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    admin_client.post(
+        "/admin/registration/delegate/",
+        {"action": "cancel_registrations", "_selected_action": [delegate.pk]},
+    )
+    delegate.refresh_from_db()
+    assert delegate.status == Delegate.Status.CANCELLED
+    assert Booking.objects.count() == 0
+
+
+def test_admin_session_capacity_above_room_refused(admin_client, programme):
+    session = programme["sessions"][(0, 0)]
+    response = admin_client.post(
+        f"/admin/workshops/session/{session.pk}/change/",
+        {
+            "workshop": session.workshop_id,
+            "time_slot": session.time_slot_id,
+            "room": session.room_id,
+            "capacity": 99,
+            "bookings-TOTAL_FORMS": 0,
+            "bookings-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "holds 2; set at most that." in response.content.decode()
+    session.refresh_from_db()
+    assert session.capacity == 2
+
+
+def test_admin_needs_hidden_without_permission(client, programme):
+    user = User.objects.create_user("staff", password="a-long-test-password", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_delegate"))
+    client.force_login(user)
+    delegate = DelegateFactory(event=programme["event"], dietary_requirements="Coeliac")
+    page = client.get(f"/admin/registration/delegate/{delegate.pk}/change/").content.decode()
+    assert "Coeliac" not in page
+    assert "Dietary requirements" not in page
+    user.user_permissions.add(Permission.objects.get(codename="view_needs"))
+    client.force_login(User.objects.get(pk=user.pk))
+    page = client.get(f"/admin/registration/delegate/{delegate.pk}/change/").content.decode()
+    assert "Coeliac" in page
+
+
+def test_admin_event_settings_editable(admin_client, programme):
+    event = programme["event"]
+    page = admin_client.get(f"/admin/registration/event/{event.pk}/change/").content.decode()
+    for field in ["choices_required", "registration_closes_at_0", "changes_close_at_0"]:
+        assert f'name="{field}"' in page
+
+
+def test_admin_workshop_page_edits_its_sessions_locking_them_in_id_order(admin_client, programme):
+    # Created last slot first, so form order (by time slot) is the reverse of id order.
+    workshop = WorkshopFactory(event=programme["event"], title="Drones after Gatwick")
+    for slot in reversed(programme["slots"][:2]):
+        SessionFactory(workshop=workshop, time_slot=slot, room=RoomFactory(capacity=3))
+    sessions = list(Session.objects.filter(workshop=workshop))  # form order
+    assert [s.pk for s in sessions] == sorted((s.pk for s in sessions), reverse=True)
+    data = {
+        "event": workshop.event_id,
+        "title": workshop.title,
+        "summary": workshop.summary,
+        "facilitator": "",
+        "sessions-TOTAL_FORMS": "2",
+        "sessions-INITIAL_FORMS": "2",
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+    }
+    for n, session in enumerate(sessions):
+        data |= {
+            f"sessions-{n}-id": session.pk,
+            f"sessions-{n}-workshop": workshop.pk,
+            f"sessions-{n}-time_slot": session.time_slot_id,
+            f"sessions-{n}-room": session.room_id,
+            f"sessions-{n}-capacity": "2",
+        }
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert list(Session.objects.filter(workshop=workshop).values_list("capacity", flat=True)) == [
+        2,
+        2,
+    ]
+    statements = [q["sql"] for q in queries.captured_queries]
+    updates = [
+        i for i, sql in enumerate(statements) if sql.startswith('UPDATE "workshops_session"')
+    ]
+    assert len(updates) == 2
+    if connection.vendor == "postgresql":  # SQLite has no row locks: its writers queue instead
+        lock = next(
+            i
+            for i, sql in enumerate(statements)
+            if "FOR NO KEY UPDATE" in sql and "ORDER BY" in sql
+        )
+        assert lock < min(updates)
+        assert "ORDER BY 1 ASC" in statements[lock]  # the id, ascending
+        assert all(str(s.pk) in statements[lock] for s in sessions)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
+    client, programme, four_sessions, counting_backend
+):
+    # Real commits: each cancellation is its own transaction, the emails go together after.
+    client.force_login(User.objects.create_superuser("chief", "", "a-long-test-password"))
+    s = programme["sessions"]
+    people = [DelegateFactory(event=programme["event"]) for _ in range(3)]
+    for person, sessions in zip(
+        people,
+        [four_sessions, four_sessions, [s[(0, 1)], s[(1, 5)], s[(2, 3)], s[(3, 7)]]],
+        strict=True,
+    ):
+        book_sessions(delegate=person, sessions=sessions)
+    mail.outbox.clear()
+    counting_backend.made = 0
+
+    response = client.post(
+        "/admin/registration/delegate/",
+        {"action": "cancel_registrations", "_selected_action": [p.pk for p in people]},
+        follow=True,
+    )
+
+    assert "Cancelled 3 registrations." in response.content.decode()
+    assert "waiting in the outbox" not in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert counting_backend.made == 1
+    assert Booking.objects.count() == 0

@@ -1,0 +1,260 @@
+"""The tabular downloads (attendee list, rosters, catering, access): content and escaping."""
+
+import pytest
+from django.urls import reverse
+
+from registration.models import Delegate
+from tests.factories import AdminUserFactory, DelegateFactory
+from tests.workshops.exports.data import (
+    make_known_delegates,
+    read_csv,
+    read_table,
+    read_xlsx_cells,
+)
+from workshops.models import ExportRecord
+
+FORMATS = ["csv", "xlsx"]
+
+
+@pytest.fixture
+def known(programme, four_sessions):
+    return make_known_delegates(programme, four_sessions)
+
+
+@pytest.fixture
+def organiser_client(client, db):
+    client.force_login(AdminUserFactory(username="olive", groups=["Organisers"]))
+    return client
+
+
+def event_url(slug, file_format):
+    return reverse("exports:event_download", args=[slug, file_format])
+
+
+def seat(session):
+    return f"{session.workshop.title} ({session.room.name})"
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_attendee_list_has_one_row_per_live_delegate_with_seats_by_slot(
+    organiser_client, known, programme, four_sessions, file_format
+):
+    s = programme["sessions"]
+    slots = programme["slots"]
+    rows = read_table(organiser_client.get(event_url("attendees", file_format)), file_format)
+    assert rows == [
+        [
+            "Last name",
+            "First name",
+            "Badge name",
+            "Email",
+            "Job title",
+            "Agency",
+            "Agency type",
+            "Day one",
+            "Day two",
+            *[f"Round {i + 1} ({slot.times})" for i, slot in enumerate(slots)],
+        ],
+        [
+            "Ashby",
+            "Brian",
+            "Brian Ashby",
+            "brian@nca.gov.uk",
+            "Analyst",
+            "National Crime Agency",
+            "National law enforcement agency",
+            "Yes",
+            "Yes",
+            seat(s[(0, 1)]),
+            seat(s[(1, 5)]),
+            seat(s[(2, 3)]),
+            seat(s[(3, 7)]),
+        ],
+        [
+            "Ashby",
+            "Dan",
+            "Dan Ashby",
+            "dan@warwickshire.police.uk",
+            "Sergeant",
+            "Warwickshire Police",
+            "Police force",
+            "No",
+            "Yes",
+            *[seat(x) for x in four_sessions],
+        ],
+        [
+            "Lovelace",
+            "Ada",
+            "Ada L.",
+            "ada@warwickshire.police.uk",
+            "Detective Inspector",
+            "Warwickshire Police",
+            "Police force",
+            "Yes",
+            "Yes",
+            *[seat(x) for x in four_sessions],
+        ],
+        [
+            "Zed",
+            "Carol",
+            "Carol Zed",
+            "carol@nca.gov.uk",
+            "Manager",
+            "National Crime Agency",
+            "National law enforcement agency",
+            "Yes",
+            "No",
+            "",
+            "",
+            "",
+            "",
+        ],
+    ]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_roster_for_one_session_lists_its_delegates_by_surname(
+    organiser_client, known, four_sessions, file_format
+):
+    session = four_sessions[0]
+    url = reverse("exports:session_download", args=[session.pk, "rosters", file_format])
+    rows = read_table(organiser_client.get(url), file_format)
+    place = [session.time_slot.name, session.workshop.title, session.room.name]
+    assert rows == [
+        [
+            "Time slot",
+            "Workshop",
+            "Room",
+            "Last name",
+            "First name",
+            "Badge name",
+            "Job title",
+            "Agency",
+        ],
+        [*place, "Ashby", "Dan", "Dan Ashby", "Sergeant", "Warwickshire Police"],
+        [*place, "Lovelace", "Ada", "Ada L.", "Detective Inspector", "Warwickshire Police"],
+    ]
+
+
+def test_rosters_for_the_event_cover_every_seat_in_slot_order(organiser_client, known):
+    rows = read_csv(organiser_client.get(event_url("rosters", "csv")))
+    assert len(rows) == 1 + 3 * 4
+    assert [row[0] for row in rows[1:]] == [f"Round {n}" for n in (1, 1, 1, 2, 2, 2, 3, 3, 3)] + [
+        "Round 4"
+    ] * 3
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_catering_list_has_days_and_dietary_requirements_only(organiser_client, known, file_format):
+    rows = read_table(organiser_client.get(event_url("catering", file_format)), file_format)
+    assert rows == [
+        ["Last name", "First name", "Day one", "Day two", "Dietary requirements"],
+        ["Ashby", "Brian", "Yes", "Yes", ""],
+        ["Ashby", "Dan", "No", "Yes", ""],
+        ["Lovelace", "Ada", "Yes", "Yes", "Vegetarian"],
+        ["Zed", "Carol", "Yes", "No", "No nuts"],
+    ]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_access_list_has_only_delegates_with_accessibility_needs(
+    organiser_client, known, file_format
+):
+    rows = read_table(organiser_client.get(event_url("access", file_format)), file_format)
+    assert rows == [
+        ["Last name", "First name", "Day one", "Day two", "Accessibility needs"],
+        ["Ashby", "Dan", "No", "Yes", "Hearing loop"],
+        ["Lovelace", "Ada", "Yes", "Yes", "Step-free access"],
+    ]
+
+
+TRIGGERS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize("trigger", TRIGGERS, ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_cells_starting_with_a_formula_trigger_are_quoted(
+    organiser_client, event, trigger, file_format
+):
+    payload = f'{trigger}HYPERLINK("http://evil.example","x")'
+    DelegateFactory(event=event, last_name=f"{trigger}cmd", dietary_requirements=payload)
+    response = organiser_client.get(event_url("catering", file_format))
+    if file_format == "csv":
+        row = read_csv(response)[1]
+        assert row[0] == f"'{trigger}cmd"
+        assert row[4] == f"'{payload}"
+    else:
+        cells = read_xlsx_cells(response)[1]
+        # XML turns a carriage return in a cell into a line feed when it is read back.
+        read_back = "\n" if trigger == "\r" else trigger
+        assert cells[0].value == f"'{read_back}cmd"
+        assert cells[4].value == f"'{payload.replace(trigger, read_back)}"
+        assert {cells[0].data_type, cells[4].data_type} == {"s"}
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_cells_with_a_trigger_inside_are_left_alone(organiser_client, event, file_format):
+    DelegateFactory(event=event, last_name="Smith-Jones", dietary_requirements="a=b, c+d, e@f")
+    row = read_table(organiser_client.get(event_url("catering", file_format)), file_format)[1]
+    assert (row[0], row[4]) == ("Smith-Jones", "a=b, c+d, e@f")
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_headers_typed_by_organisers_are_quoted_too(
+    organiser_client, programme, four_sessions, file_format
+):
+    slot = programme["slots"][0]
+    slot.name = "=1+1"
+    slot.save()
+    DelegateFactory(event=programme["event"])
+    header = read_table(organiser_client.get(event_url("attendees", file_format)), file_format)[0]
+    assert header[9] == f"'=1+1 ({slot.times})"
+
+
+def test_xlsx_drops_control_characters_it_cannot_hold(organiser_client, event):
+    DelegateFactory(event=event, last_name="Bell\x07", dietary_requirements="Halal\x0b\x1f")
+    row = read_table(organiser_client.get(event_url("catering", "xlsx")), "xlsx")[1]
+    assert (row[0], row[4]) == ("Bell", "Halal")
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_download_is_recorded_with_user_format_and_rows(organiser_client, known, file_format):
+    organiser_client.get(event_url("attendees", file_format))
+    record = ExportRecord.objects.get()
+    assert (record.user.username, record.username) == ("olive", "olive")
+    assert (record.export_name, record.format, record.row_count) == (
+        "Attendee list",
+        file_format,
+        4,
+    )
+
+
+def test_roster_download_record_names_the_session(organiser_client, known, four_sessions):
+    session = four_sessions[0]
+    organiser_client.get(reverse("exports:session_download", args=[session.pk, "rosters", "csv"]))
+    record = ExportRecord.objects.get()
+    assert record.export_name == (
+        f"Session rosters: {session.workshop.title}, {session.time_slot.name}, {session.room.name}"
+    )
+    assert record.row_count == 2
+
+
+def test_csv_is_streamed(organiser_client, known):
+    response = organiser_client.get(event_url("attendees", "csv"))
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="attendee-list-')
+
+
+def test_unknown_download_or_format_is_not_found(organiser_client, known):
+    assert organiser_client.get(event_url("attendees", "pdf")).status_code == 404
+    assert organiser_client.get(event_url("everything", "csv")).status_code == 404
+    url = reverse("exports:session_download", args=[999999, "rosters", "csv"])
+    assert organiser_client.get(url).status_code == 404
+    assert ExportRecord.objects.count() == 0
+
+
+def test_attendee_list_leaves_out_registrations_awaiting_approval(organiser_client, known, event):
+    DelegateFactory(event=event, last_name="Pending", status=Delegate.Status.PENDING)
+    rows = read_csv(organiser_client.get(event_url("attendees", "csv")))
+    assert [row[0] for row in rows[1:]] == ["Ashby", "Ashby", "Lovelace", "Zed"]

@@ -1,0 +1,86 @@
+from tests.factories import DelegateFactory
+from tests.page_queries import sign_in
+from workshops.models import WaitlistEntry
+from workshops.services.booking import book_sessions
+
+
+def booked(programme, *keys):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=[programme["sessions"][k] for k in keys])
+    return delegate
+
+
+FULL_ROUND_ONE = [(0, 0), (1, 4), (2, 2), (3, 6)]
+MINE = [(0, 1), (1, 5), (2, 3), (3, 7)]
+
+
+def test_choose_page_offers_waiting_list_for_full_session_in_held_slot(client, programme):
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    sign_in(client, booked(programme, *MINE))
+
+    html = client.get("/booking/workshops/").content.decode()
+
+    assert html.count("Join the waiting list") == 4
+    assert f'name="session" value="{s[(0, 0)].pk}"' in html
+
+
+def test_join_waitlist_post_adds_entry_and_shows_place(client, programme):
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    delegate = booked(programme, *MINE)
+    sign_in(client, delegate)
+
+    response = client.post("/booking/waiting-list/join/", {"session": s[(0, 0)].pk}, follow=True)
+
+    assert response.redirect_chain == [("/booking/workshops/", 302)]
+    assert "You are number 1 on the waiting list for “Workshop 1”" in response.content.decode()
+    assert list(WaitlistEntry.objects.values_list("delegate_id", "session_id")) == [
+        (delegate.pk, s[(0, 0)].pk)
+    ]
+    manage = client.get("/booking/").content.decode()
+    assert "you are number 1 on the waiting list" in manage
+
+
+def test_join_waitlist_post_with_bad_session_changes_nothing(client, programme):
+    sign_in(client, booked(programme, *MINE))
+
+    response = client.post("/booking/waiting-list/join/", {"session": "x"}, follow=True)
+
+    assert response.status_code == 200
+    assert "That session no longer exists" in response.content.decode()
+    assert WaitlistEntry.objects.count() == 0
+
+
+def test_join_waitlist_post_refused_shows_the_reason(client, programme):
+    s = programme["sessions"]
+    sign_in(client, booked(programme, *MINE))
+
+    response = client.post("/booking/waiting-list/join/", {"session": s[(0, 0)].pk}, follow=True)
+
+    assert "has a place free: choose it and book instead" in response.content.decode()
+    assert WaitlistEntry.objects.count() == 0
+
+
+def test_leave_waitlist_from_manage_page(client, programme):
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    sign_in(client, booked(programme, *MINE))
+    client.post("/booking/waiting-list/join/", {"session": s[(0, 0)].pk})
+
+    response = client.post(
+        "/booking/waiting-list/leave/", {"session": s[(0, 0)].pk, "next": "manage"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/booking/", 302)]
+    assert "You have left the waiting list for “Workshop 1”" in response.content.decode()
+    assert WaitlistEntry.objects.count() == 0
+
+
+def test_join_waitlist_requires_a_signed_in_delegate(client, programme):
+    response = client.post("/booking/waiting-list/join/", {"session": "1"})
+    assert response.status_code == 302
+    assert response.url == "/booking/link/"

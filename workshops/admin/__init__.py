@@ -1,0 +1,25 @@
+"""The workshops app's admin, one module per concept (imported here so the admin finds them)."""
+
+from workshops.admin import (
+    announcement,
+    ballot,
+    booking,
+    dashboard,
+    delegate,
+    export,
+    move,
+    programme,
+    waitlist,
+)
+
+__all__ = [
+    "announcement",
+    "ballot",
+    "booking",
+    "dashboard",
+    "delegate",
+    "export",
+    "move",
+    "programme",
+    "waitlist",
+]

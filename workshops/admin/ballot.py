@@ -1,0 +1,179 @@
+"""The ballot in the admin: run the allocation, read its report, publish it once.
+
+Running and publishing need change permission on allocation runs; reading a
+report needs view permission.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from outbox.admin import warn_about_waiting_email
+from registration.models import Event
+from workshops.models import AllocationRun
+from workshops.services.ballot import BallotError, publish_allocation, run_allocation
+from workshops.services.ballot_report import METHODS, describe_run, report_rows
+
+
+class RunAllocationForm(forms.Form):
+    event = forms.ModelChoiceField(
+        queryset=Event.objects.filter(booking_mode=Event.BookingMode.BALLOT)
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        initial=1,
+        help_text="Settles equal claims by lottery. The same rankings and seed give the "
+        "same allocation; a different seed may break ties differently.",
+    )
+    time_limit = forms.FloatField(
+        min_value=1,
+        max_value=600,
+        initial=20,
+        label="Time limit (seconds)",
+        help_text="The solver stops here and reports how good its allocation is proven to be. "
+        "It runs while this page waits, so keep it under the web server's timeout "
+        "(gunicorn's default is 30 s); for longer runs use manage.py run_ballot --time-limit.",
+    )
+
+
+@admin.register(AllocationRun)
+class AllocationRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "event",
+        "created_at",
+        "created_by",
+        "completed",
+        "solve_seconds",
+        "published_at",
+        "report_link",
+    ]
+    list_filter = ["event"]
+    list_select_related = ["event", "created_by"]
+    change_list_template = "admin/workshops/allocationrun/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # runs are made by “Run allocation”, never typed in
+
+    def has_delete_permission(self, request, obj=None):
+        # A published run is the record of how seats were given out.
+        if obj is not None and obj.published_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "run/",
+                self.admin_site.admin_view(self.run_view),
+                name="workshops_allocationrun_run",
+            ),
+            path(
+                "<int:run_id>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="workshops_allocationrun_report",
+            ),
+            path(
+                "<int:run_id>/publish/",
+                self.admin_site.admin_view(require_POST(self.publish_view)),
+                name="workshops_allocationrun_publish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_run": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A run is a record: its page is the report.
+        return redirect("admin:workshops_allocationrun_report", object_id)
+
+    @admin.display(description="given all seats")
+    def completed(self, run):
+        methods = run.report.get("methods") or [{}]
+        return f"{methods[0].get('completed', 0)} of {run.report.get('delegates', 0)}"
+
+    @admin.display(description="report")
+    def report_link(self, run):
+        url = reverse("admin:workshops_allocationrun_report", args=[run.pk])
+        return format_html('<a href="{}">Report</a>', url)
+
+    def run_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        current = Event.objects.current()
+        form = RunAllocationForm(
+            request.POST or None,
+            initial={"event": current if current and current.is_ballot else None},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = run_allocation(
+                    event=form.cleaned_data["event"],
+                    seed=form.cleaned_data["seed"],
+                    actor=request.user,
+                    time_limit=form.cleaned_data["time_limit"],
+                )
+            except BallotError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    "Allocation run. Nothing is booked yet: read the report, then publish.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:workshops_allocationrun_report", run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Run the ballot allocation",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/allocation_run.html", context)
+
+    def report_view(self, request, run_id):
+        run = get_object_or_404(
+            AllocationRun.objects.select_related("event", "created_by", "published_by"), pk=run_id
+        )
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        report = run.report
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{run}: report",
+            "run": run,
+            "report": report,
+            "method_labels": [label for _, label in METHODS],
+            "rows": report_rows(report=report),
+            "solution": describe_run(run=run),
+            "can_publish": run.published_at is None
+            and run.event.is_ballot
+            and self.has_change_permission(request, run),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/allocation_report.html", context)
+
+    def publish_view(self, request, run_id):
+        run = get_object_or_404(AllocationRun, pk=run_id)
+        if not self.has_change_permission(request, run):
+            raise PermissionDenied
+        try:
+            booked = publish_allocation(run=run, actor=request.user)
+        except BallotError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"Published: {booked} delegates booked and emailed their timetable. "
+                "The event now takes bookings live.",
+                messages.SUCCESS,
+            )
+            warn_about_waiting_email(admin=self, request=request)
+        return redirect("admin:workshops_allocationrun_report", run.pk)

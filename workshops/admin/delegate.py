@@ -1,0 +1,356 @@
+"""The organisers' tools on the delegates list: filters, bulk actions and the booking history.
+
+`workshops.admin.DelegateAdmin` wires these in; its queryset annotates
+`choice_count` (seats held), which the filters and actions rely on.
+"""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from outbox.admin import warn_about_waiting_email
+from outbox.services import sending_together
+from registration.admin.privacy import erase_delegates
+from registration.models import Agency, Delegate
+from registration.services.eligibility import approve_registration
+from registration.services.registration import send_registration_email
+from workshops.admin.booking import BookingChangeInline
+from workshops.exports.admin_actions import DelegateExportActions
+from workshops.forms.booking import ChooseWorkshopsForm
+from workshops.models import Booking, Session
+from workshops.services.booking import BookingError, book_sessions, cancel_registration
+from workshops.services.notifications import (
+    send_booking_confirmation,
+    send_cancellation,
+    send_choices_reminder,
+)
+from workshops.services.waitlist import release_bookings
+
+NEEDS_PERMISSION = "registration.view_needs"
+NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
+
+
+def _plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class ChoicesIncompleteFilter(admin.SimpleListFilter):
+    """Registered day-two delegates holding fewer seats than their event requires."""
+
+    title = "day-two choices"
+    parameter_name = "choices"
+
+    def lookups(self, request, model_admin):
+        return [("incomplete", "Incomplete"), ("complete", "Complete")]
+
+    def queryset(self, request, queryset):
+        day_two = queryset.filter(status=Delegate.Status.REGISTERED, attends_day_two=True)
+        if self.value() == "incomplete":
+            return day_two.filter(choice_count__lt=F("event__choices_required"))
+        if self.value() == "complete":
+            return day_two.filter(choice_count__gte=F("event__choices_required"))
+        return queryset
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    """Delegates who told us dietary or accessibility needs; only for `view_needs` holders."""
+
+    title = "dietary or accessibility needs"
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        if not request.user.has_perm(NEEDS_PERMISSION):
+            return []
+        return [
+            ("any", "Any needs"),
+            ("dietary", "Dietary requirements"),
+            ("access", "Accessibility needs"),
+            ("none", "None"),
+        ]
+
+    def queryset(self, request, queryset):
+        if not request.user.has_perm(NEEDS_PERMISSION):
+            return queryset
+        dietary = ~Q(dietary_requirements="")
+        access = ~Q(accessibility_needs="")
+        condition = {
+            "any": dietary | access,
+            "dietary": dietary,
+            "access": access,
+            "none": ~(dietary | access),
+        }.get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+
+@admin.action(
+    description="Confirm the agencies the selected delegates typed in",
+    permissions=["confirm_agency"],
+)
+def confirm_typed_in_agencies(modeladmin, request, queryset):
+    agency_ids = set(queryset.values_list("agency_id", flat=True))
+    agencies = Agency.objects.filter(pk__in=agency_ids, is_confirmed=False)
+    names = sorted(agencies.values_list("name", flat=True))
+    agencies.update(is_confirmed=True)
+    if names:
+        modeladmin.message_user(
+            request,
+            f"Confirmed {len(names)} {'agency' if len(names) == 1 else 'agencies'}: "
+            f"{', '.join(names)}.",
+            messages.SUCCESS,
+        )
+    else:
+        modeladmin.message_user(
+            request, "The selected delegates' agencies were already confirmed.", messages.INFO
+        )
+
+
+@admin.action(
+    description="Remind the selected delegates to complete their workshop choices",
+    permissions=["change"],
+)
+def send_choice_reminders(modeladmin, request, queryset):
+    delegates = (
+        Delegate.objects.filter(
+            pk__in=queryset.values("pk"),
+            status=Delegate.Status.REGISTERED,
+            attends_day_two=True,
+        )
+        .select_related("event")
+        .annotate(held=Count("bookings"))
+        .filter(held__lt=F("event__choices_required"))
+    )
+    with transaction.atomic(), sending_together():
+        reminded = 0
+        for delegate in delegates:
+            send_choices_reminder(delegate=delegate, held=delegate.held)
+            reminded += 1
+    skipped = queryset.count() - reminded
+    note = (
+        f" {_plural(skipped, 'delegate')} skipped (choices complete, cancelled or day one only)."
+        if skipped
+        else ""
+    )
+    modeladmin.message_user(
+        request, f"Queued a reminder to {_plural(reminded, 'delegate')}.{note}", messages.SUCCESS
+    )
+    warn_about_waiting_email(admin=modeladmin, request=request)
+
+
+@admin.action(description="Resend the confirmation email", permissions=["change"])
+def resend_confirmations(modeladmin, request, queryset):
+    """Booked delegates get their booking confirmation, others their registration email."""
+    delegates = (
+        Delegate.objects.filter(pk__in=queryset.values("pk"), status=Delegate.Status.REGISTERED)
+        .select_related("event", "agency")
+        .annotate(held=Count("bookings"))
+    )
+    with transaction.atomic(), sending_together():
+        sent = 0
+        for delegate in delegates:
+            if delegate.held:
+                send_booking_confirmation(delegate=delegate)
+            else:
+                send_registration_email(delegate=delegate)
+            sent += 1
+    skipped = queryset.count() - sent
+    note = f" {_plural(skipped, 'cancelled registration')} skipped." if skipped else ""
+    modeladmin.message_user(
+        request, f"Queued {_plural(sent, 'confirmation')}.{note}", messages.SUCCESS
+    )
+    warn_about_waiting_email(admin=modeladmin, request=request)
+
+
+@admin.register(Delegate)
+class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
+    """Delegates live in `registration`; their page is here because it shows and edits seats."""
+
+    list_display = [
+        "__str__",
+        "email",
+        "agency",
+        "attends_day_one",
+        "attends_day_two",
+        "choices",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        "attends_day_one",
+        "attends_day_two",
+        ChoicesIncompleteFilter,
+        "agency__kind",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        "agency__is_confirmed",
+    ]
+    list_select_related = ["agency"]
+    search_fields = ["first_name", "last_name", "email", "agency__name"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = [
+        "workshops",
+        "invitation",
+        "registered_at",
+        "updated_at",
+        "privacy_accepted_at",
+        "privacy_notice_version",
+        "needs_consent_at",
+        "anonymised_at",
+    ]
+    actions = [
+        "cancel_registrations",
+        "approve_registrations",
+        confirm_typed_in_agencies,
+        send_choice_reminders,
+        resend_confirmations,
+        erase_delegates,
+    ]
+    inlines = [BookingChangeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(choice_count=Count("bookings"))
+
+    def get_list_filter(self, request):
+        if request.user.has_perm("registration.view_needs"):
+            return [*self.list_filter, NeedsFilter]
+        return self.list_filter
+
+    def has_confirm_agency_permission(self, request):
+        return request.user.has_perm("registration.change_agency")
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "event",
+            "first_name",
+            "last_name",
+            "email",
+            "agency",
+            "job_title",
+            "phone",
+            "attends_day_one",
+            "attends_day_two",
+            "badge_name",
+            *NEEDS_FIELDS,
+            "status",
+            "invitation",
+            "workshops",
+            "privacy_accepted_at",
+            "privacy_notice_version",
+            "needs_consent_at",
+            "anonymised_at",
+            "registered_at",
+            "updated_at",
+        ]
+        if not request.user.has_perm("registration.view_needs"):
+            fields = [f for f in fields if f not in NEEDS_FIELDS]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            readonly.append("status")  # cancel with the action, so seats are released
+        return readonly
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:delegate_id>/workshops/",
+                self.admin_site.admin_view(self.change_workshops),
+                name="registration_delegate_workshops",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="choices", ordering="choice_count")
+    def choices(self, delegate):
+        return delegate.choice_count
+
+    @admin.display(description="workshops")
+    def workshops(self, delegate):
+        if delegate.pk is None:
+            return "Save the delegate first."
+        bookings = delegate.bookings.select_related(
+            "session__workshop", "session__room", "time_slot"
+        )
+        rows = format_html_join(
+            "",
+            "<li>{} {}: {} ({})</li>",
+            (
+                (b.time_slot.name, b.time_slot.times, b.session.workshop.title, b.session.room.name)
+                for b in bookings
+            ),
+        )
+        url = reverse("admin:registration_delegate_workshops", args=[delegate.pk])
+        return format_html(
+            '<ul>{}</ul><a class="button" href="{}">Change workshops</a>', rows or "", url
+        )
+
+    def change_workshops(self, request, delegate_id):
+        delegate = get_object_or_404(Delegate.objects.select_related("event"), pk=delegate_id)
+        if not self.has_change_permission(request, delegate):
+            return redirect("admin:registration_delegate_change", delegate.pk)
+        held_ids = set(delegate.bookings.values_list("session_id", flat=True))
+        sessions = Session.objects.on_offer(delegate.event)
+        form = ChooseWorkshopsForm(
+            request.POST if request.method == "POST" else None,
+            event=delegate.event,
+            sessions=sessions,
+            held_ids=held_ids,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                book_sessions(delegate=delegate, sessions=form.chosen_sessions, actor=request.user)
+            except BookingError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Workshops saved for {delegate}.", messages.SUCCESS)
+                return redirect("admin:registration_delegate_change", delegate.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Workshops for {delegate}",
+            "delegate": delegate,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/change_workshops.html", context)
+
+    def delete_model(self, request, obj):
+        # Free the seats through the service first, so the people waiting get them.
+        release_bookings(bookings=list(obj.bookings.all()))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        release_bookings(bookings=list(Booking.objects.filter(delegate__in=queryset)))
+        super().delete_queryset(request, queryset)
+
+    @admin.action(
+        description="Cancel the selected registrations (frees their seats)", permissions=["change"]
+    )
+    def cancel_registrations(self, request, queryset):
+        """Cancel each live registration through the booking service and tell the delegate."""
+        cancelled = 0
+        # Pending ones too: cancelling is how an organiser turns a registration down.
+        live = queryset.exclude(status=Delegate.Status.CANCELLED).select_related("event")
+        with sending_together():  # one transaction each, one mail connection for them all
+            for delegate in live:
+                with transaction.atomic():
+                    cancel_registration(delegate=delegate, actor=request.user)
+                    send_cancellation(delegate=delegate)
+                cancelled += 1
+        self.message_user(request, f"Cancelled {cancelled} registrations.", messages.SUCCESS)
+        warn_about_waiting_email(admin=self, request=request)
+
+    @admin.action(description="Approve the selected registrations awaiting approval")
+    def approve_registrations(self, request, queryset):
+        pending = list(queryset.filter(status=Delegate.Status.PENDING))
+        with sending_together():
+            for delegate in pending:
+                approve_registration(delegate=delegate)
+        skipped = queryset.count() - len(pending)
+        note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
+        self.message_user(
+            request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
+        )
+        warn_about_waiting_email(admin=self, request=request)

@@ -1,0 +1,155 @@
+"""The programme in the admin: rooms, time slots, workshops and sessions with their rosters."""
+
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from workshops.admin.move import move_delegate_view
+from workshops.admin.waitlist import WaitlistInline
+from workshops.exports.admin_actions import SessionExportActions
+from workshops.models import Booking, Room, Session, TimeSlot, Workshop
+from workshops.services.waitlist import serve_after_capacity_change
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "capacity", "location"]
+    search_fields = ["name"]
+
+
+@admin.register(TimeSlot)
+class TimeSlotAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_at", "ends_at", "event"]
+    list_filter = ["event"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["time_slot", "room", "capacity"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["title", "facilitator", "event"]
+    list_filter = ["event"]
+    search_fields = ["title", "facilitator"]
+    inlines = [SessionInline]
+
+    def save_formset(self, request, form, formset, change):
+        old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
+        if formset.model is Session and old:
+            # The inline updates sessions in form order; bookings lock them in id order.
+            # Taking them in id order first means the two can never wait on each other.
+            list(
+                Session.objects.select_for_update(no_key=True)
+                .filter(pk__in=old)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        super().save_formset(request, form, formset, change)
+        for session in formset.new_objects + [s for s, _ in formset.changed_objects]:
+            if isinstance(session, Session):
+                serve_after_capacity_change(session=session, old_capacity=old.get(session.pk))
+
+
+class RosterInline(admin.TabularInline):
+    """Who holds a seat. Seats change only through the booking service (the delegate's page)."""
+
+    model = Booking
+    verbose_name = "delegate on the roster"
+    verbose_name_plural = "roster"
+    fields = ["delegate_link", "agency", "created_at", "override", "move_link"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("delegate__agency")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm("workshops.change_session"):
+            return self.fields
+        return [f for f in self.fields if f != "move_link"]
+
+    @admin.display(description="delegate")
+    def delegate_link(self, booking):
+        url = reverse("admin:registration_delegate_change", args=[booking.delegate_id])
+        return format_html('<a href="{}">{}</a>', url, booking.delegate)
+
+    @admin.display(description="agency")
+    def agency(self, booking):
+        return booking.delegate.agency.name
+
+    @admin.display(description="over capacity")
+    def override(self, booking):
+        return "Yes, by override" if booking.beyond_capacity else ""
+
+    @admin.display(description="move")
+    def move_link(self, booking):
+        url = reverse(
+            "admin:workshops_session_move", args=[booking.session_id, booking.delegate_id]
+        )
+        return format_html('<a href="{}">Move to another session…</a>', url)
+
+
+@admin.register(Session)
+class SessionAdmin(SessionExportActions, admin.ModelAdmin):
+    list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
+    list_filter = ["time_slot", "room", "workshop"]
+    list_select_related = ["workshop", "time_slot", "room"]
+    inlines = [RosterInline, WaitlistInline]
+    readonly_fields = ["seats_taken", "places_left", "email_delegates"]
+    fields = [
+        "workshop",
+        "time_slot",
+        "room",
+        "capacity",
+        "seats_taken",
+        "places_left",
+        "email_delegates",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_seats()
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:session_id>/move/<int:delegate_id>/",
+                self.admin_site.admin_view(self.move_delegate),
+                name="workshops_session_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def move_delegate(self, request, session_id, delegate_id):
+        return move_delegate_view(self, request, session_id, delegate_id)
+
+    @admin.display(description="announcement")
+    def email_delegates(self, session):
+        if session.pk is None:
+            return "—"
+        query = urlencode(
+            {"audience": "session", "session": session.pk, "event": session.time_slot.event_id}
+        )
+        url = f"{reverse('admin:workshops_announcement_add')}?{query}"
+        return format_html('<a href="{}">Email everyone booked on this session…</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        old_capacity = form.initial.get("capacity") if change else None
+        super().save_model(request, obj, form, change)
+        # The UPDATE above holds the session's row lock: new places go to the people waiting.
+        serve_after_capacity_change(session=obj, old_capacity=old_capacity)
+
+    @admin.display(ordering="seats_taken")
+    def seats_taken(self, session):
+        return session.seats_taken
+
+    @admin.display(ordering="places_left")
+    def places_left(self, session):
+        return session.places_left

@@ -1,0 +1,91 @@
+from django import forms
+from django.utils.html import format_html
+
+from workshops.services.choices import can_complete_choices, choice_problems
+
+
+class SessionRadioSelect(forms.RadioSelect):
+    """Radio buttons whose full sessions are shown but cannot be chosen."""
+
+    option_template_name = "socex/session_option.html"
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = sessions
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        session = self.sessions.get(str(value))
+        if session is not None:
+            option["session"] = session
+            if session.is_full_for_chooser:
+                option["attrs"]["disabled"] = True
+            option["attrs"]["aria-describedby"] = f"session-{session.pk}-places"
+        return option
+
+
+class ChooseWorkshopsForm(forms.Form):
+    """One group of radio buttons per time slot; the rules across slots are checked in clean()."""
+
+    def __init__(self, *args, event, sessions, held_ids=(), **kwargs):
+        """`sessions` come from `Session.objects.with_seats()`; `held_ids` are the chooser's."""
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.sessions_by_id = {}
+        self.slots = []
+        by_slot = {}
+        for session in sessions:
+            # A seat the chooser already holds is theirs to keep, even in a full session.
+            session.is_held = session.pk in held_ids
+            session.is_full_for_chooser = session.places_left <= 0 and not session.is_held
+            self.sessions_by_id[str(session.pk)] = session
+            by_slot.setdefault(session.time_slot, []).append(session)
+        for slot, slot_sessions in sorted(by_slot.items(), key=lambda item: item[0].starts_at):
+            name = f"slot_{slot.pk}"
+            initial = next((str(s.pk) for s in slot_sessions if s.is_held), None)
+            self.fields[name] = forms.ChoiceField(
+                label=format_html("{} <span class='fw-normal'>{}</span>", slot.name, slot.times),
+                choices=[(str(s.pk), s.workshop.title) for s in slot_sessions],
+                widget=SessionRadioSelect(sessions={str(s.pk): s for s in slot_sessions}),
+                required=False,
+                initial=initial,
+            )
+            self.slots.append((slot, self[name], slot_sessions))
+
+    def full_slots(self):
+        """Time slots in which every session is full for this chooser."""
+        return [
+            slot for slot, _, sessions in self.slots if all(s.is_full_for_chooser for s in sessions)
+        ]
+
+    def can_be_completed(self):
+        """Whether the places left still make a full set of different workshops."""
+        return can_complete_choices(
+            options_by_slot=[
+                [s for s in sessions if not s.is_full_for_chooser] for _, _, sessions in self.slots
+            ],
+            required=self.event.choices_required,
+        )
+
+    def clean(self):
+        data = super().clean()
+        chosen = []
+        missing = False
+        for slot, bound, _ in self.slots:
+            value = data.get(bound.name)
+            if not value:
+                if len(self.slots) <= self.event.choices_required:
+                    missing = True
+                    self.add_error(bound.name, f"Choose a workshop for {slot.name} ({slot.times}).")
+                continue
+            session = self.sessions_by_id[value]
+            if session.is_full_for_chooser:
+                self.add_error(
+                    bound.name,
+                    f"“{session.workshop.title}” is full in {slot.name}: choose another.",
+                )
+            chosen.append(session)
+        for problem in choice_problems(event=self.event, sessions=chosen, check_count=not missing):
+            self.add_error(None, problem)
+        self.chosen_sessions = chosen
+        return data

@@ -1,0 +1,103 @@
+"""Seats (a delegate in a session) and the history of every change to them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from registration.models.delegate import Delegate
+
+# The ballot's models live in their own module; importing them here registers them.
+from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
+from workshops.models.programme import Session, TimeSlot, Workshop
+
+
+class BookingQuerySet(models.QuerySet):
+    def timetable(self):
+        """Seats with what a timetable shows (workshop, room, times), in slot order."""
+        return self.select_related("session__workshop", "session__room", "time_slot").order_by(
+            "time_slot__starts_at"
+        )
+
+
+class Booking(models.Model):
+    """A delegate's seat in a session.
+
+    `time_slot` and `workshop` copy the session's, so that the database itself
+    refuses a second seat in one slot or a second seat in one workshop. A
+    trigger (migration 0005) refuses a seat in a full session unless
+    `beyond_capacity` says an organiser allowed it. Only `workshops.services`
+    writes bookings.
+    """
+
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="bookings")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
+    time_slot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="+")
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    beyond_capacity = models.BooleanField(
+        default=False,
+        db_default=False,  # raw inserts that do not name it get an ordinary seat
+        help_text="Given over the session's capacity by an organiser's override.",
+    )
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["time_slot__starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegate", "time_slot"], name="booking_one_per_slot"),
+            models.UniqueConstraint(fields=["delegate", "workshop"], name="booking_workshop_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} → {self.session}"
+
+
+class BookingChange(models.Model):
+    """One seat gained, given up or moved, by the delegate or by an organiser.
+
+    Written by `workshops.services` in the same transaction as the booking it
+    describes. Labels copy the session's name at the time, so the history still
+    reads after a session is deleted.
+    """
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        RELEASED = "released", "Released"
+        MOVED = "moved", "Moved"
+
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="booking_changes")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    session = models.ForeignKey(
+        Session,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Gained or given up.",
+    )
+    session_label = models.CharField(max_length=300)
+    from_session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_session_label = models.CharField(max_length=300, blank=True)
+    # Empty actor and actor_name: the delegate did it themselves.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    capacity_override = models.PositiveSmallIntegerField(
+        default=0, help_text="Seats beyond capacity the organiser allowed for this move."
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "booking history"
+
+    def __str__(self):
+        return f"{self.delegate_id} {self.action} {self.session_label}"
+
+    @property
+    def by(self):
+        return self.actor_name or "the delegate"

@@ -1,0 +1,135 @@
+"""The programme: rooms, time slots, workshops and their sessions."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from registration.models.event import Event
+
+# The ballot's models live in their own module; importing them here registers them.
+from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
+
+
+class Room(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    capacity = models.PositiveIntegerField()
+    location = models.CharField(max_length=200, blank=True, help_text="How to find it.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity")]
+
+    def __str__(self):
+        return f"{self.name} ({self.capacity})"
+
+
+class TimeSlot(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="time_slots")
+    name = models.CharField(max_length=100, help_text="For example “Workshop round 1”.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "starts_at"], name="timeslot_unique_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="timeslot_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.times}"
+
+    @property
+    def times(self):
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        return f"{start:%H:%M}–{end:%H:%M}"
+
+
+class Workshop(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="workshops")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="A short description delegates read before choosing.")
+    facilitator = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "title"], name="workshop_unique_title")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_seats(self):
+        """Annotate `seats_taken` and `places_left` with one query, however many sessions."""
+        return self.annotate(
+            seats_taken=Count("bookings", distinct=True),
+            places_left=F("capacity") - Count("bookings", distinct=True),
+        )
+
+    def for_event(self, event):
+        return self.filter(time_slot__event=event)
+
+    def on_offer(self, event):
+        """`event`'s sessions as choosers see them: seats counted, names loaded, in slot order."""
+        return (
+            self.for_event(event)
+            .with_seats()
+            .select_related("time_slot", "workshop", "room")
+            .order_by("time_slot__starts_at", "workshop__title")
+        )
+
+
+class Session(models.Model):
+    """One workshop, in one time slot, in one room."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="sessions")
+    time_slot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="sessions")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
+    capacity = models.PositiveIntegerField(
+        blank=True,
+        help_text="Leave empty to use the room's capacity; it may be set lower, never higher.",
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["time_slot__starts_at", "room__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["time_slot", "room"], name="session_room_once_per_slot"
+            ),
+            models.UniqueConstraint(
+                fields=["time_slot", "workshop"], name="session_workshop_once_per_slot"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity"),
+        ]
+        permissions = [
+            ("override_capacity", "Can move a delegate into a full session, over its capacity"),
+        ]
+
+    def __str__(self):
+        return f"{self.workshop.title}: {self.time_slot.name}, {self.room.name}"
+
+    def save(self, *args, **kwargs):
+        if not self.capacity:
+            self.capacity = self.room.capacity
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.room_id and self.capacity and self.capacity > self.room.capacity:
+            raise ValidationError(
+                {"capacity": f"{self.room.name} holds {self.room.capacity}; set at most that."}
+            )
+        if (
+            self.workshop_id
+            and self.time_slot_id
+            and self.workshop.event_id != self.time_slot.event_id
+        ):
+            raise ValidationError("The workshop and the time slot belong to different events.")

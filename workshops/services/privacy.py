@@ -1,0 +1,50 @@
+"""The workshops app's part in a delegate's privacy rights: their data, erasure, retention.
+
+Registration owns those rights (`registration.services.privacy`) but not the
+tables here; it asks through `registration.signals` and these receivers answer.
+"""
+
+from django.db.models import Q
+from django.dispatch import receiver
+
+from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
+from workshops.models import AnnouncementRecipient, BookingChange
+from workshops.services.booking import cancel_registration
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+@receiver(delegate_data_asked)
+def export_workshops(sender, *, delegate, **kwargs):
+    """The delegate's seats, for their copy of their data."""
+    return {
+        "workshops": [
+            {
+                "time_slot": booking.time_slot.name,
+                "times": booking.time_slot.times,
+                "workshop": booking.session.workshop.title,
+                "room": booking.session.room.name,
+                "booked_at": _iso(booking.created_at),
+            }
+            for booking in delegate.bookings.select_related(
+                "time_slot", "session__workshop", "session__room"
+            )
+        ]
+    }
+
+
+@receiver(delegate_erasing)
+def release_everything(sender, *, delegate, **kwargs):
+    """Erasure: release every seat and end the registration (`cancel_registration`)."""
+    cancel_registration(delegate=delegate)
+
+
+@receiver(delegate_forgotten)
+def forget_in_history(sender, *, delegate, old_email, **kwargs):
+    """Keep history and recipients as rows for the counts, without the address or reasons."""
+    AnnouncementRecipient.objects.filter(Q(delegate=delegate) | Q(email__iexact=old_email)).update(
+        email=delegate.email
+    )
+    BookingChange.objects.filter(delegate=delegate).update(reason="")

@@ -1,0 +1,123 @@
+"""The delegate's booking: choose workshops, see and change them, the calendar file, cancel."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from registration.views.access import delegate_required, sign_out_delegate
+from workshops.forms.booking import ChooseWorkshopsForm
+from workshops.models import Session
+from workshops.services.booking import BookingError, book_sessions, cancel_registration
+from workshops.services.calendar import timetable_ics
+from workshops.services.notifications import send_booking_confirmation, send_cancellation
+from workshops.services.waitlist import mark_waitlist_options, waiting_places
+from workshops.views.ballot import ballot_summary, rank_workshops
+
+
+def changes_closed(request):
+    return render(request, "socex/changes_closed.html", status=200)
+
+
+@delegate_required
+@require_http_methods(["GET", "POST"])
+def choose(request):
+    delegate = request.delegate
+    event = delegate.event
+    if not delegate.attends_day_two:
+        messages.info(request, "Workshops are on day two; your registration is for day one only.")
+        return redirect("workshops:manage")
+    if not event.changes_are_open():
+        return changes_closed(request)
+    if delegate.is_pending:
+        return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
+    if event.is_ballot:
+        return rank_workshops(request)
+    held_ids = set(delegate.bookings.values_list("session_id", flat=True))
+    sessions = mark_waitlist_options(
+        delegate=delegate,
+        sessions=list(Session.objects.on_offer(event)),
+        held_ids=held_ids,
+    )
+    form = ChooseWorkshopsForm(
+        request.POST if request.method == "POST" else None,
+        event=event,
+        sessions=sessions,
+        held_ids=held_ids,
+    )
+    day_two_full = not form.can_be_completed()
+    if request.method == "POST" and not day_two_full and form.is_valid():
+        try:
+            book_sessions(delegate=delegate, sessions=form.chosen_sessions)
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            send_booking_confirmation(delegate=delegate)
+            return redirect("workshops:confirmed")
+    return render(
+        request,
+        "socex/choose.html",
+        {
+            "form": form,
+            "delegate": delegate,
+            "day_two_full": day_two_full,
+            "full_slots": form.full_slots(),
+            "held": bool(held_ids),
+        },
+    )
+
+
+def _bookings(delegate):
+    return list(delegate.bookings.timetable())
+
+
+@delegate_required
+def confirmed(request):
+    return render(
+        request,
+        "socex/confirmed.html",
+        {"delegate": request.delegate, "bookings": _bookings(request.delegate)},
+    )
+
+
+@delegate_required
+def manage(request):
+    delegate = request.delegate
+    bookings = _bookings(delegate)
+    return render(
+        request,
+        "socex/manage.html",
+        {
+            "delegate": delegate,
+            "bookings": bookings,
+            "choices_complete": len(bookings) == delegate.event.choices_required,
+            "waiting": waiting_places(delegate=delegate),
+            "changes_open": delegate.event.changes_are_open(),
+            "ballot": ballot_summary(delegate),
+        },
+    )
+
+
+@delegate_required
+def calendar(request):
+    delegate = request.delegate
+    response = HttpResponse(
+        timetable_ics(delegate=delegate, bookings=_bookings(delegate)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="socex-timetable.ics"'
+    return response
+
+
+@delegate_required
+@require_http_methods(["GET", "POST"])
+def cancel(request):
+    delegate = request.delegate
+    if not delegate.event.changes_are_open():
+        return changes_closed(request)
+    if request.method == "POST":
+        cancel_registration(delegate=delegate)
+        send_cancellation(delegate=delegate)
+        sign_out_delegate(request)
+        return render(request, "socex/cancelled.html", {"cancelled_email": delegate.email})
+    return render(request, "socex/cancel.html", {"delegate": delegate})

@@ -1,0 +1,63 @@
+"""The delegate's buttons for joining and leaving a waiting list (plain form posts)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from registration.views.access import delegate_required
+from workshops.models import Session
+from workshops.services.waitlist import WaitlistError, join_waitlist, leave_waitlist, waiting_places
+
+
+def _posted_session(request):
+    value = request.POST.get("session", "")
+    if not value.isdigit():
+        return None
+    return (
+        Session.objects.for_event(request.delegate.event)
+        .select_related("workshop", "time_slot")
+        .filter(pk=int(value))
+        .first()
+    )
+
+
+def _back(request):
+    return redirect(
+        "workshops:manage" if request.POST.get("next") == "manage" else "workshops:choose"
+    )
+
+
+@delegate_required
+@require_POST
+def join(request):
+    session = _posted_session(request)
+    if session is None:
+        messages.error(request, "That session no longer exists; please choose again.")
+        return _back(request)
+    if not request.delegate.event.changes_are_open():
+        messages.error(request, "Changes are closed.")
+        return redirect("workshops:manage")
+    try:
+        entry = join_waitlist(delegate=request.delegate, session=session)
+    except WaitlistError as error:
+        messages.error(request, error.message)
+        return _back(request)
+    place = next(e.place for e in waiting_places(delegate=request.delegate) if e.pk == entry.pk)
+    messages.success(
+        request,
+        f"You are number {place} on the waiting list for “{session.workshop.title}” "
+        f"({session.time_slot.name}). You keep your current place in that round; if a place "
+        "comes free we move you automatically and email you.",
+    )
+    return _back(request)
+
+
+@delegate_required
+@require_POST
+def leave(request):
+    session = _posted_session(request)
+    if session is not None and leave_waitlist(delegate=request.delegate, session_id=session.pk):
+        messages.success(request, f"You have left the waiting list for “{session.workshop.title}”.")
+    else:
+        messages.info(request, "You were not on that waiting list.")
+    return _back(request)
