@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from registration.errors import UserFacingError
 from registration.models import Agency, Delegate, Invitation, normalise_invitation_code
 from registration.services.email import email_delegate
 
 
-class NotEligible(Exception):
+class NotEligible(UserFacingError):
     """The person may not register like this; `message` tells them what to do.
 
     `field` names the registration form field the message belongs to.
@@ -36,11 +37,10 @@ class NotEligible(Exception):
 
     def __init__(self, message, *, field="email"):
         super().__init__(message)
-        self.message = message
         self.field = field
 
 
-class NotPending(Exception):
+class NotPending(UserFacingError):
     message = "Only registrations awaiting approval can be approved."
 
 

@@ -3,13 +3,14 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from registration.errors import UserFacingError
 from registration.models import Agency, Delegate
 from registration.services.eligibility import admit_delegate
 from registration.services.email import email_delegate
 from registration.services.privacy import PRIVACY_NOTICE_VERSION
 
 
-class AlreadyRegistered(Exception):
+class AlreadyRegistered(UserFacingError):
     message = "This email is already registered. Use “Find my booking” to get a link to it."
 
 

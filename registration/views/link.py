@@ -10,7 +10,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.forms.link import RequestLinkForm
-from registration.services.link import find_usable_link, send_link_if_registered
+from registration.services.link import find_usable_link
+from registration.services.link_request import send_link_if_registered
 from registration.views.access import sign_out_delegate, spend_link_and_sign_in
 from socex.ratelimit import rate_limited
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from outbox.services import queue_email, sending_together
+from registration.errors import UserFacingError
 from registration.models import Delegate
 from registration.services.email import delegate_reference
 from workshops.models import Announcement, AnnouncementRecipient
@@ -17,10 +18,8 @@ from workshops.models import Announcement, AnnouncementRecipient
 TEMPLATE = "email/announcement"
 
 
-class AnnouncementError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class AnnouncementError(UserFacingError):
+    """The announcement cannot be sent as it is; `message` tells the organiser why."""
 
 
 def announcement_recipients(announcement):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import sending_together
+from registration.errors import UserFacingError
 from registration.models import Delegate, Event
 from workshops.allocation import (
     BallotDelegate,
@@ -33,12 +34,8 @@ from workshops.services.booking import BookingError, book_sessions
 from workshops.services.notifications import send_booking_confirmation
 
 
-class BallotError(Exception):
+class BallotError(UserFacingError):
     """A ballot rule would break; `message` explains it to the delegate or organiser."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 class RankingRefused(BallotError):

@@ -16,18 +16,15 @@ Seats taken are always counted from the bookings, never stored, so no path
 from django.db import transaction
 from django.db.models import Count
 
+from registration.errors import UserFacingError
 from registration.models import Delegate
 from workshops.models import Booking, BookingChange, Session
 from workshops.services.choices import choice_problems
 from workshops.services.history import actor_fields, record_booking_changes, session_label
 
 
-class BookingError(Exception):
+class BookingError(UserFacingError):
     """A booking rule would break; `message` explains it to the delegate."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 class ChoicesInvalid(BookingError):
