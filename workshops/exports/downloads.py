@@ -6,6 +6,7 @@ who took what happen in one place.
 """
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -35,56 +36,9 @@ class Export:
     description: str
     formats: tuple
     permission: str
+    # Builds the response from `delegates` or `sessions`; returns (response, rows in it).
+    build: Callable
     per_session: bool = False
-
-
-ATTENDEES = Export(
-    "attendees",
-    "Attendee list",
-    "Every delegate with agency, days attending and their session in each time slot.",
-    (CSV, XLSX),
-    EXPORT_PERMISSION,
-)
-ROSTERS = Export(
-    "rosters",
-    "Session rosters",
-    "Who holds a seat in each session, by slot, room and surname.",
-    (CSV, XLSX),
-    EXPORT_PERMISSION,
-    per_session=True,
-)
-SIGN_IN_SHEETS = Export(
-    "sign-in-sheets",
-    "Sign-in sheets",
-    "A page per session: title, slot, room, capacity and delegates with a signature column.",
-    (PDF,),
-    EXPORT_PERMISSION,
-    per_session=True,
-)
-BADGES = Export(
-    "badges",
-    "Name badges",
-    "Eight badges to an A4 page, each with a QR code for check-in.",
-    (PDF,),
-    EXPORT_PERMISSION,
-)
-CATERING = Export(
-    "catering",
-    "Catering list",
-    "Days attending and dietary requirements.",
-    (CSV, XLSX),
-    NEEDS_PERMISSION,
-)
-ACCESS = Export(
-    "access",
-    "Access list",
-    "Delegates who told us of accessibility needs, and those needs.",
-    (CSV, XLSX),
-    NEEDS_PERMISSION,
-)
-EXPORTS = {
-    export.slug: export for export in (ATTENDEES, ROSTERS, SIGN_IN_SHEETS, BADGES, CATERING, ACCESS)
-}
 
 
 def may_download(*, user, export):
@@ -110,10 +64,9 @@ def download(*, export, file_format, user, delegates=None, sessions=None, subjec
         raise PermissionDenied(f"You may not download the {export.title.lower()}.")
     if file_format not in export.formats:
         raise ValueError(f"The {export.title.lower()} does not come as {file_format}.")
-    build = BUILDERS[export.slug]
     stem = slugify(f"{export.title} {subject}")[:80]
     filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
-    response, row_count = build(
+    response, row_count = export.build(
         delegates=delegates, sessions=sessions, file_format=file_format, filename=filename
     )
     ExportRecord.objects.create(
@@ -221,11 +174,57 @@ def build_badges(*, delegates, filename, **kwargs):
     return _pdf_response(write, filename)
 
 
-BUILDERS = {
-    ATTENDEES.slug: build_attendees,
-    ROSTERS.slug: build_rosters,
-    SIGN_IN_SHEETS.slug: build_sign_in_sheets,
-    BADGES.slug: build_badges,
-    CATERING.slug: build_catering,
-    ACCESS.slug: build_access,
+# What can be downloaded: one entry per export, each with its builder.
+ATTENDEES = Export(
+    "attendees",
+    "Attendee list",
+    "Every delegate with agency, days attending and their session in each time slot.",
+    (CSV, XLSX),
+    EXPORT_PERMISSION,
+    build_attendees,
+)
+ROSTERS = Export(
+    "rosters",
+    "Session rosters",
+    "Who holds a seat in each session, by slot, room and surname.",
+    (CSV, XLSX),
+    EXPORT_PERMISSION,
+    build_rosters,
+    per_session=True,
+)
+SIGN_IN_SHEETS = Export(
+    "sign-in-sheets",
+    "Sign-in sheets",
+    "A page per session: title, slot, room, capacity and delegates with a signature column.",
+    (PDF,),
+    EXPORT_PERMISSION,
+    build_sign_in_sheets,
+    per_session=True,
+)
+BADGES = Export(
+    "badges",
+    "Name badges",
+    "Eight badges to an A4 page, each with a QR code for check-in.",
+    (PDF,),
+    EXPORT_PERMISSION,
+    build_badges,
+)
+CATERING = Export(
+    "catering",
+    "Catering list",
+    "Days attending and dietary requirements.",
+    (CSV, XLSX),
+    NEEDS_PERMISSION,
+    build_catering,
+)
+ACCESS = Export(
+    "access",
+    "Access list",
+    "Delegates who told us of accessibility needs, and those needs.",
+    (CSV, XLSX),
+    NEEDS_PERMISSION,
+    build_access,
+)
+EXPORTS = {
+    export.slug: export for export in (ATTENDEES, ROSTERS, SIGN_IN_SHEETS, BADGES, CATERING, ACCESS)
 }
