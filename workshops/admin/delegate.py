@@ -1,12 +1,12 @@
-"""The organisers' tools on the delegates list: filters, bulk actions and the booking history.
+"""The delegate admin with seats: their workshops, the seat filters, bulk actions and history.
 
-`workshops.admin.DelegateAdmin` wires these in; its queryset annotates
+Extends `registration.admin.delegate.DelegateAdmin`; the queryset annotates
 `choice_count` (seats held), which the filters and actions rely on.
 """
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,9 +14,8 @@ from django.utils.html import format_html, format_html_join
 
 from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
-from registration.admin.privacy import erase_delegates
-from registration.models import Agency, Delegate
-from registration.services.eligibility import approve_registration
+from registration.admin import delegate as registration_admin
+from registration.models import Delegate
 from registration.services.registration import send_registration_email
 from workshops.admin.booking import BookingChangeInline
 from workshops.exports.admin_actions import DelegateExportActions
@@ -29,9 +28,6 @@ from workshops.services.notifications import (
     send_choices_reminder,
 )
 from workshops.services.waitlist import release_bookings
-
-NEEDS_PERMISSION = "registration.view_needs"
-NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
 
 
 def _plural(count, word):
@@ -54,58 +50,6 @@ class ChoicesIncompleteFilter(admin.SimpleListFilter):
         if self.value() == "complete":
             return day_two.filter(choice_count__gte=F("event__choices_required"))
         return queryset
-
-
-class NeedsFilter(admin.SimpleListFilter):
-    """Delegates who told us dietary or accessibility needs; only for `view_needs` holders."""
-
-    title = "dietary or accessibility needs"
-    parameter_name = "needs"
-
-    def lookups(self, request, model_admin):
-        if not request.user.has_perm(NEEDS_PERMISSION):
-            return []
-        return [
-            ("any", "Any needs"),
-            ("dietary", "Dietary requirements"),
-            ("access", "Accessibility needs"),
-            ("none", "None"),
-        ]
-
-    def queryset(self, request, queryset):
-        if not request.user.has_perm(NEEDS_PERMISSION):
-            return queryset
-        dietary = ~Q(dietary_requirements="")
-        access = ~Q(accessibility_needs="")
-        condition = {
-            "any": dietary | access,
-            "dietary": dietary,
-            "access": access,
-            "none": ~(dietary | access),
-        }.get(self.value())
-        return queryset if condition is None else queryset.filter(condition)
-
-
-@admin.action(
-    description="Confirm the agencies the selected delegates typed in",
-    permissions=["confirm_agency"],
-)
-def confirm_typed_in_agencies(modeladmin, request, queryset):
-    agency_ids = set(queryset.values_list("agency_id", flat=True))
-    agencies = Agency.objects.filter(pk__in=agency_ids, is_confirmed=False)
-    names = sorted(agencies.values_list("name", flat=True))
-    agencies.update(is_confirmed=True)
-    if names:
-        modeladmin.message_user(
-            request,
-            f"Confirmed {len(names)} {'agency' if len(names) == 1 else 'agencies'}: "
-            f"{', '.join(names)}.",
-            messages.SUCCESS,
-        )
-    else:
-        modeladmin.message_user(
-            request, "The selected delegates' agencies were already confirmed.", messages.INFO
-        )
 
 
 @admin.action(
@@ -164,94 +108,32 @@ def resend_confirmations(modeladmin, request, queryset):
     warn_about_waiting_email(admin=modeladmin, request=request)
 
 
-@admin.register(Delegate)
-class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
-    """Delegates live in `registration`; their page is here because it shows and edits seats."""
+# Registration registered its own DelegateAdmin; this one adds the delegate's seats to it.
+admin.site.unregister(Delegate)
 
-    list_display = [
-        "__str__",
-        "email",
-        "agency",
-        "attends_day_one",
-        "attends_day_two",
-        "choices",
-        "status",
-    ]
+
+@admin.register(Delegate)
+class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
+    """The registration app's delegate admin, with seats: the page shows and edits workshops."""
+
+    list_display = [*registration_admin.DelegateAdmin.list_display[:-1], "choices", "status"]
     list_filter = [
-        "status",
-        "attends_day_one",
-        "attends_day_two",
+        *registration_admin.DelegateAdmin.list_filter[:3],
         ChoicesIncompleteFilter,
-        "agency__kind",
-        ("agency", admin.RelatedOnlyFieldListFilter),
-        "agency__is_confirmed",
+        *registration_admin.DelegateAdmin.list_filter[3:],
     ]
-    list_select_related = ["agency"]
-    search_fields = ["first_name", "last_name", "email", "agency__name"]
-    autocomplete_fields = ["agency"]
-    readonly_fields = [
-        "workshops",
-        "invitation",
-        "registered_at",
-        "updated_at",
-        "privacy_accepted_at",
-        "privacy_notice_version",
-        "needs_consent_at",
-        "anonymised_at",
-    ]
+    readonly_fields = ["workshops", *registration_admin.DelegateAdmin.readonly_fields]
     actions = [
         "cancel_registrations",
-        "approve_registrations",
-        confirm_typed_in_agencies,
+        *registration_admin.DelegateAdmin.actions,
         send_choice_reminders,
         resend_confirmations,
-        erase_delegates,
     ]
+    extra_fields = ["workshops"]
     inlines = [BookingChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(choice_count=Count("bookings"))
-
-    def get_list_filter(self, request):
-        if request.user.has_perm("registration.view_needs"):
-            return [*self.list_filter, NeedsFilter]
-        return self.list_filter
-
-    def has_confirm_agency_permission(self, request):
-        return request.user.has_perm("registration.change_agency")
-
-    def get_fields(self, request, obj=None):
-        fields = [
-            "event",
-            "first_name",
-            "last_name",
-            "email",
-            "agency",
-            "job_title",
-            "phone",
-            "attends_day_one",
-            "attends_day_two",
-            "badge_name",
-            *NEEDS_FIELDS,
-            "status",
-            "invitation",
-            "workshops",
-            "privacy_accepted_at",
-            "privacy_notice_version",
-            "needs_consent_at",
-            "anonymised_at",
-            "registered_at",
-            "updated_at",
-        ]
-        if not request.user.has_perm("registration.view_needs"):
-            fields = [f for f in fields if f not in NEEDS_FIELDS]
-        return fields
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(self.readonly_fields)
-        if obj is not None:
-            readonly.append("status")  # cancel with the action, so seats are released
-        return readonly
 
     def get_urls(self):
         return [
@@ -340,17 +222,4 @@ class DelegateAdmin(DelegateExportActions, admin.ModelAdmin):
                     send_cancellation(delegate=delegate)
                 cancelled += 1
         self.message_user(request, f"Cancelled {cancelled} registrations.", messages.SUCCESS)
-        warn_about_waiting_email(admin=self, request=request)
-
-    @admin.action(description="Approve the selected registrations awaiting approval")
-    def approve_registrations(self, request, queryset):
-        pending = list(queryset.filter(status=Delegate.Status.PENDING))
-        with sending_together():
-            for delegate in pending:
-                approve_registration(delegate=delegate)
-        skipped = queryset.count() - len(pending)
-        note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
-        self.message_user(
-            request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
-        )
         warn_about_waiting_email(admin=self, request=request)

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
-from workshops.admin.delegate import NEEDS_FIELDS
+from registration.admin.delegate import NEEDS_FIELDS
 from workshops.models import ExportRecord
 
 STAFF_PERMISSIONS = {

@@ -1,0 +1,154 @@
+"""Delegates in the admin: their registration, needs (for those allowed), approval and erasure.
+
+The workshops app extends this with seats (`workshops.admin.delegate`): it
+registers its own subclass in place of this one, so the delegate page shows
+their workshops while registration knows nothing of them.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Q
+
+from outbox.admin import warn_about_waiting_email
+from outbox.services import sending_together
+from registration.admin.privacy import erase_delegates
+from registration.models import Agency, Delegate
+from registration.services.eligibility import approve_registration
+
+NEEDS_PERMISSION = "registration.view_needs"
+NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    """Delegates who told us dietary or accessibility needs; only for `view_needs` holders."""
+
+    title = "dietary or accessibility needs"
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        if not request.user.has_perm(NEEDS_PERMISSION):
+            return []
+        return [
+            ("any", "Any needs"),
+            ("dietary", "Dietary requirements"),
+            ("access", "Accessibility needs"),
+            ("none", "None"),
+        ]
+
+    def queryset(self, request, queryset):
+        if not request.user.has_perm(NEEDS_PERMISSION):
+            return queryset
+        dietary = ~Q(dietary_requirements="")
+        access = ~Q(accessibility_needs="")
+        condition = {
+            "any": dietary | access,
+            "dietary": dietary,
+            "access": access,
+            "none": ~(dietary | access),
+        }.get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+
+@admin.action(
+    description="Confirm the agencies the selected delegates typed in",
+    permissions=["confirm_agency"],
+)
+def confirm_typed_in_agencies(modeladmin, request, queryset):
+    agency_ids = set(queryset.values_list("agency_id", flat=True))
+    agencies = Agency.objects.filter(pk__in=agency_ids, is_confirmed=False)
+    names = sorted(agencies.values_list("name", flat=True))
+    agencies.update(is_confirmed=True)
+    if names:
+        modeladmin.message_user(
+            request,
+            f"Confirmed {len(names)} {'agency' if len(names) == 1 else 'agencies'}: "
+            f"{', '.join(names)}.",
+            messages.SUCCESS,
+        )
+    else:
+        modeladmin.message_user(
+            request, "The selected delegates' agencies were already confirmed.", messages.INFO
+        )
+
+
+@admin.register(Delegate)
+class DelegateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "agency", "attends_day_one", "attends_day_two", "status"]
+    list_filter = [
+        "status",
+        "attends_day_one",
+        "attends_day_two",
+        "agency__kind",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        "agency__is_confirmed",
+    ]
+    list_select_related = ["agency"]
+    search_fields = ["first_name", "last_name", "email", "agency__name"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = [
+        "invitation",
+        "registered_at",
+        "updated_at",
+        "privacy_accepted_at",
+        "privacy_notice_version",
+        "needs_consent_at",
+        "anonymised_at",
+    ]
+    actions = ["approve_registrations", confirm_typed_in_agencies, erase_delegates]
+    # Where the fields that follow the registration's own go (the workshops app adds its own).
+    extra_fields = []
+
+    def get_list_filter(self, request):
+        if request.user.has_perm(NEEDS_PERMISSION):
+            return [*self.list_filter, NeedsFilter]
+        return self.list_filter
+
+    def has_confirm_agency_permission(self, request):
+        return request.user.has_perm("registration.change_agency")
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "event",
+            "first_name",
+            "last_name",
+            "email",
+            "agency",
+            "job_title",
+            "phone",
+            "attends_day_one",
+            "attends_day_two",
+            "badge_name",
+            *NEEDS_FIELDS,
+            "status",
+            "invitation",
+            *self.extra_fields,
+            "privacy_accepted_at",
+            "privacy_notice_version",
+            "needs_consent_at",
+            "anonymised_at",
+            "registered_at",
+            "updated_at",
+        ]
+        if not request.user.has_perm(NEEDS_PERMISSION):
+            fields = [f for f in fields if f not in NEEDS_FIELDS]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            readonly.append("status")  # cancel with the action, so seats are released
+        return readonly
+
+    @admin.action(
+        description="Approve the selected registrations awaiting approval", permissions=["change"]
+    )
+    def approve_registrations(self, request, queryset):
+        pending = list(queryset.filter(status=Delegate.Status.PENDING))
+        with sending_together():
+            for delegate in pending:
+                approve_registration(delegate=delegate)
+        skipped = queryset.count() - len(pending)
+        note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
+        self.message_user(
+            request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
+        )
+        warn_about_waiting_email(admin=self, request=request)
