@@ -27,6 +27,8 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The one-way dependencies between apps and layers ([tool.importlinter] in pyproject.toml).
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
