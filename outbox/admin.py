@@ -12,7 +12,9 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    # `sealed` holds only encrypted secrets, but there is nothing in it for a person to read.
+    exclude = ["sealed"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields if f.name != "sealed"]
     actions = ["retry_now"]
 
     def has_add_permission(self, request):

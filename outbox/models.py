@@ -26,6 +26,8 @@ class OutgoingEmail(models.Model):
     # What the message is about, in the sender's words (say "delegate:42"): the code that
     # queued it finds or forgets its messages by this, and the outbox knows no one.
     about = models.CharField(max_length=100, blank=True, db_index=True)
+    # Placeholder -> encrypted secret (outbox.sealing); emptied once the message is sent.
+    sealed = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
+from outbox.sealing import seal, unseal
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +39,19 @@ LEASE = timedelta(minutes=5)
 _batch = ContextVar("outbox_batch", default=None)
 
 
-def queue_email(*, to, subject, template, context, about="", attachment=None):
+def queue_email(*, to, subject, template, context, about="", secrets=None, attachment=None):
     """Store an email rendered from `<template>.txt` and `<template>.html`.
 
     Side effects: inserts an `OutgoingEmail` and, after the surrounding
     transaction commits, tries to send it. `attachment` is an optional
     `(filename, content, mimetype)` tuple of text content; `about` tags the
-    message for the code that queued it (`OutgoingEmail.about`).
+    message for the code that queued it (`OutgoingEmail.about`). `secrets`
+    (name -> text, such as a booking link) go into the context like the rest
+    but are stored only encrypted (`outbox.sealing`) and forgotten once sent.
     """
     name, content, mimetype = attachment or ("", "", "")
+    placeholders, sealed = seal(secrets or {})
+    context = {**context, **placeholders}
     message = OutgoingEmail.objects.create(
         to=to,
         subject=subject,
@@ -56,6 +61,7 @@ def queue_email(*, to, subject, template, context, about="", attachment=None):
         attachment_content=content,
         attachment_mimetype=mimetype,
         about=about,
+        sealed=sealed,
     )
     batch = _batch.get()
     if batch is None:
@@ -146,13 +152,13 @@ def send_email(*, message_id, now=None, connection=None):
     message = OutgoingEmail.objects.get(pk=message_id)
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text,
+        body=unseal(message.body_text, message.sealed),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         connection=connection,
     )
     if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+        email.attach_alternative(unseal(message.body_html, message.sealed), "text/html")
     if message.attachment_name:
         email.attach(
             message.attachment_name, message.attachment_content, message.attachment_mimetype
@@ -164,13 +170,15 @@ def send_email(*, message_id, now=None, connection=None):
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = OutgoingEmail.Status.FAILED
+            message.sealed = {}  # given up: nothing will need the secrets again
         message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
-        message.save(update_fields=["last_error", "status", "next_attempt_at"])
+        message.save(update_fields=["last_error", "status", "next_attempt_at", "sealed"])
         return False
     message.status = OutgoingEmail.Status.SENT
     message.sent_at = timezone.now()
     message.last_error = ""
-    message.save(update_fields=["last_error", "status", "sent_at"])
+    message.sealed = {}
+    message.save(update_fields=["last_error", "status", "sent_at", "sealed"])
     return True
 
 

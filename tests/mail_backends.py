@@ -9,6 +9,8 @@ import smtplib
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
+from outbox.sealing import unseal
+
 
 class RefusingBackend:
     """A mail backend whose server is down (Django's own backend interface, not our code)."""
@@ -38,3 +40,8 @@ class CountingBackend(LocmemBackend):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         CountingBackend.made += 1
+
+
+def as_sent(message):
+    """The text body of a queued `OutgoingEmail` as the mail server will get it (secrets in)."""
+    return unseal(message.body_text, message.sealed)

@@ -23,13 +23,14 @@ def email_delegate(*, delegate, subject, template, context=None, with_link=False
     with `with_link`, a new single-use booking link, passed as `link`.
     """
     context = {"delegate": delegate, "event": delegate.event, **(context or {})}
-    if with_link:
-        context["link"] = issue_manage_link(delegate=delegate)
+    # The link is a credential: the outbox stores it only encrypted (outbox.sealing).
+    secrets = {"link": issue_manage_link(delegate=delegate)} if with_link else None
     return queue_email(
         to=delegate.email,
         subject=f"{delegate.event.name}: {subject}",
         template=template,
         context=context,
         about=delegate_reference(delegate),
+        secrets=secrets,
         attachment=attachment,
     )

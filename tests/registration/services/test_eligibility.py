@@ -15,6 +15,7 @@ from registration.services.eligibility import (
 )
 from registration.services.registration import register_delegate
 from tests.factories import AgencyFactory, DelegateFactory, InvitationFactory
+from tests.mail_backends import as_sent
 from workshops.services.booking import NotBookable, book_sessions
 
 
@@ -237,7 +238,7 @@ def test_approve_registration_registers_and_emails_link(event):
     assert (
         OutgoingEmail.objects.get().subject == "Strategic SOCEX 2019: your registration is approved"
     )
-    assert "/booking/link/" in OutgoingEmail.objects.get().body_text
+    assert "/booking/link/" in as_sent(OutgoingEmail.objects.get())
     assert delegate.manage_links.count() == 1
 
 

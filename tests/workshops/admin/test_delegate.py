@@ -6,6 +6,7 @@ from django.urls import reverse
 from outbox.models import OutgoingEmail
 from registration.models import Agency, ManageLink
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
+from tests.mail_backends import as_sent
 from workshops.services.booking import book_sessions, cancel_registration
 
 CHANGELIST = "admin:registration_delegate_changelist"
@@ -165,7 +166,9 @@ def test_reminder_action_emails_only_incomplete_day_two_delegates(organiser_clie
     partial_email = emails.get(to=people["partial"].email)
     assert "you hold 1 of the 4 workshops" in partial_email.body_text
     assert ManageLink.objects.filter(delegate=people["partial"]).count() == 1
-    assert "http://127.0.0.1:8000/booking/" in partial_email.body_text
+    # The stored copy holds a placeholder; the mail server gets the link (outbox.sealing).
+    assert "http://127.0.0.1:8000/booking/" not in partial_email.body_text
+    assert "http://127.0.0.1:8000/booking/" in as_sent(partial_email)
     assert (
         "Queued a reminder to 2 delegates. 3 delegates skipped "
         "(choices complete, cancelled or day one only)." in response.content.decode()
