@@ -26,7 +26,7 @@ by registration order, and the same instance always gives the same allocation
 (provided the solver finishes within its time limit).
 
 How: the usual case, everyone completed from ranked workshops, is solved by column
-generation over whole timetables (`workshops.allocation_columns`), which proves
+generation over whole timetables (`workshops.allocation.columns`), which proves
 its own lower bound. Otherwise the whole model goes to HiGHS here: LP relaxation
 first, then `scipy.optimize.milp`, then the three priorities one after another;
 when seats run out, column generation's allocation stands if that does no better.

@@ -131,7 +131,7 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
     """Return the allocation minimising incomplete delegates, unranked seats, then rank cost.
 
     The usual case, everybody completed from ranked workshops, is solved by column
-    generation (`workshops.allocation_columns`), which proves a lower bound and reports
+    generation (`workshops.allocation.columns`), which proves a lower bound and reports
     the gap to it (0 up to rounding when the optimum is proven). Otherwise (it misses
     `mip_rel_gap`, seats run out, or a delegate's ranking cannot fill a timetable) the
     model goes to HiGHS whole (`_solve_whole_model`), and any allocation column

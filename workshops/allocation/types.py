@@ -1,8 +1,8 @@
 """The ballot's data: sessions, delegates, instances, results, and the rank cost.
 
 Pure Python and numpy; shared by the optimiser (`workshops.allocation`), the
-baselines (`workshops.allocation_baselines`) and the figures
-(`workshops.allocation_stats`). Import public names from `workshops.allocation`.
+baselines (`workshops.allocation.baselines`) and the figures
+(`workshops.allocation.stats`). Import public names from `workshops.allocation`.
 """
 
 from collections.abc import Hashable

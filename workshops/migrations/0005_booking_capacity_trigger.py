@@ -4,7 +4,7 @@
 trigger makes the rule hold for any other writer too (a raw insert, a bulk
 insert, a future code path that forgets to count). It counts the session's seats
 as the inserting transaction sees them and takes no lock of its own: waiting-list
-promotions are designed never to wait for a lock (see `workshops.waitlist`), and a
+promotions are designed never to wait for a lock (see `workshops.services.waitlist`), and a
 lock here made them deadlock under load. So two writers that bypass the service
 and race for the last seat are still stopped only by the service's locks on
 PostgreSQL (on SQLite, IMMEDIATE transactions serialise every writer, so the
@@ -13,7 +13,7 @@ override recorded in the booking history, is let through.
 
 SQLite loses triggers when Django rebuilds a table, so a later migration that
 alters `workshops_booking` must create them again; the tests in
-`tests/workshops/test_capacity_trigger.py` fail if it does not.
+`tests/workshops/migrations/test_capacity_trigger.py` fail if it does not.
 """
 
 from django.db import migrations, models

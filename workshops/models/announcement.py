@@ -15,7 +15,7 @@ from workshops.models.programme import Session, TimeSlot
 class Announcement(models.Model):
     """An email from the organisers to everyone booked on a session, a slot or the event.
 
-    Saved as a draft, previewed, then sent once by `workshops.announcements`.
+    Saved as a draft, previewed, then sent once by `workshops.services.announcement`.
     """
 
     class Audience(models.TextChoices):
