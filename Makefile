@@ -3,16 +3,34 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Pinned versions, with hashes, of pyproject.toml's dependencies and its `dev` extra.
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+UV_STAMP := $(VENV)/.uv-$(UV_VERSION)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install lock run test lint format bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# A venv with uv in it; a new UV_VERSION installs again.
+$(UV_STAMP):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	touch $@
+
+# Exactly what the lock lists, every download hash-checked; runs again when the lock changes.
+$(STAMP): $(LOCK) pyproject.toml $(UV_STAMP)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
+
+# Run after changing pyproject.toml's dependencies; pins that still satisfy it stay.
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest release allowed.
+lock: $(UV_STAMP)
+	$(UV) pip compile --quiet pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform linux \
+		--custom-compile-command "make lock" $(LOCK_ARGS) --output-file $(LOCK)
 
 run: export DEBUG ?= true
 run: install
