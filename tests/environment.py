@@ -1,4 +1,4 @@
-"""A pytest plugin (loaded with `-p` in pyproject.toml) that sets test-only environment.
+"""A pytest plugin (`-p tests.environment` in pyproject.toml) that sets test-only environment.
 
 It runs before pytest-django reads the settings, which a conftest.py would not.
 """
