@@ -16,3 +16,16 @@ def second_factor_required(app_configs, **kwargs):
             id="socex.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def password_hasher_is_not_md5(app_configs, **kwargs):
+    if "django.contrib.auth.hashers.MD5PasswordHasher" not in settings.PASSWORD_HASHERS:
+        return []
+    return [
+        Warning(
+            "PASSWORD_HASHERS=md5 stores passwords with a hash that is fast to crack.",
+            hint="Remove PASSWORD_HASHERS from the environment (it is only for test suites).",
+            id="socex.W002",
+        )
+    ]

@@ -107,6 +107,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# `PASSWORD_HASHERS=md5` (tests/environment.py sets it): fast, for test suites only, and
+# alone, so hashes made in production stop verifying rather than turn into MD5.
+# Django's default hashers otherwise; `check --deploy` warns about md5 (socex.W002).
+_PASSWORD_HASHERS = env("PASSWORD_HASHERS", default="")
+if _PASSWORD_HASHERS == "md5":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+elif _PASSWORD_HASHERS:
+    raise ImproperlyConfigured("PASSWORD_HASHERS may only be 'md5' (for test suites), or unset.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")

@@ -17,3 +17,5 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # the security tests switch these on with override_settings.
 os.environ.setdefault("OTP_REQUIRED", "false")
 os.environ.setdefault("RATE_LIMITS", "off")
+# Every sign-in and create_user hashes a password; the production hasher is slow on purpose.
+os.environ.setdefault("PASSWORD_HASHERS", "md5")

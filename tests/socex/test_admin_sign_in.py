@@ -15,12 +15,6 @@ from socex.second_factor import SecondFactorRequiredMiddleware
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every sign-in hashes the password; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def organiser(db):
     return get_user_model().objects.create_superuser("organiser", "", PASSWORD)

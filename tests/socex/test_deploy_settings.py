@@ -81,3 +81,28 @@ def test_settings_production_values():
         "True",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+def test_settings_production_password_hashers_are_djangos_defaults():
+    code = (
+        "from django.conf import settings as s, global_settings as g;"
+        "print(s.PASSWORD_HASHERS == g.PASSWORD_HASHERS)"
+    )
+    result = manage("shell", "--verbosity", "0", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_check_deploy_md5_password_hasher_warns():
+    result = manage("check", "--deploy", PASSWORD_HASHERS="md5")
+    assert "socex.W002" in result.stderr + result.stdout
+
+
+def test_settings_unknown_password_hashers_refuses_to_start():
+    result = manage("check", PASSWORD_HASHERS="sha1")
+    assert result.returncode == 1
+    assert "PASSWORD_HASHERS may only be 'md5'" in result.stderr
+
+
+def test_suite_hashes_passwords_with_md5(settings):
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
