@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from registration.management.commands.totp_device import create_totp_device, describe_totp_device
+from socex.totp import create_totp_device, describe_totp_device
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Shared by ensure_organiser and setup_totp: create a TOTP device and show it once."""
+"""An admin second factor for a user: create a TOTP device and show it once.
+
+Used by the commands ensure_organiser and setup_totp.
+"""
 
 from base64 import b32encode
 
