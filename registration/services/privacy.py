@@ -18,6 +18,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -147,6 +149,10 @@ def _forget_messages_and_links(delegate, old_email):
     address and organisers' free-text reasons (which can mention health).
     """
     delegate.manage_links.all().delete()
+    # The admin's history names the object as it was when an organiser changed it.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Delegate), object_id=str(delegate.pk)
+    ).update(object_repr=str(delegate)[:200])
     OutgoingEmail.objects.filter(
         Q(about=delegate_reference(delegate)) | Q(to__iexact=old_email)
     ).delete()

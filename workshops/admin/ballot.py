@@ -17,7 +17,12 @@ from outbox.admin import warn_about_waiting_email
 from registration.models import Event
 from workshops.models import AllocationRun
 from workshops.services.ballot import BallotError, publish_allocation, run_allocation
-from workshops.services.ballot_report import METHODS, describe_run, report_rows
+from workshops.services.ballot_report import (
+    METHODS,
+    describe_run,
+    people_in_report,
+    report_rows,
+)
 
 
 class RunAllocationForm(forms.Form):
@@ -150,6 +155,7 @@ class AllocationRunAdmin(admin.ModelAdmin):
             "title": f"{run}: report",
             "run": run,
             "report": report,
+            "people": people_in_report(report=report),
             "method_labels": [label for _, label in METHODS],
             "rows": report_rows(report=report),
             "solution": describe_run(run=run),

@@ -7,6 +7,7 @@ the database. `report_rows` lays it out for the admin page and the command.
 
 import math
 
+from registration.models import Delegate
 from workshops.allocation import AllocationResult
 
 METHODS = (
@@ -16,8 +17,9 @@ METHODS = (
 )
 
 
-def _person(delegate):
-    return {"id": delegate.pk, "name": delegate.full_name, "email": delegate.email}
+# The report is kept with the run for as long as the event's records are; it names
+# delegates by id only, so erasure and retention leave no name or address in it.
+PEOPLE = ("incomplete", "not_ranked", "already_booked")
 
 
 def build_report(*, ballot, results):
@@ -69,9 +71,9 @@ def build_report(*, ballot, results):
         "seats_free": sum(s.capacity for s in instance.sessions),
         "methods": methods,
         "sessions": sessions,
-        "incomplete": [_person(ballot.delegates[d]) for d in optimal.incomplete],
-        "not_ranked": [_person(d) for d in ballot.not_ranked],
-        "already_booked": [_person(d) for d in ballot.already_booked],
+        "incomplete": [ballot.delegates[d].pk for d in optimal.incomplete],
+        "not_ranked": [d.pk for d in ballot.not_ranked],
+        "already_booked": [d.pk for d in ballot.already_booked],
     }
 
 
@@ -131,14 +133,28 @@ def report_rows(*, report):
     ]
 
 
-def report_summary(*, report):
-    """Return the report as plain text lines, for the management command. Pure."""
+def people_in_report(*, report):
+    """The delegates the report names, as they are now: {list name: [delegate]} (one query).
+
+    Names and addresses are read from the delegates themselves, so an erased or
+    anonymised delegate shows as such.
+    """
+    ids = {pk for key in PEOPLE for pk in report.get(key, [])}
+    by_id = Delegate.objects.in_bulk(ids)
+    return {key: [by_id[pk] for pk in report.get(key, []) if pk in by_id] for key in PEOPLE}
+
+
+def report_summary(*, report, people):
+    """Return the report as plain text lines, for the management command.
+
+    `people` is `people_in_report(report=report)`. Pure.
+    """
     names = [m["label"] for m in report["methods"]]
     width = max(len(label) for label, _ in report_rows(report=report))
     lines = [f"{'':{width}}  " + "  ".join(f"{n:>26}" for n in names)]
     for label, values in report_rows(report=report):
         lines.append(f"{label:{width}}  " + "  ".join(f"{v:>26}" for v in values))
-    if report["incomplete"]:
+    if people["incomplete"]:
         lines.append("Left without seats by the optimal allocation:")
-        lines += [f"  {p['name']} <{p['email']}>" for p in report["incomplete"]]
+        lines += [f"  {d.full_name} <{d.email}>" for d in people["incomplete"]]
     return lines

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
-from workshops.models import AnnouncementRecipient, BookingChange
+from workshops.models import AllocationRun, AnnouncementRecipient, BookingChange
 from workshops.services.booking import cancel_registration
 
 
@@ -31,7 +31,19 @@ def export_workshops(sender, *, delegate, **kwargs):
             for booking in delegate.bookings.select_related(
                 "time_slot", "session__workshop", "session__room"
             )
-        ]
+        ],
+        # Ballot runs name delegates by id in their assignment and report.
+        "ballot_allocations": [
+            {
+                "run": str(run),
+                "created_at": _iso(run.created_at),
+                "published_at": _iso(run.published_at),
+                "sessions_allocated": run.assignment.get(str(delegate.pk), []),
+                "left_without_seats": delegate.pk in run.report.get("incomplete", []),
+            }
+            for run in AllocationRun.objects.filter(event_id=delegate.event_id).order_by("pk")
+            if str(delegate.pk) in run.assignment or delegate.pk in run.report.get("incomplete", [])
+        ],
     }
 
 

@@ -5,7 +5,7 @@ from outbox.services import count_waiting_email
 from registration.models import Event
 from workshops.models import AllocationRun
 from workshops.services.ballot import BallotError, publish_allocation, run_allocation
-from workshops.services.ballot_report import describe_run, report_summary
+from workshops.services.ballot_report import describe_run, people_in_report, report_summary
 
 
 class Command(BaseCommand):
@@ -53,7 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{run} for {the_event}: {solution} ({run.solve_seconds:.2f} s; {run.solver_status})"
         )
-        for line in report_summary(report=run.report):
+        people = people_in_report(report=run.report)
+        for line in report_summary(report=run.report, people=people):
             self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
