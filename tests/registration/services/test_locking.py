@@ -1,4 +1,11 @@
-"""One locking module: every row lock is taken by `registration.services.locking`, in one order."""
+"""One locking module: every row lock is taken by `registration.services.locking`, in one order.
+
+The lint covers the apps and settings (not tests, migrations, or bench/rush's
+raw-SQL copy of `book_sessions`, which measures those very statements).
+"""
+
+import ast
+import re
 
 import pytest
 from django.apps import apps
@@ -13,7 +20,31 @@ from registration.services.locking import (
     lock_rows,
 )
 from tests.factories import DelegateFactory
+from tests.source import docstrings, project_modules
 from workshops.models import Room
+
+LOCKER = "registration/services/locking.py"
+# Raw SQL that takes row locks; prose about them lives in docstrings, which are left out.
+RAW_ROW_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b", re.IGNORECASE)
+
+
+def test_select_for_update_only_in_the_locking_module():
+    found = []
+    for path, tree in project_modules(("registration", "workshops", "outbox", "socex")):
+        if path == LOCKER:
+            continue
+        prose = docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "select_for_update":
+                found.append(f"{path}:{node.lineno}")
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node not in prose
+                and RAW_ROW_LOCK.search(node.value)
+            ):
+                found.append(f"{path}:{node.lineno} (raw SQL)")
+    assert found == []
 
 
 def test_lock_order_names_real_models():
