@@ -51,7 +51,12 @@ class WorkshopAdmin(admin.ModelAdmin):
 
 
 class RosterInline(admin.TabularInline):
-    """Who holds a seat. Seats change only through the booking service (the delegate's page)."""
+    """Who holds a seat. Seats change only through the booking service (the delegate's page).
+
+    No deleting here: a formset deletes rows itself, past the service, so the
+    history would miss the organiser and the waiting list the freed seat (delete
+    from the bookings list instead, which goes through `release_bookings`).
+    """
 
     model = Booking
     verbose_name = "delegate on the roster"

@@ -1,10 +1,10 @@
 """The database itself refuses a seat in a full session.
 
-`workshops.services` locks the session rows and counts before it books; this
+`workshops.services.booking` locks the session rows and counts before it books; this
 trigger makes the rule hold for any other writer too (a raw insert, a bulk
 insert, a future code path that forgets to count). It counts the session's seats
 as the inserting transaction sees them and takes no lock of its own: waiting-list
-promotions are designed never to wait for a lock (see `workshops.waitlist`), and a
+promotions are designed never to wait for a lock (see `workshops.services.waitlist`), and a
 lock here made them deadlock under load. So two writers that bypass the service
 and race for the last seat are still stopped only by the service's locks on
 PostgreSQL (on SQLite, IMMEDIATE transactions serialise every writer, so the
