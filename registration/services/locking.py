@@ -64,17 +64,21 @@ round and back to where they started: impossible. The locks PostgreSQL takes
 by itself keep to this too:
 
 - FOR KEY SHARE (inserting a row that references another) conflicts only with
-  plain FOR UPDATE and deletes of the referenced row, which no service takes
-  on a row of the order while others run;
+  plain FOR UPDATE and with deleting the referenced row. No service takes the
+  first; the one such delete, an organiser deleting a delegate in the admin,
+  comes after everything else in its transaction, and whoever holds KEY SHARE
+  on that delegate (sending an announcement, say) waits for nothing it holds;
 - an UPDATE takes the row's NO KEY UPDATE lock: updating a session's capacity
   is the first lock the admin takes (`SessionAdmin.save_model`), or comes after
   `lock_sessions` on the same rows (`WorkshopAdmin.save_formset`), and a
   delegate's row is updated by the holder of its lock;
-- rows written without an explicit lock (bookings, booking history, waiting
-  list entries, preferences, booking links) belong to one delegate and are
-  written by the transaction holding that delegate's lock, so writing them
-  waits for nobody; the unique keys that could make two inserts wait for each
-  other (one seat per slot, one entry per slot) include that delegate too.
+- rows written without an explicit lock (bookings, booking history,
+  waiting-list entries, preferences) belong to one delegate and are written by
+  the transaction holding that delegate's lock, so writing them waits for
+  nobody; the unique keys that could make two inserts wait for each other (one
+  seat per slot, one entry per slot) include that delegate too. Booking links
+  and stored emails are also written by requests that take no lock of the
+  order at all, so they can hold up nobody's order.
 
 Outside the argument: an organiser editing waiting-list entries in the admin
 (promotions skip those entries rather than wait) and admin deletes of
