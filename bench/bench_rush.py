@@ -283,7 +283,7 @@ RAW_BOOKING = [
         " FROM workshops_session s WHERE s.id = ANY(%(sessions)s)"
     ),
     (
-        # The booking history rows book_sessions records (workshops.audit).
+        # The booking history rows book_sessions records (workshops.services.booking).
         "INSERT INTO workshops_bookingchange (delegate_id, action, session_id, session_label,"
         " from_session_label, actor_name, capacity_override, reason, at)"
         " SELECT %(delegate)s, 'booked', s.id, w.title || ' (' || t.name || ')', '', '', 0, '',"

@@ -14,9 +14,9 @@ bring an invitation code that is not tied to an agency (that is what such
 codes are for). A valid code always qualifies, whatever the agency's rule.
 
 Places are consumed like seats: inside the registration transaction the
-agency row, then the invitation row, are locked (`SELECT ... FOR UPDATE`,
-always in that order so two registrations never wait on each other in a
-cycle), then their live delegates are counted.
+agency row, then the invitation row, are locked (levels 3 and 4 of the order
+in `registration.services.locking`, so two registrations never wait on each
+other in a cycle), then their live delegates are counted.
 """
 
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from django.utils import timezone
 from registration.errors import UserFacingError
 from registration.models import Agency, Delegate, Invitation, normalise_invitation_code
 from registration.services.email import email_delegate
+from registration.services.locking import lock_agency, lock_delegate, lock_invitation
 
 
 class NotEligible(UserFacingError):
@@ -110,9 +111,7 @@ def admit_delegate(*, event, agency, email, invitation_code="", agency_typed_in=
 
 def check_agency_place_limit(*, event, agency):
     """Lock `agency` and raise `NotEligible` if its live delegates fill its place limit."""
-    limit = (
-        Agency.objects.select_for_update().values_list("place_limit", flat=True).get(pk=agency.pk)
-    )
+    limit = lock_agency(agency.pk).place_limit
     if limit is None:
         return
     taken = Delegate.objects.active().filter(event=event, agency=agency).count()
@@ -130,13 +129,7 @@ def claim_invitation(*, event, code, agency, now):
     `agency` is the agency the person chose (None when they typed one in); a
     code tied to another agency is refused.
     """
-    invitation = (
-        # of=self: the agency join is nullable, and PostgreSQL cannot lock an outer join's side.
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("agency")
-        .filter(event=event, code=normalise_invitation_code(code))
-        .first()
-    )
+    invitation = lock_invitation(event=event, code=normalise_invitation_code(code))
     if invitation is None:
         raise NotEligible(
             "We do not recognise this invitation code. Check it against your invitation, "
@@ -170,7 +163,7 @@ def approve_registration(*, delegate):
     'approved' email with a fresh booking link. Raises `NotPending` if the
     delegate is not awaiting approval (approving twice sends one email).
     """
-    delegate = Delegate.objects.select_for_update().select_related("event").get(pk=delegate.pk)
+    delegate = lock_delegate(delegate.pk, related=["event"])
     if not delegate.is_pending:
         raise NotPending()
     delegate.status = Delegate.Status.REGISTERED

@@ -27,6 +27,7 @@ from django.utils import timezone
 from outbox.models import OutgoingEmail
 from registration.models import Delegate, Event
 from registration.services.email import delegate_reference
+from registration.services.locking import lock_delegate
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def anonymise_delegate(*, delegate, now=None):
     emails. Anonymising twice changes nothing. Returns the delegate.
     """
     now = now or timezone.now()
-    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    delegate = lock_delegate(delegate.pk)
     if delegate.anonymised_at:
         return delegate
     old_email = delegate.email
@@ -189,7 +190,7 @@ def erase_delegate(*, delegate, now=None):
     left to send it to. Returns the delegate.
     """
     now = now or timezone.now()
-    delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+    delegate = lock_delegate(delegate.pk)
     if delegate.status == Delegate.Status.ERASED:
         return delegate
     old_email = delegate.email

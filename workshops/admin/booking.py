@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from workshops.models import Booking, BookingChange
-from workshops.services.waitlist import release_bookings
+from workshops.services.booking import release_bookings
 
 
 @admin.register(Booking)
@@ -21,11 +21,13 @@ class BookingAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    # Deleting seats goes through the booking service, which records the organiser
+    # in the history and hands the freed seats to the people waiting.
     def delete_model(self, request, obj):
-        release_bookings(bookings=[obj])
+        release_bookings(bookings=[obj], actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        release_bookings(bookings=list(queryset))
+        release_bookings(bookings=list(queryset), actor=request.user)
 
     @admin.display(description="room")
     def session_room(self, booking):

@@ -21,13 +21,17 @@ from workshops.admin.booking import BookingChangeInline
 from workshops.exports.admin_actions import DelegateExportActions
 from workshops.forms.booking import ChooseWorkshopsForm
 from workshops.models import Booking, Session
-from workshops.services.booking import BookingError, book_sessions, cancel_registration
+from workshops.services.booking import (
+    BookingError,
+    book_sessions,
+    cancel_registration,
+    release_bookings,
+)
 from workshops.services.notifications import (
     send_booking_confirmation,
     send_cancellation,
     send_choices_reminder,
 )
-from workshops.services.waitlist import release_bookings
 
 
 def _plural(count, word):
@@ -200,12 +204,17 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
 
     def delete_model(self, request, obj):
         # Free the seats through the service first, so the people waiting get them.
-        release_bookings(bookings=list(obj.bookings.all()))
+        release_bookings(bookings=list(obj.bookings.all()), actor=request.user)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        release_bookings(bookings=list(Booking.objects.filter(delegate__in=queryset)))
-        super().delete_queryset(request, queryset)
+        # The bulk action runs outside a transaction: free the seats and delete the
+        # delegates in one, so nobody can book them a seat in between.
+        with transaction.atomic():
+            release_bookings(
+                bookings=list(Booking.objects.filter(delegate__in=queryset)), actor=request.user
+            )
+            super().delete_queryset(request, queryset)
 
     @admin.action(
         description="Cancel the selected registrations (frees their seats)", permissions=["change"]

@@ -9,7 +9,8 @@ from workshops.admin.move import move_delegate_view
 from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
 from workshops.models import Booking, Room, Session, TimeSlot, Workshop
-from workshops.services.waitlist import serve_after_capacity_change
+from workshops.services.booking import serve_after_capacity_change
+from workshops.services.locking import lock_sessions
 
 
 @admin.register(Room)
@@ -42,12 +43,7 @@ class WorkshopAdmin(admin.ModelAdmin):
         if formset.model is Session and old:
             # The inline updates sessions in form order; bookings lock them in id order.
             # Taking them in id order first means the two can never wait on each other.
-            list(
-                Session.objects.select_for_update(no_key=True)
-                .filter(pk__in=old)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            lock_sessions(old)
         super().save_formset(request, form, formset, change)
         for session in formset.new_objects + [s for s, _ in formset.changed_objects]:
             if isinstance(session, Session):
@@ -55,7 +51,12 @@ class WorkshopAdmin(admin.ModelAdmin):
 
 
 class RosterInline(admin.TabularInline):
-    """Who holds a seat. Seats change only through the booking service (the delegate's page)."""
+    """Who holds a seat. Seats change only through the booking service (the delegate's page).
+
+    No deleting here: a formset deletes rows itself, past the service, so the
+    history would miss the organiser and the waiting list the freed seat (delete
+    from the bookings list instead, which goes through `release_bookings`).
+    """
 
     model = Booking
     verbose_name = "delegate on the roster"

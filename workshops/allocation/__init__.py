@@ -3,7 +3,7 @@
 Pure Python, numpy, scipy and highspy; nothing here touches the database. The
 caller turns sessions and rankings into a `BallotInstance`, runs one of the
 `allocate_*` functions and books the returned assignment through
-`workshops.services`.
+`workshops.services.ballot.publish_allocation`.
 
 Every method keeps the same rules: a delegate gets exactly `k` sessions or none at
 all (never half-booked), at most one per time slot, never the same workshop twice,

@@ -1,6 +1,6 @@
 """The database itself refuses a seat in a full session.
 
-`workshops.services` locks the session rows and counts before it books; this
+`workshops.services.booking` locks the session rows and counts before it books; this
 trigger makes the rule hold for any other writer too (a raw insert, a bulk
 insert, a future code path that forgets to count). It counts the session's seats
 as the inserting transaction sees them and takes no lock of its own: waiting-list

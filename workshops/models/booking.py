@@ -25,8 +25,8 @@ class Booking(models.Model):
     `time_slot` and `workshop` copy the session's, so that the database itself
     refuses a second seat in one slot or a second seat in one workshop. A
     trigger (migration 0005) refuses a seat in a full session unless
-    `beyond_capacity` says an organiser allowed it. Only `workshops.services`
-    writes bookings.
+    `beyond_capacity` says an organiser allowed it. Only
+    `workshops.services.booking` writes bookings.
     """
 
     delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="bookings")
@@ -54,11 +54,12 @@ class Booking(models.Model):
 
 
 class BookingChange(models.Model):
-    """One seat gained, given up or moved, by the delegate or by an organiser.
+    """One seat gained, given up or moved, by the delegate, an organiser or the system.
 
-    Written by `workshops.services` in the same transaction as the booking it
-    describes. Labels copy the session's name at the time, so the history still
-    reads after a session is deleted.
+    Written by `workshops.services.booking` in the same transaction as the seat
+    it describes; a system actor (the waiting list, the ballot) leaves `actor`
+    empty and names itself in `actor_name`. Labels copy the session's name at
+    the time, so the history still reads after a session is deleted.
     """
 
     class Action(models.TextChoices):

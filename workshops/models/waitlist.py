@@ -37,8 +37,8 @@ class WaitlistEntry(models.Model):
     """A delegate waiting for a place in a full session, keeping their seat in that slot.
 
     `time_slot` copies the session's so the database allows one entry per
-    delegate per slot. Only `workshops.services.booking` and
-    `workshops.services.waitlist` write entries.
+    delegate per slot. Only `workshops.services.waitlist` writes entries (the booking
+    service drops them through it when a delegate gains the seat or cancels).
     """
 
     delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="waitlist")

@@ -14,6 +14,7 @@ from registration.errors import UserFacingError
 from registration.models import Delegate
 from registration.services.email import delegate_reference
 from workshops.models import Announcement, AnnouncementRecipient
+from workshops.services.locking import lock_announcement
 
 TEMPLATE = "email/announcement"
 
@@ -58,10 +59,9 @@ def send_announcement(*, announcement, actor, now=None):
     announcement sent by `actor`. Raises `AnnouncementError` and sends nothing
     if it was already sent or nobody would receive it.
     """
-    announcement = (
-        Announcement.objects.select_for_update(of=("self",))
-        .select_related("event", "session__workshop", "session__time_slot", "time_slot")
-        .get(pk=announcement.pk)
+    announcement = lock_announcement(
+        announcement.pk,
+        related=["event", "session__workshop", "session__time_slot", "time_slot"],
     )
     if announcement.sent_at is not None:
         raise AnnouncementError(

@@ -5,9 +5,9 @@ In ballot mode (`Event.booking_mode`), delegates save a ranking until
 (`run_allocation`: the optimiser in `workshops.allocation`, with first come
 first served and random serial dictatorship on the same rankings for
 comparison), reads the report, and publishes one run (`publish_allocation`),
-which books every seat through `workshops.services.book_sessions` in one
-transaction, emails each delegate their timetable and switches the event to
-live booking.
+which books every seat through `workshops.services.booking.book_sessions` in
+one transaction, emails each delegate their timetable and switches the event
+to live booking.
 """
 
 import hashlib
@@ -20,6 +20,7 @@ from django.utils import timezone
 from outbox.services import sending_together
 from registration.errors import UserFacingError
 from registration.models import Delegate, Event
+from registration.services.locking import lock_delegate, lock_delegates, lock_event
 from workshops.allocation import (
     BallotDelegate,
     BallotInstance,
@@ -30,7 +31,8 @@ from workshops.allocation import (
 )
 from workshops.models import AllocationRun, Preference, Session, Workshop
 from workshops.services.ballot_report import build_report
-from workshops.services.booking import BookingError, book_sessions
+from workshops.services.booking import BALLOT, BookingError, book_sessions
+from workshops.services.locking import lock_allocation_run, lock_sessions
 from workshops.services.notifications import send_booking_confirmation
 
 
@@ -105,9 +107,7 @@ def save_ranking(*, delegate, ranking, now=None):
     ballot is closed, the delegate cannot hold seats, or the ranking breaks a
     rule (a workshop of another event, one ranked twice, too few ranked).
     """
-    delegate = (
-        Delegate.objects.select_for_update(of=("self",)).select_related("event").get(pk=delegate.pk)
-    )
+    delegate = lock_delegate(delegate.pk, related=["event"])
     event = delegate.event
     if not event.ballot_is_open(now):
         raise RankingRefused("The ballot has closed: rankings can no longer be changed.")
@@ -273,14 +273,15 @@ def run_allocation(*, event, seed, actor=None, time_limit=30.0, now=None):
 def publish_allocation(*, run, actor=None, now=None):
     """Book every seat of `run` and email each allocated delegate their timetable.
 
-    All or nothing, in one transaction: locks the event and the run, refuses
+    All or nothing, in one transaction: locks the event, the run, everyone
+    it books and every session it fills (in that order), refuses
     a run already published, an event no longer in ballot mode, an open ballot
     or a run whose rankings or free seats have changed since (run it again),
-    then books each delegate's sessions with `book_sessions` (as `actor`),
-    queues their confirmation, switches the event to live booking and stamps
-    the run. Raises `AllocationRefused` (naming the delegate, if a booking
-    failed) and writes nothing when any step fails. Returns how many
-    delegates were booked.
+    then books each delegate's sessions with `book_sessions` (as `actor`, or
+    as `BALLOT` in the history when no user is named), queues their
+    confirmation, switches the event to live booking and stamps the run.
+    Raises `AllocationRefused` (naming the delegate, if a booking failed) and
+    writes nothing when any step fails. Returns how many delegates were booked.
     """
     now = now or timezone.now()
     try:
@@ -291,8 +292,8 @@ def publish_allocation(*, run, actor=None, now=None):
 
 
 def _publish(*, run, actor, now):
-    event = Event.objects.select_for_update().get(pk=run.event_id)
-    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    event = lock_event(run.event_id)
+    run = lock_allocation_run(run.pk)
     if run.published_at is not None:
         raise AllocationRefused(
             f"{run} was published on {timezone.localtime(run.published_at):%d %B %Y at %H:%M}; "
@@ -305,6 +306,12 @@ def _publish(*, run, actor, now):
         )
     if event.ballot_is_open(now):
         raise AllocationRefused("The ballot is open again: close it and run the allocation again.")
+    # Everyone the run books, then every session it fills, each in ascending id and
+    # before anything is counted: `book_sessions` below locks each delegate and
+    # their sessions again, which returns at once, so however many people the run
+    # books it waits only in the one lock order (registration.services.locking).
+    lock_delegates(int(pk) for pk, session_ids in run.assignment.items() if session_ids)
+    lock_sessions({pk for session_ids in run.assignment.values() for pk in session_ids})
     ballot = build_ballot(event=event, seed=run.seed)
     if ballot.fingerprint != run.fingerprint:
         raise AllocationRefused(
@@ -326,7 +333,7 @@ def _publish(*, run, actor, now):
                 book_sessions(
                     delegate=delegate,
                     sessions=[ballot.sessions[s] for s in session_ids],
-                    actor=actor,
+                    actor=actor or BALLOT,
                 )
             except BookingError as error:
                 raise AllocationRefused(

@@ -1,26 +1,66 @@
-"""The only code that creates or deletes bookings.
+"""The one writer of seats: creates, deletes and moves bookings, and records their history.
 
-Every function here runs in one transaction and raises a `BookingError`
-subclass, whose `message` is safe to show to a delegate, when a rule would
-break; nothing is written in that case.
+Every seat change is a function here, run in one transaction, that records a
+`BookingChange` per seat gained, given up or moved, naming its actor: a user
+(an organiser), None (the delegate themselves) or a `SystemActor` such as
+`WAITING_LIST`. A lint test (tests/workshops/services/test_booking_writers.py)
+fails if any other module writes `Booking` or `BookingChange` rows.
 
-Capacity is enforced by locking the session rows that are about to gain a
-seat (`SELECT ... FOR UPDATE`, always in ascending id order so that two
-transactions can never wait on each other in a cycle), then counting their
-bookings. On SQLite the transaction itself takes the write lock
-(`transaction_mode=IMMEDIATE`), which serialises writers the same way.
-Seats taken are always counted from the bookings, never stored, so no path
-(admin bulk delete, cascades, raw SQL) can leave a stale counter behind.
+- `book_sessions`: a delegate's (or an organiser's) choice of workshops;
+- `cancel_registration`: a cancellation, or an erasure, frees every seat;
+- `move_delegate`: an organiser moves a seat within a time slot;
+- `release_bookings`: an organiser deletes seats in the admin;
+- `serve_waitlists` and `swap_seat`: freed seats go to the people waiting;
+- `serve_after_capacity_change`: new places go to the people waiting;
+- `bulk_seat_synthetic`: demo and benchmark data, in bulk;
+- `forget_history_reasons`: erasure keeps the history rows, not their reasons.
+
+A seat freed is handed on in the transaction that freed it. The dependency
+runs one way: this module imports `workshops.services.waitlist`, which
+decides who is promoted (`next_in_line`) and writes only waiting-list entries;
+it never imports this module. So the writer of seats is also the one that
+hands them on, and no caller can free a seat and forget the people waiting.
+
+Each function here raises a `BookingError` subclass, whose `message` is safe
+to show to a delegate, when a rule would break; nothing is written in that
+case.
+
+Capacity is enforced by locking, in the one order of
+`registration.services.locking`, the delegate and then the session rows about
+to gain a seat (ascending ids, `FOR NO KEY UPDATE`), then counting their
+bookings; promotions lock the people waiting without waiting
+(`workshops.services.waitlist`). On SQLite the transaction itself takes the
+write lock (`transaction_mode=IMMEDIATE`), which serialises writers the same
+way. Seats taken are always counted from the bookings, never stored, so no
+path (cascades, raw SQL) can leave a stale counter behind; the capacity
+trigger (migration 0005) refuses an insert into a full session whoever makes it.
 """
+
+from collections import Counter, defaultdict, deque
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
+from registration.services.locking import lock_delegate, lock_delegates
 from workshops.models import Booking, BookingChange, Session
 from workshops.services.choices import choice_problems
-from workshops.services.history import actor_fields, record_booking_changes, session_label
+from workshops.services.history import (
+    SystemActor,
+    move_row,
+    seat_rows,
+    session_label,
+)
+from workshops.services.locking import lock_sessions
+from workshops.services.notifications import send_waitlist_promotion
+from workshops.services.waitlist import drop_waitlist_entries, next_in_line, sessions_with_waiting
+
+WAITING_LIST = SystemActor("the waiting list")
+BALLOT = SystemActor("the ballot")
+SYNTHETIC_DATA = SystemActor("synthetic data")
+PROMOTION_REASON = "A place came free and they were next on its waiting list."
 
 
 class BookingError(UserFacingError):
@@ -59,22 +99,15 @@ def book_sessions(*, delegate, sessions, actor=None):
 
     Side effects: deletes the delegate's bookings that are not in `sessions`,
     creates the missing ones and records each change in the booking history
-    as done by `actor` (a user; None means the delegate themselves); seats
-    given up go to the people waiting for them, and waiting-list entries for
-    sessions now held are dropped (`workshops.waitlist`). Raises
-    `ChoicesInvalid`, `SessionFull` or `NotBookable` and writes nothing when a
-    rule would break, so a delegate who asked for a full session keeps the
-    seats they had.
+    as done by `actor` (a user or `SystemActor`; None means the delegate
+    themselves); seats given up go to the people waiting for them
+    (`serve_waitlists`), and the delegate's waiting-list entries for sessions
+    now held are dropped. Raises `ChoicesInvalid`, `SessionFull` or
+    `NotBookable` and writes nothing when a rule would break, so a delegate
+    who asked for a full session keeps the seats they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
-    # NO KEY UPDATE (here and below) still serialises bookings but lets other
-    # transactions insert rows that reference these (FOR KEY SHARE), which is
-    # what keeps waiting-list promotions from ever waiting (see workshops.waitlist).
-    delegate = (
-        Delegate.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("event")
-        .get(pk=delegate.pk)
-    )
+    delegate = lock_delegate(delegate.pk, related=["event"])
     if not delegate.is_active:
         raise NotBookable("This registration has been cancelled.")
     if delegate.is_pending:
@@ -98,12 +131,7 @@ def book_sessions(*, delegate, sessions, actor=None):
     wanted = {s.pk for s in sessions}
     gaining = sorted(wanted - held)
     if gaining:
-        capacities = dict(
-            Session.objects.select_for_update(no_key=True)
-            .filter(pk__in=gaining)
-            .order_by("pk")
-            .values_list("pk", "capacity")
-        )
+        capacities = {s.pk: s.capacity for s in lock_sessions(gaining)}
         taken = dict(
             Booking.objects.filter(session_id__in=gaining)
             .values("session_id")
@@ -119,6 +147,7 @@ def book_sessions(*, delegate, sessions, actor=None):
     released = held - wanted
     if released:
         Booking.objects.filter(delegate=delegate, session_id__in=released).delete()
+    booked = [s for s in sessions if s.pk in gaining]
     Booking.objects.bulk_create(
         Booking(
             delegate=delegate,
@@ -126,21 +155,12 @@ def book_sessions(*, delegate, sessions, actor=None):
             time_slot_id=s.time_slot_id,
             workshop_id=s.workshop_id,
         )
-        for s in sessions
-        if s.pk in gaining
+        for s in booked
     )
-    record_booking_changes(
-        delegate=delegate,
-        actor=actor,
-        booked=[s for s in sessions if s.pk in gaining],
-        released_ids=released,
-    )
+    _record_seats(delegate_id=delegate.pk, actor=actor, booked=booked, released_ids=released)
     if held:  # a first booking frees nothing and waits for nothing: skip the waiting lists
-        from workshops.services.waitlist import (
-            settle_waitlists_after_change,  # waitlist builds on this module
-        )
-
-        settle_waitlists_after_change(delegate=delegate, gained=gaining, released=released)
+        drop_waitlist_entries(delegate=delegate, session_ids=gaining)
+        serve_waitlists(freed=Counter(released))
     return sorted(sessions, key=lambda s: s.time_slot.starts_at)
 
 
@@ -151,19 +171,15 @@ def cancel_registration(*, delegate, actor=None):
     Side effects: marks the delegate cancelled, deletes their bookings (each
     recorded in the booking history as released by `actor`, None meaning the
     delegate) and waiting-list entries, spends any unused booking links and
-    hands the freed seats to the people waiting
-    (`workshops.waitlist.serve_waitlists`). Cancelling twice is harmless.
+    hands the freed seats to the people waiting (`serve_waitlists`).
+    Cancelling twice is harmless.
     """
-    from workshops.services.waitlist import (
-        settle_waitlists_after_change,  # waitlist builds on this module
-    )
-
-    delegate = Delegate.objects.select_for_update(no_key=True).get(pk=delegate.pk)
+    delegate = lock_delegate(delegate.pk)
     released_ids = list(delegate.bookings.values_list("session_id", flat=True))
     delegate.bookings.all().delete()
-    record_booking_changes(delegate=delegate, actor=actor, released_ids=released_ids)
-    delegate.waitlist.all().delete()
-    settle_waitlists_after_change(delegate=delegate, gained=(), released=released_ids)
+    _record_seats(delegate_id=delegate.pk, actor=actor, released_ids=released_ids)
+    drop_waitlist_entries(delegate=delegate)
+    serve_waitlists(freed=Counter(released_ids))
     delegate.manage_links.filter(used_at__isnull=True).delete()
     if delegate.status != Delegate.Status.CANCELLED:
         delegate.status = Delegate.Status.CANCELLED
@@ -181,8 +197,8 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
     beyond capacity, giving a `reason`. Side effects: replaces the booking and
     records the move (with the override and reason when the target was full)
     in the booking history; the seat given up goes to the people waiting for it
-    (`workshops.waitlist`). Raises `MoveRefused`, `NotBookable` or
-    `SessionFull` and changes nothing when a rule would break.
+    (`serve_waitlists`). Raises `MoveRefused`, `NotBookable` or `SessionFull`
+    and changes nothing when a rule would break.
     """
     reason = reason.strip()
     if override < 0:
@@ -191,11 +207,8 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
         raise MoveRefused("You do not have permission to put a session over its capacity.")
     if override and not reason:
         raise MoveRefused("Say why the session may go over its capacity.")
-    from workshops.services.waitlist import (
-        settle_waitlists_after_change,  # waitlist builds on this module
-    )
 
-    delegate = Delegate.objects.select_for_update(no_key=True).get(pk=delegate.pk)
+    delegate = lock_delegate(delegate.pk)
     if not delegate.is_active:
         raise NotBookable(f"{delegate}'s registration has been cancelled.")
     by_id = Session.objects.select_related("workshop", "time_slot").in_bulk(
@@ -219,11 +232,8 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
             f"{delegate} already has a seat in “{target.workshop.title}” in another time slot."
         )
 
-    capacity = (
-        Session.objects.select_for_update(no_key=True)
-        .filter(pk=target.pk)
-        .values_list("capacity", flat=True)[0]
-    )
+    (locked,) = lock_sessions([target.pk])
+    capacity = locked.capacity
     taken = Booking.objects.filter(session_id=target.pk).count()
     if taken >= capacity + override:
         beyond = f", even allowing {override} over" if override else ""
@@ -236,28 +246,195 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
         )
 
     over_capacity = taken >= capacity
+    booking = _move_seat(
+        delegate=delegate,
+        source=source,
+        target=target,
+        actor=actor,
+        beyond_capacity=over_capacity,
+        capacity_override=override if over_capacity else 0,
+        reason=reason,
+    )
+    drop_waitlist_entries(delegate=delegate, session_ids=[target.pk])
+    serve_waitlists(freed=Counter([source.pk]))
+    return booking
+
+
+@transaction.atomic
+def release_bookings(*, bookings, actor):
+    """Delete seats as an organiser (`actor`), then serve the waiting lists of the sessions freed.
+
+    Side effects: locks each delegate concerned (ascending id), deletes those
+    of `bookings` that still exist, records each as released by `actor` in the
+    booking history, and promotes people waiting (`serve_waitlists`). Returns
+    the `(delegate, session)` pairs promoted.
+    """
+    lock_delegates({b.delegate_id for b in bookings})
+    doomed = Booking.objects.filter(pk__in=[b.pk for b in bookings])
+    seats = list(doomed.values_list("delegate_id", "session_id"))
+    doomed.delete()
+    released = defaultdict(list)
+    for delegate_id, session_id in seats:
+        released[delegate_id].append(session_id)
+    _record_releases(released=released, actor=actor)
+    return serve_waitlists(freed=Counter(session_id for _, session_id in seats))
+
+
+def serve_waitlists(*, freed):
+    """Hand seats freed in this transaction to the people waiting, in order, along the chain.
+
+    `freed` maps a session id to the number of seats this transaction released
+    in it (or, after a capacity increase, the places it added while holding
+    the session's row lock). Must run inside that transaction. Whom to move is
+    `waitlist.next_in_line`'s choice; each move frees that person's old seat,
+    whose own waiting list is served next. Side effects: for each promotion,
+    moves the seat (`swap_seat`), drops the entry and queues an email. Returns
+    the list of `(delegate, session)` promoted. See `workshops.services.waitlist`
+    for why this terminates, cannot overbook and cannot deadlock.
+    """
+    budget = Counter({pk: n for pk, n in freed.items() if n > 0})
+    if not budget:
+        return []
+    queue = deque(sessions_with_waiting(session_ids=list(budget)))
+    promoted = []
+    while queue:
+        session_id = queue.popleft()
+        for promotion in next_in_line(session_id=session_id, seats=budget[session_id]):
+            old = promotion.old_booking
+            swap_seat(delegate=promotion.delegate, old_booking=old, session=promotion.session)
+            drop_waitlist_entries(delegate=promotion.delegate, session_ids=[session_id])
+            send_waitlist_promotion(
+                delegate=promotion.delegate, session=promotion.session, released=old.session
+            )
+            promoted.append((promotion.delegate, promotion.session))
+            budget[old.session_id] += 1
+            queue.append(old.session_id)
+        budget[session_id] = 0  # places nobody could take stay free for anyone to book
+    return promoted
+
+
+def swap_seat(*, delegate, old_booking, session, actor=WAITING_LIST, reason=PROMOTION_REASON):
+    """Move `delegate` from `old_booking` into `session`, in the same slot: a promotion.
+
+    The caller holds the delegate's lock and has checked the rules
+    (`waitlist.next_in_line`); this only writes. Side effects: deletes the old
+    booking, inserts the new one and records the move as done by `actor`. It
+    does not serve the waiting list of the seat it frees: `serve_waitlists`,
+    its caller, does. Returns the new booking.
+    """
+    return _move_seat(
+        delegate=delegate, source=old_booking.session, target=session, actor=actor, reason=reason
+    )
+
+
+def serve_after_capacity_change(*, session, old_capacity):
+    """After an organiser raised `session`'s capacity, fill the new places from its waiting list.
+
+    Call inside the transaction that saved the session (its UPDATE holds the
+    row lock). Side effects: those of `serve_waitlists`.
+    """
+    if old_capacity is None or session.capacity <= old_capacity:
+        return []
+    return serve_waitlists(freed={session.pk: session.capacity - old_capacity})
+
+
+def bulk_seat_synthetic(*, seats, batch_size=2000):
+    """Insert synthetic seats in bulk: `seats` is a list of `(delegate, session)` pairs.
+
+    For the synthetic data generator only: the caller has allocated the seats
+    within every session's capacity, so nothing is locked or counted here, and
+    nobody waits yet (going through `book_sessions` one delegate at a time
+    would take minutes for thousands of people). The capacity trigger still
+    refuses a seat in a full session. Side effects: inserts the bookings and
+    one history row each, booked by `SYNTHETIC_DATA`.
+    """
+    Booking.objects.bulk_create(
+        (
+            Booking(
+                delegate=delegate,
+                session=session,
+                time_slot_id=session.time_slot_id,
+                workshop_id=session.workshop_id,
+            )
+            for delegate, session in seats
+        ),
+        batch_size=batch_size,
+    )
+    at = timezone.now()
+    BookingChange.objects.bulk_create(
+        (
+            row
+            for delegate, session in seats
+            for row in seat_rows(
+                delegate_id=delegate.pk, actor=SYNTHETIC_DATA, booked=[session], at=at
+            )
+        ),
+        batch_size=batch_size,
+    )
+    return len(seats)
+
+
+def forget_history_reasons(*, delegate):
+    """Erasure: keep the delegate's history rows for the counts, without organisers' reasons.
+
+    Reasons are free text and can mention health. Side effects: blanks them.
+    """
+    BookingChange.objects.filter(delegate=delegate).update(reason="")
+
+
+def _move_seat(
+    *, delegate, source, target, actor, beyond_capacity=False, capacity_override=0, reason=""
+):
+    """Replace the delegate's seat in `source` with one in `target` and record the move."""
     Booking.objects.filter(delegate=delegate, session_id=source.pk).delete()
     booking = Booking.objects.create(
         delegate=delegate,
         session=target,
         time_slot_id=target.time_slot_id,
         workshop_id=target.workshop_id,
-        beyond_capacity=over_capacity,
+        beyond_capacity=beyond_capacity,
     )
     BookingChange.objects.bulk_create(
         [
-            BookingChange(
-                delegate=delegate,
-                action=BookingChange.Action.MOVED,
-                session=target,
-                session_label=session_label(target),
-                from_session=source,
-                from_session_label=session_label(source),
-                capacity_override=override if over_capacity else 0,
+            move_row(
+                delegate_id=delegate.pk,
+                actor=actor,
+                source=source,
+                target=target,
+                capacity_override=capacity_override,
                 reason=reason,
-                **actor_fields(actor),
             )
         ]
     )
-    settle_waitlists_after_change(delegate=delegate, gained=[target.pk], released=[source.pk])
     return booking
+
+
+def _record_seats(*, delegate_id, actor, booked=(), released_ids=()):
+    """Record one history row per session booked and per session id released (one insert)."""
+    released = []
+    if released_ids:
+        released = Session.objects.filter(pk__in=released_ids).select_related(
+            "workshop", "time_slot"
+        )
+    rows = seat_rows(delegate_id=delegate_id, actor=actor, booked=booked, released=released)
+    if rows:
+        BookingChange.objects.bulk_create(rows)
+
+
+def _record_releases(*, released, actor):
+    """Record the seats released from several delegates ({delegate id: [session ids]})."""
+    if not released:
+        return
+    ids = {pk for session_ids in released.values() for pk in session_ids}
+    sessions = Session.objects.select_related("workshop", "time_slot").in_bulk(ids)
+    at = timezone.now()
+    BookingChange.objects.bulk_create(
+        row
+        for delegate_id, session_ids in sorted(released.items())
+        for row in seat_rows(
+            delegate_id=delegate_id,
+            actor=actor,
+            released=[sessions[pk] for pk in session_ids],
+            at=at,
+        )
+    )

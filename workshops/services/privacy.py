@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
-from workshops.models import AllocationRun, AnnouncementRecipient, BookingChange
-from workshops.services.booking import cancel_registration
+from workshops.models import AllocationRun, AnnouncementRecipient
+from workshops.services.booking import cancel_registration, forget_history_reasons
 
 
 def _iso(value):
@@ -59,4 +59,4 @@ def forget_in_history(sender, *, delegate, old_email, **kwargs):
     AnnouncementRecipient.objects.filter(Q(delegate=delegate) | Q(email__iexact=old_email)).update(
         email=delegate.email
     )
-    BookingChange.objects.filter(delegate=delegate).update(reason="")
+    forget_history_reasons(delegate=delegate)

@@ -6,7 +6,8 @@ from itertools import permutations
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event
-from workshops.models import Booking, Session
+from workshops.models import Session
+from workshops.services.booking import bulk_seat_synthetic
 
 FIRST_NAMES = [
     "Amira",
@@ -45,11 +46,12 @@ def generate_synthetic_delegates(*, count, rng, fit=False, event=None):
     """Add `count` delegates to the current event and book their workshops in bulk.
 
     Demand is skewed: earlier workshops (by title) are more popular. Seats are
-    allocated in memory within every session's capacity and written with
-    `bulk_create`; this is a data generator, not a booking path, so it does not
-    go through `book_sessions` (it would take minutes for thousands of people).
-    Side effects: inserts delegates and bookings; with `fit`, raises session
-    (and room) capacities so every day-two delegate can hold a full set.
+    allocated in memory within every session's capacity and written in bulk
+    by `booking.bulk_seat_synthetic`; this is a data generator, not a booking
+    path, so it does not go through `book_sessions` (it would take minutes for
+    thousands of people). Side effects: inserts delegates, bookings and their
+    history; with `fit`, raises session (and room) capacities so every day-two
+    delegate can hold a full set.
     """
     event = event or Event.objects.current()
     agencies = list(Agency.objects.filter(is_confirmed=True).order_by("pk"))
@@ -117,7 +119,7 @@ def _allocate(*, delegates, sessions, event, rng):
     by_slot = {slot.pk: [s for s in sessions if s.time_slot_id == slot.pk] for slot in slots}
     titles = sorted({s.workshop.title for s in sessions}) if sessions else []
     weight = {title: 1.0 / (rank + 1) for rank, title in enumerate(titles)}
-    bookings, booked = [], 0
+    seats, booked = [], 0
     for delegate in delegates:
         choice = _pick(by_slot=by_slot, slots=slots, left=left, weight=weight, rng=rng)
         if choice is None:
@@ -125,15 +127,8 @@ def _allocate(*, delegates, sessions, event, rng):
         booked += 1
         for session in choice:
             left[session.pk] -= 1
-            bookings.append(
-                Booking(
-                    delegate=delegate,
-                    session=session,
-                    time_slot_id=session.time_slot_id,
-                    workshop_id=session.workshop_id,
-                )
-            )
-    Booking.objects.bulk_create(bookings, batch_size=2000)
+            seats.append((delegate, session))
+    bulk_seat_synthetic(seats=seats)
     return booked
 
 

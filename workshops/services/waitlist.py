@@ -1,20 +1,25 @@
-"""Waiting lists for full sessions, served in order the moment a place frees up.
+"""Waiting lists for full sessions: who waits, in what order, and who is next.
 
 A delegate who holds a seat in a time slot may wait for a full session in that
 slot while keeping their seat. When a place frees (a cancellation, a change of
 workshops, an organiser deleting a booking or raising a capacity), the
-transaction that freed it calls `serve_waitlists`, which moves the first
-eligible person waiting into the place and releases their old seat in that
-slot; that seat may in turn serve its own waiting list, and so on.
+transaction that freed it hands it on: `workshops.services.booking`, the one
+writer of seats, asks `next_in_line` who is next for the session, swaps each
+of them into it (`booking.swap_seat`) and releases their old seat in that
+slot, which may in turn serve its own waiting list (`booking.serve_waitlists`).
+
+This module decides *who*, and writes only waiting-list entries; it never
+imports `workshops.services.booking` (which imports this module), so the seats
+have one writer and the two modules no cycle.
+
+Who is next: the first entries by `position`, then by who joined first, whose
+delegate holds a seat in the slot and whose swapped set still passes
+`choice_problems` (one seat per slot, no workshop twice, exactly the required
+number); anyone else is skipped and keeps their place in the queue.
 
 Why the chain terminates: each promotion deletes the promoted delegate's entry,
 and a session is only revisited when a promotion freed a seat in it, so there
 are at most as many steps as there are entries.
-
-Why it never breaks the rules: a delegate is promoted only if they hold a seat
-in that slot and the swapped set passes `choice_problems` (one seat per slot,
-no workshop twice, exactly the required number); anyone else is skipped and
-keeps their place in the queue.
 
 Why it cannot overbook: a freed seat is handed on one for one, in the same
 transaction that freed it, so the session's count never rises above what it
@@ -22,35 +27,46 @@ was; any other transaction counting that session still sees the old booking
 until we commit. When the organiser raises a capacity, the admin's UPDATE of the
 session holds its row lock while we count and fill the new places.
 
-Why it cannot deadlock: `book_sessions` and `cancel_registration` wait for
-locks only in one order (the acting delegate, then the sessions gaining a
-seat, ascending ids; see `workshops.services`). Serving a waiting list never
-*waits* for another lock: the waiting delegate is locked with
-`SELECT ... FOR NO KEY UPDATE SKIP LOCKED`, and a delegate whose row another
-transaction holds (they are changing their own seats at this very moment) is
-passed over this time and keeps their place. Their booking rows are only
-written by whoever holds their delegate row, so deleting them never waits;
-inserts only take `FOR KEY SHARE` on the session through the foreign key,
-which does not conflict with the `FOR NO KEY UPDATE` that bookings take. A
-transaction that waits for nothing can close no cycle. On SQLite, IMMEDIATE
-transactions serialise all of this anyway.
+Why it cannot deadlock: every transaction waits for row locks only in the one
+order of `registration.services.locking` (the acting delegate, then the
+sessions gaining a seat, ascending ids). `next_in_line` never *waits* for a
+lock: the person waiting and their entry are locked with
+`SELECT ... FOR NO KEY UPDATE SKIP LOCKED` (`try_lock_delegate`,
+`try_lock_waitlist_entry`), and someone whose row another transaction holds
+(they are changing their own seats at this very moment, or an organiser is
+reordering the list) is passed over this time and keeps their place. Their
+booking rows are only written by whoever holds their delegate row, so
+deleting them never waits; inserts only take `FOR KEY SHARE` on the session
+through the foreign key, which does not conflict with the `FOR NO KEY UPDATE`
+that bookings take. A transaction that waits for nothing can close no cycle.
+On SQLite, IMMEDIATE transactions serialise all of this anyway.
 """
 
-from collections import Counter, deque
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Max
 
+from registration.errors import UserFacingError
 from registration.models import Delegate
-from workshops.models import Booking, BookingChange, Session, WaitlistEntry
-from workshops.services.booking import BookingError
+from registration.services.locking import lock_delegate, try_lock_delegate
+from workshops.models import Booking, Session, WaitlistEntry
 from workshops.services.choices import choice_problems
-from workshops.services.history import session_label
-from workshops.services.notifications import send_waitlist_promotion
+from workshops.services.locking import try_lock_waitlist_entry
 
 
-class WaitlistError(BookingError):
+class WaitlistError(UserFacingError):
     """Joining or leaving a waiting list is not possible; `message` says why."""
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """Someone `next_in_line` chose: `delegate` (locked) gives up `old_booking` for `session`."""
+
+    delegate: Delegate
+    session: Session
+    old_booking: Booking
+    entry: WaitlistEntry
 
 
 @transaction.atomic
@@ -62,7 +78,7 @@ def join_waitlist(*, delegate, session):
     when the session has places (book it instead), the delegate holds no seat
     in that slot, or the swap could never be valid.
     """
-    delegate = Delegate.objects.select_for_update(no_key=True).get(pk=delegate.pk)
+    delegate = lock_delegate(delegate.pk)
     session = Session.objects.select_related("time_slot", "workshop").get(pk=session.pk)
     if not delegate.is_active or not delegate.attends_day_two:
         raise WaitlistError("Only delegates attending day two can join a waiting list.")
@@ -101,73 +117,67 @@ def leave_waitlist(*, delegate, session_id):
     Side effects: deletes the entry. Locks the delegate first, so a promotion
     running at this moment either finishes first or passes them over.
     """
-    list(Delegate.objects.select_for_update(no_key=True).filter(pk=delegate.pk).values_list("pk"))
+    lock_delegate(delegate.pk)
     deleted, _ = WaitlistEntry.objects.filter(delegate=delegate, session_id=session_id).delete()
     return bool(deleted)
 
 
-def serve_waitlists(*, freed):
-    """Hand seats freed in this transaction to the people waiting, in order, along the chain.
+def drop_waitlist_entries(*, delegate, session_ids=None):
+    """Take `delegate` off the waiting lists of `session_ids` (None: off every list).
 
-    `freed` maps a session id to the number of seats this transaction released
-    in it (or, after a capacity increase, the places it added while holding
-    the session's row lock). Must run inside that transaction. Side effects:
-    for each promotion, deletes the delegate's old seat in that slot and their
-    entry, books the new seat and queues an email. Returns the list of
-    `(delegate, session)` promoted. See the module docstring for why this
-    terminates, cannot overbook and cannot deadlock.
+    The booking service calls it, holding the delegate's lock, for the sessions
+    the delegate has just gained a seat in, and for every list when they cancel.
+    Side effects: deletes the entries.
     """
-    budget = Counter({pk: n for pk, n in freed.items() if n > 0})
-    if not budget:
-        return []
+    entries = WaitlistEntry.objects.filter(delegate=delegate)
+    if session_ids is not None:
+        if not session_ids:
+            return
+        entries = entries.filter(session_id__in=session_ids)
+    entries.delete()
+
+
+def sessions_with_waiting(*, session_ids):
+    """Those of `session_ids` that someone waits for, ascending (one query)."""
     waiting = set(
-        WaitlistEntry.objects.filter(session_id__in=budget).values_list("session_id", flat=True)
+        WaitlistEntry.objects.filter(session_id__in=session_ids).values_list(
+            "session_id", flat=True
+        )
     )
-    queue = deque(pk for pk in sorted(budget) if pk in waiting)
-    promoted = []
-    while queue:
-        session_id = queue.popleft()
-        for delegate, session, released_id in _serve_session(session_id, budget[session_id]):
-            promoted.append((delegate, session))
-            budget[released_id] += 1
-            queue.append(released_id)
-        budget[session_id] = 0  # places nobody could take stay free for anyone to book
-    return promoted
+    return [pk for pk in sorted(session_ids) if pk in waiting]
 
 
-def _serve_session(session_id, seats):
-    """Promote up to `seats` eligible people waiting for one session; yield each move."""
+def next_in_line(*, session_id, seats):
+    """Choose up to `seats` people waiting for `session_id` to move into it now, in order.
+
+    Must run inside the transaction that freed the places, which then moves
+    each of them (`workshops.services.booking.swap_seat`). Never more than the
+    places the session has free as this transaction sees it. Returns a list of
+    `Promotion`, each delegate and entry locked without waiting: people busy in
+    another transaction, and people whose swap would break a rule, are passed
+    over and keep their place. Writes nothing.
+    """
     session = Session.objects.select_related("time_slot__event", "workshop").get(pk=session_id)
     seats = min(seats, session.capacity - session.bookings.count())
+    chosen = []
     if seats <= 0:
-        return
-    entries = WaitlistEntry.objects.filter(session_id=session_id).order_by("position", "pk")
-    for entry in entries:
-        if seats == 0:
-            return
-        delegate = (
-            # of=("self",): lock only the delegate row, not the joined event and agency rows.
-            Delegate.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
-            .select_related("event", "agency")
-            .filter(pk=entry.delegate_id)
-            .first()
-        )
-        if delegate is None:
-            continue  # busy changing their own seats right now: passed over this time
-        old = _swap_seat(delegate=delegate, session=session)
-        if old is None:
-            continue
-        entry.delete()
-        seats -= 1
-        send_waitlist_promotion(delegate=delegate, session=session, released=old.session)
-        yield delegate, session, old.session_id
+        return chosen
+    for entry in WaitlistEntry.objects.filter(session_id=session_id).order_by("position", "pk"):
+        if len(chosen) == seats:
+            break
+        delegate = try_lock_delegate(entry.delegate_id, related=["event", "agency"])
+        if delegate is None or try_lock_waitlist_entry(entry.pk) is None:
+            continue  # changing their own seats right now, or an organiser is moving the entry
+        old = _seat_to_give_up(delegate=delegate, session=session)
+        if old is not None:
+            chosen.append(
+                Promotion(delegate=delegate, session=session, old_booking=old, entry=entry)
+            )
+    return chosen
 
 
-def _swap_seat(*, delegate, session):
-    """Move `delegate` from their seat in `session`'s slot into `session`, if the rules allow.
-
-    Returns the booking given up, or None (and writes nothing) when the swap is not allowed.
-    """
+def _seat_to_give_up(*, delegate, session):
+    """The delegate's booking in `session`'s slot, if swapping it for `session` keeps the rules."""
     if not delegate.is_active or not delegate.attends_day_two:
         return None
     held = list(delegate.bookings.select_related("session__time_slot", "session__workshop"))
@@ -177,50 +187,7 @@ def _swap_seat(*, delegate, session):
     swapped = [b.session for b in held if b.pk != old.pk] + [session]
     if choice_problems(event=delegate.event, sessions=swapped):
         return None
-    old.delete()
-    Booking.objects.create(
-        delegate=delegate,
-        session=session,
-        time_slot_id=session.time_slot_id,
-        workshop_id=session.workshop_id,
-    )
-    BookingChange.objects.create(
-        delegate=delegate,
-        action=BookingChange.Action.MOVED,
-        session=session,
-        session_label=session_label(session),
-        from_session=old.session,
-        from_session_label=session_label(old.session),
-        actor_name="the waiting list",
-        reason="A place came free and they were next on its waiting list.",
-    )
     return old
-
-
-@transaction.atomic
-def release_bookings(*, bookings):
-    """Delete seats as an organiser, then serve the waiting lists of the sessions freed.
-
-    Side effects: locks each delegate concerned (ascending id), deletes the
-    bookings, and promotes people waiting (see `serve_waitlists`).
-    """
-    booking_ids = [b.pk for b in bookings]
-    delegate_ids = sorted({b.delegate_id for b in bookings})
-    list(Delegate.objects.select_for_update(no_key=True).filter(pk__in=delegate_ids).order_by("pk"))
-    doomed = Booking.objects.filter(pk__in=booking_ids)
-    freed = Counter(doomed.values_list("session_id", flat=True))
-    doomed.delete()
-    return serve_waitlists(freed=freed)
-
-
-def serve_after_capacity_change(*, session, old_capacity):
-    """After an organiser raised `session`'s capacity, fill the new places from its waiting list.
-
-    Call inside the transaction that saved the session (its UPDATE holds the row lock).
-    """
-    if old_capacity is None or session.capacity <= old_capacity:
-        return []
-    return serve_waitlists(freed={session.pk: session.capacity - old_capacity})
 
 
 def waiting_places(*, delegate):
@@ -241,17 +208,6 @@ def waiting_counts(*, sessions):
         .annotate(n=Count("pk"))
         .values_list("session_id", "n")
     )
-
-
-def settle_waitlists_after_change(*, delegate, gained, released):
-    """Tidy the waiting lists after `book_sessions` or a cancellation changed seats.
-
-    Side effects: drops the delegate's entries for sessions they now hold, then
-    serves the waiting lists of the sessions they released (`serve_waitlists`).
-    """
-    if gained:
-        WaitlistEntry.objects.filter(delegate=delegate, session_id__in=gained).delete()
-    return serve_waitlists(freed=Counter(released))
 
 
 def mark_waitlist_options(*, delegate, sessions, held_ids):

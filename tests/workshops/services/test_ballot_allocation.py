@@ -219,6 +219,20 @@ def test_publish_books_every_seat_through_the_service_and_emails_timetables(
     assert ballot_event.booking_mode == Event.BookingMode.LIVE
 
 
+def test_publish_without_a_user_records_the_ballot_as_the_actor(
+    ballot_event, programme, close_ballot
+):
+    ranked_delegates(ballot_event, programme["workshops"], 3)
+    close_ballot(ballot_event)
+    run = run_allocation(event=ballot_event, seed=2)
+
+    assert publish_allocation(run=run) == 3
+
+    changes = BookingChange.objects.filter(action=BookingChange.Action.BOOKED)
+    assert changes.count() == 12
+    assert {(c.actor_id, c.by) for c in changes} == {(None, "the ballot")}
+
+
 def test_publish_twice_is_refused(ballot_event, programme, close_ballot):
     ranked_delegates(ballot_event, programme["workshops"], 4)
     close_ballot(ballot_event)

@@ -7,8 +7,12 @@ from outbox.models import OutgoingEmail
 from registration.models import Delegate
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import BookingChange
-from workshops.services.booking import SessionFull, book_sessions, cancel_registration
-from workshops.services.history import session_label
+from workshops.services.booking import (
+    SessionFull,
+    book_sessions,
+    cancel_registration,
+    session_label,
+)
 
 BOOKED, RELEASED = BookingChange.Action.BOOKED, BookingChange.Action.RELEASED
 

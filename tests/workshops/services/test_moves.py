@@ -6,8 +6,13 @@ from django.urls import reverse
 
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import Booking, BookingChange
-from workshops.services.booking import MoveRefused, SessionFull, book_sessions, move_delegate
-from workshops.services.history import session_label
+from workshops.services.booking import (
+    MoveRefused,
+    SessionFull,
+    book_sessions,
+    move_delegate,
+    session_label,
+)
 
 OVERRIDE = "workshops.override_capacity"
 

@@ -1,15 +1,18 @@
 import pytest
 
 from outbox.models import OutgoingEmail
-from tests.factories import DelegateFactory, RoomFactory, SessionFactory
+from tests.factories import AdminUserFactory, DelegateFactory, RoomFactory, SessionFactory
 from workshops.models import Booking, WaitlistEntry
-from workshops.services.booking import book_sessions, cancel_registration
+from workshops.services.booking import (
+    book_sessions,
+    cancel_registration,
+    release_bookings,
+    serve_after_capacity_change,
+)
 from workshops.services.waitlist import (
     WaitlistError,
     join_waitlist,
     leave_waitlist,
-    release_bookings,
-    serve_after_capacity_change,
     waiting_places,
 )
 
@@ -196,7 +199,10 @@ def test_release_bookings_promotes_into_the_freed_seat(programme):
     waiter = booked(programme, *B_SET)
     join_waitlist(delegate=waiter, session=s[(0, 0)])
 
-    release_bookings(bookings=list(Booking.objects.filter(delegate=victim, session=s[(0, 0)])))
+    release_bookings(
+        bookings=list(Booking.objects.filter(delegate=victim, session=s[(0, 0)])),
+        actor=AdminUserFactory(),
+    )
 
     assert s[(0, 0)].pk in held(waiter)
     assert s[(0, 0)].pk not in held(victim)

@@ -1,0 +1,199 @@
+"""Row locks: the project's one home for `SELECT ... FOR NO KEY UPDATE`, in one order.
+
+A write that uses up something countable (a seat, an agency's places, an
+invitation's uses) locks what it consumes inside its transaction, late but
+before it counts, as pretix does. Every such lock is taken by a function here
+or in `workshops.services.locking` (which adds the workshops app's rows and
+calls `lock_rows`); a lint test fails if `select_for_update` appears anywhere
+else. `registration` cannot import `workshops`, so the order below names the
+workshops app's rows by label only.
+
+The order
+---------
+A transaction that waits for row locks of several kinds waits for them in
+this order, and for rows of one kind in ascending id (`lock_rows` sorts the
+ids itself, for every caller, like pretix's `lock_objects`):
+
+1. the event (`lock_event`): publishing a ballot allocation;
+2. the event's own records: an allocation run (`lock_allocation_run`), an
+   announcement (`lock_announcement`);
+3. the agency (`lock_agency`): its place limit, while registering;
+4. the invitation (`lock_invitation`): its uses, while registering;
+5. delegates (`lock_delegate`, `lock_delegates`): whoever's seats, ranking,
+   status or waiting-list entries change;
+6. sessions (`lock_sessions`): the sessions gaining a seat, or whose capacity
+   an organiser edits;
+7. waiting-list entries, only ever with SKIP LOCKED (below).
+
+Each transaction asks for each kind at most once, in one call; asking again
+for rows it already holds (a ballot publish locks every delegate and session
+up front, then books each delegate through `book_sessions`, which locks that
+delegate and their sessions again) returns at once.
+
+The mode
+--------
+Always `FOR NO KEY UPDATE OF <the table itself>`. It conflicts with itself
+and with plain FOR UPDATE, so it serialises the writers that count, but not
+with the `FOR KEY SHARE` that PostgreSQL takes on a row whenever another row
+referencing it is inserted: a waiting-list promotion can insert a booking into
+a session that a booking transaction holds, without waiting. Plain FOR UPDATE
+is only needed to lock a row you will delete or whose key you will change
+while others may reference it; no service does that (a promotion deletes the
+waiting-list entry it locked, but nothing references entries). `OF self` keeps
+joined rows (`related=`, for `select_related`) unlocked: PostgreSQL cannot
+lock the nullable side of an outer join, and locking a delegate's event would
+put the event out of order. SQLite has no row locks: there IMMEDIATE
+transactions serialise every writer, and these functions only read.
+
+SKIP LOCKED
+-----------
+A lock taken with SKIP LOCKED (`try_lock_delegate`, `try_lock_waitlist_entry`)
+never waits: a row someone else holds is passed over. Waiting-list promotions
+use it, for the person waiting and for their entry, which is why they may lock
+delegates after sessions: a lock that never waits closes no cycle.
+
+Why no deadlock
+---------------
+A deadlock is a cycle of transactions, each waiting for a row another holds.
+Give every row the rank (its kind's place above, its id). A transaction waits
+only for rows ranked above every row it already holds: it takes the kinds in
+order, one call each, ascending ids within the call, and re-asking for a held
+row never waits. Around a cycle each transaction would hold a row and wait for
+a higher-ranked one held by the next, so the ranks would rise all the way
+round and back to where they started: impossible. The locks PostgreSQL takes
+by itself keep to this too:
+
+- FOR KEY SHARE (inserting a row that references another) conflicts only with
+  plain FOR UPDATE and with deleting the referenced row. No service takes the
+  first; the one such delete, an organiser deleting a delegate in the admin,
+  comes after everything else in its transaction, and whoever holds KEY SHARE
+  on that delegate (sending an announcement, say) waits for nothing it holds;
+- an UPDATE takes the row's NO KEY UPDATE lock: updating a session's capacity
+  is the first lock the admin takes (`SessionAdmin.save_model`), or comes after
+  `lock_sessions` on the same rows (`WorkshopAdmin.save_formset`), and a
+  delegate's row is updated by the holder of its lock;
+- rows written without an explicit lock (bookings, booking history,
+  waiting-list entries, preferences) belong to one delegate and are written by
+  the transaction holding that delegate's lock, so writing them waits for
+  nobody; the unique keys that could make two inserts wait for each other (one
+  seat per slot, one entry per slot) include that delegate too. Booking links
+  and stored emails are also written by requests that take no lock of the
+  order at all, so they can hold up nobody's order.
+
+Outside the argument: an organiser editing waiting-list entries in the admin
+(promotions skip those entries rather than wait) and admin deletes of
+sessions, workshops, time slots or events, which cascade to seats without
+locks. If such a delete ever closed a cycle, PostgreSQL would abort one of the
+transactions; nothing would be overbooked.
+
+Why no overbooking
+------------------
+Capacity is only ever counted by a transaction holding the lock of what it
+counts: `book_sessions` and `move_delegate` hold each session gaining a seat
+(level 6) while they count its bookings and insert, so two of them on one
+session run one after the other and the second sees the first's seat; agency
+places and invitation uses are counted under levels 3 and 4 the same way. A
+waiting-list promotion gives a seat only in exchange for one freed in the same
+transaction, or for a place an organiser added while their UPDATE holds the
+session's row, so no count ever rises past capacity; the capacity trigger
+(migration `workshops.0005`) refuses any insert that would.
+"""
+
+from registration.models import Agency, Delegate, Event, Invitation
+
+# A kind's place in the lock order is its index here (see the module docstring).
+LOCK_ORDER = (
+    "registration.event",
+    "workshops.allocationrun",
+    "workshops.announcement",
+    "registration.agency",
+    "registration.invitation",
+    "registration.delegate",
+    "workshops.session",
+)
+# Locked only with SKIP LOCKED, which never waits, so they need no place in the order.
+SKIP_LOCKED_ONLY = ("workshops.waitlistentry",)
+
+
+def lock_rows(rows, pks=None, *, skip_locked=False):
+    """Lock `rows` (a model, manager or queryset) FOR NO KEY UPDATE; return them in id order.
+
+    `pks`, if given, narrows to those ids, in any order and with repeats: they
+    are sorted here, and the rows are locked in ascending id (`ORDER BY id`),
+    so no caller can take one kind in two orders. With `skip_locked`, rows
+    another transaction holds are left out instead of waited for. Must run
+    inside a transaction. Raises `ValueError` for a model with no place in
+    `LOCK_ORDER`, so a new kind of lock has to be placed in the order first.
+    """
+    queryset = rows._default_manager.all() if isinstance(rows, type) else rows.all()
+    label = queryset.model._meta.label_lower
+    if label not in LOCK_ORDER and not (skip_locked and label in SKIP_LOCKED_ONLY):
+        raise ValueError(
+            f"{label} has no place in the lock order: add it to LOCK_ORDER in "
+            "registration.services.locking and say there why it goes where it does."
+        )
+    if pks is not None:
+        queryset = queryset.filter(pk__in=sorted(set(pks)))
+    return list(
+        queryset.select_for_update(no_key=True, skip_locked=skip_locked, of=("self",)).order_by(
+            "pk"
+        )
+    )
+
+
+def lock_row(rows, pk, *, skip_locked=False):
+    """Lock the row of `rows` with id `pk` and return it.
+
+    Raises the model's `DoesNotExist` if there is none; with `skip_locked`,
+    returns None instead, and also when another transaction holds the row.
+    """
+    locked = lock_rows(rows, [pk], skip_locked=skip_locked)
+    if locked:
+        return locked[0]
+    if skip_locked:
+        return None
+    model = rows if isinstance(rows, type) else rows.model
+    raise model.DoesNotExist(f"No {model._meta.verbose_name} with id {pk}.")
+
+
+# Registration's rows, by their place in the order.
+
+
+def lock_event(pk):
+    """Lock and return the event (level 1)."""
+    return lock_row(Event, pk)
+
+
+def lock_agency(pk):
+    """Lock and return the agency (level 3), whose live delegates count against its place limit."""
+    return lock_row(Agency, pk)
+
+
+def lock_invitation(*, event, code):
+    """Lock and return `event`'s invitation with this (normalised) `code`, or None (level 4).
+
+    Its agency comes along unlocked.
+    """
+    locked = lock_rows(Invitation.objects.select_related("agency").filter(event=event, code=code))
+    return locked[0] if locked else None
+
+
+def lock_delegate(pk, *, related=()):
+    """Lock and return the delegate (level 5), with `related` joined in but not locked."""
+    return lock_row(joined(Delegate, related), pk)
+
+
+def lock_delegates(pks):
+    """Lock the delegates with these ids (level 5), ascending; return them in id order."""
+    return lock_rows(Delegate, pks)
+
+
+def try_lock_delegate(pk, *, related=()):
+    """Lock the delegate if nobody else holds them, without waiting; None if someone does."""
+    return lock_row(joined(Delegate, related), pk, skip_locked=True)
+
+
+def joined(model, related):
+    """`model`'s rows with `related` joined in (none at all when it is empty)."""
+    # select_related() with no names would join every non-null relation.
+    return model.objects.select_related(*related) if related else model.objects.all()
