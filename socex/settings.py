@@ -267,4 +267,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own "django" logger prints to the console too; let it reach the root once.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }

@@ -69,5 +69,6 @@ def session_download(request, session_id, slug, file_format):
         file_format=file_format,
         user=request.user,
         sessions=Session.objects.filter(pk=session.pk),
-        subject=f"{session.workshop.title}, {session.time_slot.name}, {session.room.name}",
+        # Slot and room first: the file name is cut short, and they tell sessions apart.
+        subject=f"{session.time_slot.name}, {session.room.name}, {session.workshop.title}",
     )

@@ -258,3 +258,16 @@ def test_attendee_list_leaves_out_registrations_awaiting_approval(organiser_clie
     DelegateFactory(event=event, last_name="Pending", status=Delegate.Status.PENDING)
     rows = read_csv(organiser_client.get(event_url("attendees", "csv")))
     assert [row[0] for row in rows[1:]] == ["Ashby", "Ashby", "Lovelace", "Zed"]
+
+
+def test_two_sessions_of_one_workshop_download_under_different_names(organiser_client, programme):
+    workshop = programme["workshops"][0]
+    workshop.title = "County Lines: from the first line to the last runner, a long workshop title"
+    workshop.save()
+    names = set()
+    for session in workshop.sessions.all():
+        url = reverse("exports:session_download", args=[session.pk, "rosters", "csv"])
+        disposition = organiser_client.get(url)["Content-Disposition"]
+        names.add(disposition)
+        assert session.time_slot.name.lower().replace(" ", "-") in disposition
+    assert len(names) == workshop.sessions.count() == 2
