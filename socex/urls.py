@@ -1,16 +1,14 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic.base import RedirectView
 
 from registration.views import privacy as privacy_views
 from registration.views import registration as registration_views
+from socex.views import favicon
 from workshops.admin.dashboard import dashboard_view
 
 urlpatterns = [
     path("", registration_views.home, name="home"),
-    # Browsers ask for /favicon.ico on every page, the admin's too.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("register/", registration_views.register, name="register"),
     path("privacy/", registration_views.privacy, name="privacy"),
     path("accessibility/", registration_views.accessibility, name="accessibility"),
