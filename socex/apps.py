@@ -8,4 +8,7 @@ class SocexAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from socex import checks  # noqa: F401  (registers the deploy checks)
+        from socex import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            converters,  # noqa: F401  (registers <id:...> before any URLconf)
+        )

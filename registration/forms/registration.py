@@ -32,7 +32,7 @@ class RegistrationForm(forms.ModelForm):
     agency_not_listed = forms.BooleanField(label="My agency is not listed", required=False)
     other_agency = forms.CharField(
         label="Your agency's name",
-        max_length=200,
+        max_length=Agency._meta.get_field("name").max_length,
         required=False,
         help_text="An organiser will confirm it.",
     )
@@ -97,8 +97,6 @@ class RegistrationForm(forms.ModelForm):
         self.event = event
         self.fields["agency"].choices = agency_choices()
         self.fields["badge_name"].required = False
-        self.fields["dietary_requirements"].max_length = 1000
-        self.fields["accessibility_needs"].max_length = 1000
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.form_show_errors = True

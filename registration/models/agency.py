@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from registration.models.text_limits import text_length_check
+
 
 class Agency(models.Model):
     class Admission(models.TextChoices):
@@ -35,6 +37,7 @@ class Agency(models.Model):
     )
     email_domains = models.TextField(
         "work email domains",
+        max_length=2000,
         blank=True,
         help_text="One per line, e.g. police.uk. Addresses at a subdomain "
         "(kent.police.uk) qualify too.",
@@ -49,6 +52,11 @@ class Agency(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            text_length_check(
+                name="agency_text_lengths", limits={"name": 200, "email_domains": 2000}
+            ),
+        ]
 
     def __str__(self):
         return self.name

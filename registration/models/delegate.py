@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from registration.models.agency import Agency
 from registration.models.event import Event
+from registration.models.text_limits import text_length_check
 
 
 def new_checkin_reference():
@@ -40,8 +41,8 @@ class Delegate(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     attends_day_one = models.BooleanField("attending day one", default=True)
     attends_day_two = models.BooleanField("attending day two", default=True)
-    dietary_requirements = models.TextField(blank=True)
-    accessibility_needs = models.TextField(blank=True)
+    dietary_requirements = models.TextField(max_length=1000, blank=True)
+    accessibility_needs = models.TextField(max_length=1000, blank=True)
     badge_name = models.CharField(max_length=100)
     privacy_accepted_at = models.DateTimeField()
     invitation = models.ForeignKey(
@@ -89,6 +90,19 @@ class Delegate(models.Model):
             models.CheckConstraint(
                 condition=Q(attends_day_one=True) | Q(attends_day_two=True),
                 name="delegate_attends_a_day",
+            ),
+            text_length_check(
+                name="delegate_text_lengths",
+                limits={
+                    "first_name": 100,
+                    "last_name": 100,
+                    "email": 254,
+                    "job_title": 150,
+                    "phone": 40,
+                    "dietary_requirements": 1000,
+                    "accessibility_needs": 1000,
+                    "badge_name": 100,
+                },
             ),
         ]
         indexes = [models.Index(fields=["email"])]

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from registration.models.text_limits import text_length_check
+
 
 class EventQuerySet(models.QuerySet):
     def current(self):
@@ -25,7 +27,9 @@ class Event(models.Model):
     venue_name = models.CharField(max_length=200)
     venue_address = models.CharField(max_length=300)
     day_two_summary = models.TextField(
-        blank=True, help_text="Shown on the home page: how the day-two workshops work."
+        max_length=2000,
+        blank=True,
+        help_text="Shown on the home page: how the day-two workshops work.",
     )
     choices_required = models.PositiveSmallIntegerField(
         default=4, help_text="How many workshop sessions each day-two delegate must hold."
@@ -67,6 +71,17 @@ class Event(models.Model):
                 condition=Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
             ),
             models.CheckConstraint(condition=Q(choices_required__gte=1), name="event_choices_min"),
+            text_length_check(
+                name="event_text_lengths",
+                limits={
+                    "name": 200,
+                    "tagline": 300,
+                    "venue_name": 200,
+                    "venue_address": 300,
+                    "day_two_summary": 2000,
+                    "contact_email": 254,
+                },
+            ),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from registration.models.agency import Agency
 from registration.models.event import Event
+from registration.models.text_limits import text_length_check
 
 
 def new_invitation_code():
@@ -49,7 +50,8 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(max_uses__gte=1), name="invitation_used_at_least_once"
-            )
+            ),
+            text_length_check(name="invitation_text_lengths", limits={"code": 40, "note": 200}),
         ]
 
     def __str__(self):

@@ -34,15 +34,12 @@ def register_delegate(
     answers. Side effects: inserts the delegate (and maybe an agency), a booking
     link and a queued email. Raises `eligibility.NotEligible` (nothing written),
     or `AlreadyRegistered` if the address has a live registration, even when
-    two requests race.
+    two requests race. People naming the same new agency at once share one.
     """
     if agency_id:
         agency = Agency.objects.get(pk=agency_id)
     else:
-        name = " ".join(other_agency.split())
-        agency = Agency.objects.filter(name__iexact=name).first() or Agency.objects.create(
-            name=name, kind=Agency.Kind.OTHER, is_confirmed=False
-        )
+        agency = find_or_add_typed_agency(name=other_agency)
     admission = admit_delegate(
         event=event,
         agency=agency,
@@ -68,6 +65,29 @@ def register_delegate(
         raise AlreadyRegistered() from error
     send_registration_email(delegate=delegate)
     return delegate
+
+
+def find_or_add_typed_agency(*, name):
+    """The agency called `name` (spaces tidied, any case), added unconfirmed if there is none.
+
+    Must run inside a transaction. Side effects: may insert an `Agency`. Safe
+    when several registrations name a new agency at once: the insert runs in a
+    savepoint, and the one that loses the race on the unique name (PostgreSQL
+    makes it wait for the winner's commit) takes the winner's row instead.
+    """
+    name = " ".join(name.split())
+    agency = Agency.objects.filter(name__iexact=name).first()
+    if agency is not None:
+        return agency
+    try:
+        with transaction.atomic():
+            return Agency.objects.create(name=name, kind=Agency.Kind.OTHER, is_confirmed=False)
+    except IntegrityError:
+        # Committed by the winner by now, so this read sees it (READ COMMITTED).
+        agency = Agency.objects.filter(name__iexact=name).first()
+        if agency is None:
+            raise  # not the unique name (the row was refused for another reason)
+        return agency
 
 
 def send_registration_email(*, delegate):

@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from registration.models import Delegate, ManageLink
 
@@ -48,8 +49,14 @@ def signed_in_delegate(request):
 
 
 def delegate_required(view):
-    """Give the view `request.delegate`, or send the visitor to ask for a booking link."""
+    """Give the view `request.delegate`, or send the visitor to ask for a booking link.
 
+    Every response is marked `Cache-Control: no-store` (with `never_cache`): these
+    pages show the delegate's data, which no browser history, shared computer or
+    proxy should keep.
+    """
+
+    @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         delegate = signed_in_delegate(request)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.forms.link import RequestLinkForm
@@ -39,6 +40,8 @@ class ResponseThenWork(HttpResponse):
             super().close()
 
 
+# never_cache: the answer repeats the address typed in.
+@never_cache
 @require_http_methods(["GET", "POST"])
 @rate_limited("link")
 def request_link(request):
@@ -54,6 +57,8 @@ def request_link(request):
     return render(request, "socex/request_link.html", {"form": form})
 
 
+# never_cache: the page greets the delegate by name.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def open_link(request, token):
     """Show a button that spends the link; a GET never spends it (mail scanners follow links)."""

@@ -23,7 +23,6 @@ def my_data(request):
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="socex-my-data.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

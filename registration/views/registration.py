@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from registration.forms.registration import RegistrationForm
@@ -26,6 +27,8 @@ def home(request):
     )
 
 
+# never_cache: a refused form comes back holding what the person typed, needs included.
+@never_cache
 @require_http_methods(["GET", "POST"])
 @rate_limited("register")
 def register(request):

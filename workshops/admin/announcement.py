@@ -111,7 +111,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:announcement_id>/preview/",
+                "<id:announcement_id>/preview/",
                 self.admin_site.admin_view(self.preview),
                 name="workshops_announcement_preview",
             ),

@@ -6,7 +6,9 @@ report needs view permission.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -80,12 +82,12 @@ class AllocationRunAdmin(admin.ModelAdmin):
                 name="workshops_allocationrun_run",
             ),
             path(
-                "<int:run_id>/report/",
+                "<id:run_id>/report/",
                 self.admin_site.admin_view(self.report_view),
                 name="workshops_allocationrun_report",
             ),
             path(
-                "<int:run_id>/publish/",
+                "<id:run_id>/publish/",
                 self.admin_site.admin_view(require_POST(self.publish_view)),
                 name="workshops_allocationrun_publish",
             ),
@@ -97,8 +99,12 @@ class AllocationRunAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # A run is a record: its page is the report.
-        return redirect("admin:workshops_allocationrun_report", object_id)
+        # A run is a record: its page is the report. `object_id` is whatever the address
+        # held (the admin sends any unmatched path here), so look the run up first.
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404("No such allocation run.")
+        return redirect("admin:workshops_allocationrun_report", run.pk)
 
     @admin.display(description="given all seats")
     def completed(self, run):

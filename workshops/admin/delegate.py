@@ -142,7 +142,7 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:delegate_id>/workshops/",
+                "<id:delegate_id>/workshops/",
                 self.admin_site.admin_view(self.change_workshops),
                 name="registration_delegate_workshops",
             ),

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from workshops.models import Booking, Session
+from workshops.models import Booking, BookingChange, Session
 from workshops.services.booking import BookingError, move_delegate
 
 OVERRIDE_PERMISSION = "workshops.override_capacity"
@@ -26,6 +26,7 @@ class MoveDelegateForm(forms.Form):
     reason = forms.CharField(
         label="Why",
         required=False,
+        max_length=BookingChange._meta.get_field("reason").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when you allow a session over its capacity; kept in the history.",
     )
@@ -49,7 +50,8 @@ class MoveDelegateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("override") and not data.get("reason", "").strip():
+        # A reason refused already (too long) needs no second message.
+        if data.get("override") and "reason" in data and not data["reason"].strip():
             self.add_error("reason", "Say why the session may go over its capacity.")
         return data
 

@@ -121,7 +121,7 @@ class SessionAdmin(SessionExportActions, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:session_id>/move/<int:delegate_id>/",
+                "<id:session_id>/move/<id:delegate_id>/",
                 self.admin_site.admin_view(self.move_delegate),
                 name="workshops_session_move",
             ),

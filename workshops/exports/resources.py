@@ -1,13 +1,13 @@
 """Columns of each tabular download, as django-import-export resources.
 
-Every header and cell goes through `neutralise_formula`, whichever writer
+Every header and cell goes through `spreadsheet_cell`, whichever writer
 (CSV, XLSX, or import-export's own formats) ends up using the resource.
 """
 
 from import_export import fields, resources, widgets
 
 from registration.models import Agency
-from workshops.exports.formulas import neutralise_formula
+from workshops.exports.formulas import spreadsheet_cell
 
 
 class YesNoWidget(widgets.Widget):
@@ -32,10 +32,10 @@ class SpreadsheetSafeResource(resources.Resource):
     """A resource whose headers and cells are safe to open in a spreadsheet program."""
 
     def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+        return spreadsheet_cell(super().export_field(field, instance, **kwargs))
 
     def get_export_headers(self, selected_fields=None):
-        return [neutralise_formula(h) for h in super().get_export_headers(selected_fields)]
+        return [spreadsheet_cell(h) for h in super().get_export_headers(selected_fields)]
 
     def export_rows(self, rows):
         """Yield the header row, then one list of cells per row of data."""

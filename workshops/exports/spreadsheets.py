@@ -1,7 +1,9 @@
 """Write tabular downloads: CSV streamed row by row, XLSX through a temporary file.
 
-Both take the rows a resource's `export_rows` yields (already spreadsheet-safe),
-so neither holds the whole list in memory.
+Both take the rows a resource's `export_rows` yields, already through
+`formulas.spreadsheet_cell`, and write the cells exactly as they come: any change
+made after neutralising (dropping a character, trimming) could uncover a formula.
+Neither holds the whole list in memory.
 """
 
 import csv
@@ -11,7 +13,6 @@ import tempfile
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,15 +49,13 @@ def csv_response(*, table_rows, filename):
 def write_xlsx(*, table_rows, sheet_title, file):
     """Write the rows as one worksheet, header in bold and frozen, into the binary `file`.
 
-    openpyxl's write-only mode keeps one row in memory at a time. Control
-    characters that XLSX cannot hold are dropped rather than failing the download.
+    openpyxl's write-only mode keeps one row in memory at a time.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     for index, cells in enumerate(table_rows):
-        cells = [ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells]
         if index == 0:
             cells = [_bold_cell(sheet, value, bold) for value in cells]
         sheet.append(cells)

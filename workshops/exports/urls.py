@@ -13,7 +13,7 @@ urlpatterns = [
         name="event_download",
     ),
     path(
-        "sessions/<int:session_id>/<slug:slug>.<str:file_format>",
+        "sessions/<id:session_id>/<slug:slug>.<str:file_format>",
         admin.site.admin_view(views.session_download),
         name="session_download",
     ),

@@ -6,6 +6,7 @@ from django.db import models
 
 from registration.models.delegate import Delegate
 from registration.models.event import Event
+from registration.models.text_limits import text_length_check
 
 # The ballot's models live in their own module; importing them here registers them.
 from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
@@ -32,7 +33,9 @@ class Announcement(models.Model):
         TimeSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="announcements"
     )
     subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="Plain text. Each delegate's greeting is added for you.")
+    body = models.TextField(
+        max_length=10_000, help_text="Plain text. Each delegate's greeting is added for you."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -44,6 +47,11 @@ class Announcement(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            text_length_check(
+                name="announcement_text_lengths", limits={"subject": 200, "body": 10_000}
+            ),
+        ]
 
     def __str__(self):
         return self.subject

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from registration.models.delegate import Delegate
+from registration.models.text_limits import text_length_check
 
 # The ballot's models live in their own module; importing them here registers them.
 from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
@@ -89,12 +90,15 @@ class BookingChange(models.Model):
     capacity_override = models.PositiveSmallIntegerField(
         default=0, help_text="Seats beyond capacity the organiser allowed for this move."
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=1000, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "booking history"
+        constraints = [
+            text_length_check(name="bookingchange_text_lengths", limits={"reason": 1000})
+        ]
 
     def __str__(self):
         return f"{self.delegate_id} {self.action} {self.session_label}"

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from registration.models.event import Event
+from registration.models.text_limits import text_length_check
 
 # The ballot's models live in their own module; importing them here registers them.
 from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
@@ -18,7 +19,10 @@ class Room(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity")]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity"),
+            text_length_check(name="room_text_lengths", limits={"name": 100, "location": 200}),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.capacity})"
@@ -37,6 +41,7 @@ class TimeSlot(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="timeslot_ends_after_start"
             ),
+            text_length_check(name="timeslot_text_lengths", limits={"name": 100}),
         ]
 
     def __str__(self):
@@ -52,13 +57,19 @@ class TimeSlot(models.Model):
 class Workshop(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="workshops")
     title = models.CharField(max_length=200)
-    summary = models.TextField(help_text="A short description delegates read before choosing.")
+    summary = models.TextField(
+        max_length=2000, help_text="A short description delegates read before choosing."
+    )
     facilitator = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "title"], name="workshop_unique_title")
+            models.UniqueConstraint(fields=["event", "title"], name="workshop_unique_title"),
+            text_length_check(
+                name="workshop_text_lengths",
+                limits={"title": 200, "summary": 2000, "facilitator": 200},
+            ),
         ]
 
     def __str__(self):

@@ -5,20 +5,14 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from registration.views.access import delegate_required
-from workshops.models import Session
+from workshops.forms.waitlist import WaitlistSessionForm
 from workshops.services.waitlist import WaitlistError, join_waitlist, leave_waitlist, waiting_places
 
 
 def _posted_session(request):
-    value = request.POST.get("session", "")
-    if not value.isdigit():
-        return None
-    return (
-        Session.objects.for_event(request.delegate.event)
-        .select_related("workshop", "time_slot")
-        .filter(pk=int(value))
-        .first()
-    )
+    """The session of the delegate's event that the button names, or None."""
+    form = WaitlistSessionForm(request.POST, event=request.delegate.event)
+    return form.cleaned_data["session"] if form.is_valid() else None
 
 
 def _back(request):

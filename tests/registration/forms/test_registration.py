@@ -103,3 +103,35 @@ def test_registration_form_day_two_full_refused_day_one_allowed(event, agency):
         "Day two is full: every workshop place is taken. You can still register for day one."
     ]
     assert RegistrationForm(form_data(agency, attends_day_two=None), event=event).is_valid()
+
+
+# Every field a delegate types, and the most characters it takes.
+TYPED_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 150,
+    "phone": 40,
+    "dietary_requirements": 1000,
+    "accessibility_needs": 1000,
+    "badge_name": 100,
+    "other_agency": 200,
+    "invitation_code": 40,
+}
+
+
+@pytest.mark.parametrize(("field", "limit"), TYPED_LIMITS.items())
+def test_registration_form_text_over_its_limit_gets_an_error(programme, agency, field, limit):
+    form = RegistrationForm(
+        form_data(agency, needs_consent="on", **{field: "x" * (limit + 1)}),
+        event=programme["event"],
+    )
+    assert not form.is_valid()
+    assert form.errors[field] == [
+        f"Ensure this value has at most {limit} characters (it has {limit + 1})."
+    ]
+
+
+@pytest.mark.parametrize(("field", "limit"), TYPED_LIMITS.items())
+def test_registration_form_text_fields_tell_the_browser_their_limit(programme, field, limit):
+    form = RegistrationForm(event=programme["event"])
+    assert f'maxlength="{limit}"' in str(form[field])

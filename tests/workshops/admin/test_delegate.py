@@ -199,3 +199,21 @@ def test_actions_refused_for_view_only_staff(client, people):
     assert OutgoingEmail.objects.count() == 0
     people["unbooked"].refresh_from_db()
     assert people["unbooked"].is_active
+
+
+def test_admin_pages_showing_delegates_are_not_stored(client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"], dietary_requirements="Vegan")
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    client.force_login(AdminUserFactory(is_superuser=True))
+    addresses = [
+        reverse(CHANGELIST),
+        reverse("admin:registration_delegate_change", args=[delegate.pk]),
+        reverse("admin:registration_delegate_workshops", args=[delegate.pk]),
+        reverse("admin:workshops_session_change", args=[four_sessions[0].pk]),
+        reverse("admin_dashboard"),
+        reverse("exports:event_download", args=["catering", "csv"]),
+    ]
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert "no-store" in response["Cache-Control"], address

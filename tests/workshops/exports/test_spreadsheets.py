@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from registration.models import Delegate
-from tests.factories import AdminUserFactory, DelegateFactory
+from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.workshops.exports.data import (
     make_known_delegates,
     read_csv,
@@ -192,6 +192,62 @@ def test_cells_starting_with_a_formula_trigger_are_quoted(
         assert {cells[0].data_type, cells[4].data_type} == {"s"}
 
 
+# Each hides a formula behind something a writer strips or a spreadsheet skips over.
+HIDDEN_FORMULAS = {
+    "control-character": "\x02=1+1",
+    "two-control-characters": "\x01\x1f@SUM(A1:A9)",
+    "vertical-tab-then-tab": "\x0b\t=1+1",
+    "space": " =1+1",
+    "line-feed": "\n-2+3",
+    "no-break-space": "\xa0+1+1",
+    "ideographic-space": "\u3000=1+1",
+    "zero-width-space": "\u200b=1+1",
+    "byte-order-mark": "\ufeff=1+1",
+    "full-width-equals": "\uff1d1+1",
+    "full-width-plus": "\uff0b1+1",
+    "full-width-minus": "\uff0d1+1",
+    "full-width-at": "\uff20SUM(A1)",
+    "control-then-full-width": "\x07\uff1dHYPERLINK(1)",
+}
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize("hostile", HIDDEN_FORMULAS.values(), ids=HIDDEN_FORMULAS.keys())
+def test_formulas_hidden_behind_other_characters_are_quoted(
+    organiser_client, event, hostile, file_format
+):
+    DelegateFactory(event=event, first_name=hostile, dietary_requirements=hostile)
+    response = organiser_client.get(event_url("catering", file_format))
+    # What XLSX cannot hold is dropped in both formats, then the quote goes in front.
+    shown = "'" + hostile.translate(dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+    if file_format == "csv":
+        row = read_csv(response)[1]
+        assert (row[1], row[4]) == (shown, shown)
+    else:
+        cells = read_xlsx_cells(response)[1]
+        assert (cells[1].value, cells[4].value) == (shown, shown)
+        assert (cells[1].data_type, cells[4].data_type) == ("s", "s")
+
+
+@pytest.mark.parametrize("hostile", HIDDEN_FORMULAS.values(), ids=HIDDEN_FORMULAS.keys())
+def test_no_xlsx_cell_is_a_formula_whatever_the_delegate_typed(
+    organiser_client, programme, four_sessions, hostile
+):
+    programme["slots"][0].name = hostile
+    programme["slots"][0].save()
+    DelegateFactory(
+        event=programme["event"],
+        first_name=hostile,
+        last_name=hostile,
+        badge_name=hostile,
+        job_title=hostile,
+        agency=AgencyFactory(name=hostile),
+    )
+    for slug in ("attendees", "rosters", "catering", "access"):
+        rows = read_xlsx_cells(organiser_client.get(event_url(slug, "xlsx")))
+        assert [c.coordinate for row in rows for c in row if c.data_type == "f"] == [], slug
+
+
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_cells_with_a_trigger_inside_are_left_alone(organiser_client, event, file_format):
     DelegateFactory(event=event, last_name="Smith-Jones", dietary_requirements="a=b, c+d, e@f")
@@ -211,9 +267,12 @@ def test_headers_typed_by_organisers_are_quoted_too(
     assert header[9] == f"'=1+1 ({slot.times})"
 
 
-def test_xlsx_drops_control_characters_it_cannot_hold(organiser_client, event):
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_control_characters_xlsx_cannot_hold_are_dropped_in_both_formats(
+    organiser_client, event, file_format
+):
     DelegateFactory(event=event, last_name="Bell\x07", dietary_requirements="Halal\x0b\x1f")
-    row = read_table(organiser_client.get(event_url("catering", "xlsx")), "xlsx")[1]
+    row = read_table(organiser_client.get(event_url("catering", file_format)), file_format)[1]
     assert (row[0], row[4]) == ("Bell", "Halal")
 
 

@@ -1,4 +1,6 @@
-from tests.factories import DelegateFactory
+import pytest
+
+from tests.factories import DelegateFactory, SessionFactory
 from tests.page_queries import sign_in
 from workshops.models import WaitlistEntry
 from workshops.services.booking import book_sessions
@@ -84,3 +86,61 @@ def test_join_waitlist_requires_a_signed_in_delegate(client, programme):
     response = client.post("/booking/waiting-list/join/", {"session": "1"})
     assert response.status_code == 302
     assert response.url == "/booking/link/"
+
+
+# Each would once reach int() or the database raw: "²".isdigit() is true, int() refuses
+# more than 4,300 digits, and 20 digits overflow a database integer.
+HOSTILE_SESSIONS = {
+    "superscript-two": "²",
+    "4301-digits": "9" * 4301,
+    "20-digits": "9" * 20,
+    "negative": "-1",
+    "zero": "0",
+    "exponent": "1e10",
+    "empty": "",
+    "nul": "\x00",
+}
+
+
+@pytest.fixture
+def waiting(client, programme):
+    """A signed-in delegate on round one's full Workshop 1 waiting list."""
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    sign_in(client, booked(programme, *MINE))
+    client.post("/booking/waiting-list/join/", {"session": s[(0, 0)].pk})
+    return list(WaitlistEntry.objects.values_list("delegate_id", "session_id"))
+
+
+@pytest.mark.parametrize("session", HOSTILE_SESSIONS.values(), ids=HOSTILE_SESSIONS.keys())
+def test_join_waitlist_post_with_hostile_session_says_so_and_changes_nothing(
+    client, waiting, session
+):
+    response = client.post("/booking/waiting-list/join/", {"session": session}, follow=True)
+
+    assert response.redirect_chain == [("/booking/workshops/", 302)]
+    assert "That session no longer exists; please choose again." in response.content.decode()
+    assert list(WaitlistEntry.objects.values_list("delegate_id", "session_id")) == waiting
+
+
+@pytest.mark.parametrize("session", HOSTILE_SESSIONS.values(), ids=HOSTILE_SESSIONS.keys())
+def test_leave_waitlist_post_with_hostile_session_says_so_and_changes_nothing(
+    client, waiting, session
+):
+    response = client.post(
+        "/booking/waiting-list/leave/", {"session": session, "next": "manage"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/booking/", 302)]
+    assert "You were not on that waiting list." in response.content.decode()
+    assert list(WaitlistEntry.objects.values_list("delegate_id", "session_id")) == waiting
+
+
+def test_join_waitlist_post_with_another_events_session_changes_nothing(client, waiting):
+    elsewhere = SessionFactory()
+
+    response = client.post("/booking/waiting-list/join/", {"session": elsewhere.pk}, follow=True)
+
+    assert "That session no longer exists; please choose again." in response.content.decode()
+    assert list(WaitlistEntry.objects.values_list("delegate_id", "session_id")) == waiting

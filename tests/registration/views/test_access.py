@@ -1,0 +1,81 @@
+"""Pages that show a delegate's data are never stored by the browser or a proxy."""
+
+import pytest
+from django.urls import reverse
+
+from registration.services.link import issue_manage_link
+from tests.factories import AgencyFactory, DelegateFactory
+from tests.page_queries import sign_in
+from workshops.services.booking import book_sessions
+
+
+@pytest.fixture
+def delegate(programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"], first_name="Priya")
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    return delegate
+
+
+def assert_not_stored(response):
+    assert "no-store" in response.get("Cache-Control", ""), response.get("Cache-Control")
+
+
+@pytest.mark.parametrize(
+    ("method", "address"),
+    [
+        ("get", "/booking/"),
+        ("get", "/booking/workshops/"),
+        ("get", "/booking/confirmed/"),
+        ("get", "/booking/calendar.ics"),
+        ("get", "/booking/cancel/"),
+        ("post", "/booking/cancel/"),
+        ("get", "/booking/my-data.json"),
+        ("get", "/booking/erase/"),
+        ("post", "/booking/erase/"),
+        ("post", "/booking/waiting-list/join/"),
+        ("post", "/booking/waiting-list/leave/"),
+    ],
+)
+def test_booking_page_of_a_signed_in_delegate_is_not_stored(client, delegate, method, address):
+    sign_in(client, delegate)
+    response = getattr(client, method)(address)
+    assert response.status_code in (200, 302)
+    assert_not_stored(response)
+
+
+def test_booking_link_page_naming_the_delegate_is_not_stored(client, delegate):
+    path = issue_manage_link(delegate=delegate).removeprefix("http://127.0.0.1:8000")
+    response = client.get(path)
+    assert "Priya" in response.content.decode()
+    assert_not_stored(response)
+    assert_not_stored(client.post(path))
+
+
+def test_link_sent_page_showing_the_address_is_not_stored(client, delegate):
+    response = client.post(reverse("registration:request_link"), {"email": delegate.email})
+    assert delegate.email in response.content.decode()
+    assert_not_stored(response)
+
+
+def test_register_pages_are_not_stored(client, programme):
+    assert_not_stored(client.get(reverse("register")))
+    agency = AgencyFactory()
+    details = {
+        "first_name": "Priya",
+        "last_name": "Shah",
+        "email": "priya.shah@force.police.uk",
+        "job_title": "Analyst",
+        "agency": str(agency.pk),
+        "attends_day_one": "on",
+        "accessibility_needs": "Step-free access",
+    }
+    refused = client.post(reverse("register"), details)  # no privacy consent: shown again
+    assert refused.status_code == 200
+    assert "Step-free access" in refused.content.decode()
+    assert_not_stored(refused)
+    registered = client.post(
+        reverse("register"), {**details, "needs_consent": "on", "privacy_accepted": "on"}
+    )
+    assert registered.status_code == 302
+    assert_not_stored(registered)
+    assert_not_stored(client.get(registered.url))

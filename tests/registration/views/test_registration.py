@@ -1,0 +1,39 @@
+"""The registration page: what a submission it refuses leaves behind."""
+
+import pytest
+from django.urls import reverse
+
+from outbox.models import OutgoingEmail
+from registration.models import Agency, Delegate, ManageLink
+from tests.factories import AgencyFactory
+
+A_MILLION_AND_ONE = 1_000_001
+
+
+@pytest.mark.parametrize("field", ["dietary_requirements", "accessibility_needs"])
+def test_register_answer_of_a_million_characters_is_refused_and_saves_nothing(
+    client, programme, field
+):
+    agency = AgencyFactory(name="Warwickshire Police")
+    response = client.post(
+        reverse("register"),
+        {
+            "first_name": "Priya",
+            "last_name": "Shah",
+            "email": "priya.shah@warwickshire.police.uk",
+            "job_title": "Detective Sergeant",
+            "agency": str(agency.pk),
+            "attends_day_one": "on",
+            field: "x" * A_MILLION_AND_ONE,
+            "needs_consent": "on",
+            "privacy_accepted": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        field: [f"Ensure this value has at most 1000 characters (it has {A_MILLION_AND_ONE})."]
+    }
+    assert "Ensure this value has at most 1000 characters" in response.content.decode()
+    counts = (Delegate.objects.count(), ManageLink.objects.count(), OutgoingEmail.objects.count())
+    assert counts == (0, 0, 0)
+    assert list(Agency.objects.values_list("name", flat=True)) == ["Warwickshire Police"]
