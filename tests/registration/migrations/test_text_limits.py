@@ -5,8 +5,11 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("registration", "0010_remove_export_record"), ("workshops", "0008_group_permissions")]
-AFTER = [("registration", "0012_text_length_limits"), ("workshops", "0010_text_length_limits")]
+BEFORE = [
+    ("registration", "0010_remove_export_record"),
+    ("workshops", "0009_ballot_reports_by_id"),
+]
+AFTER = [("registration", "0012_text_length_limits"), ("workshops", "0011_text_length_limits")]
 
 
 def migrate(targets):

@@ -1,9 +1,9 @@
-"""Shorten text longer than the limits that 0010 makes the database hold.
+"""Shorten text longer than the limits that 0011 makes the database hold.
 
 Summaries, announcement bodies and move reasons had no limit, and SQLite
-never held varchar lengths, so rows may be longer than 0010's CHECKs allow;
+never held varchar lengths, so rows may be longer than 0011's CHECKs allow;
 those would stop the migration. Each such value keeps its first characters up
-to the limit. A migration of its own, so the updates commit before 0010 alters
+to the limit. A migration of its own, so the updates commit before 0011 alters
 the tables.
 """
 
@@ -30,7 +30,7 @@ def trim_over_long_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0008_group_permissions"),
+        ("workshops", "0009_ballot_reports_by_id"),
     ]
 
     operations = [

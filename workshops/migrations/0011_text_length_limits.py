@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registration', '0012_text_length_limits'),
-        ('workshops', '0009_trim_over_long_text'),
+        ('workshops', '0010_trim_over_long_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
