@@ -2,11 +2,12 @@
 
 from django.contrib import admin, messages
 
+from registration.admin.protected import ProtectsFields
 from registration.models import Agency
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "kind", "is_confirmed", "admission", "place_limit"]
     list_filter = ["kind", "is_confirmed", "admission"]
     search_fields = ["name"]

@@ -77,6 +77,13 @@ class Delegate(models.Model):
 
     objects = DelegateQuerySet.as_manager()
 
+    # Fields only some roles may read, and the permission that reads each: the admin hides
+    # them, and refuses searches and URL lookups on them, for everyone else.
+    protected_fields = {
+        "dietary_requirements": "registration.view_needs",
+        "accessibility_needs": "registration.view_needs",
+    }
+
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
