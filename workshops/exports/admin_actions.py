@@ -18,6 +18,15 @@ from workshops.exports.downloads import (
 )
 
 
+def list_selection(request, queryset):
+    """How an action's rows were chosen: the list's query string, and the ids ticked or "all"."""
+    if request.POST.get("select_across") == "1":
+        selected = "all"
+    else:
+        selected = list(queryset.order_by("pk").values_list("pk", flat=True))
+    return {"query": request.GET.urlencode(), "selected": selected}
+
+
 def download_action(export, file_format, description):
     def action(modeladmin, request, queryset):
         scope = "sessions" if export.per_session else "delegates"
@@ -26,6 +35,7 @@ def download_action(export, file_format, description):
             file_format=file_format,
             user=request.user,
             subject=f"{queryset.count()} selected",
+            filters=list_selection(request, queryset),
             **{scope: queryset},
         )
 
