@@ -14,7 +14,7 @@ class AgencyAdmin(ProtectsFields, admin.ModelAdmin):
     fields = ["name", "kind", "is_confirmed", "admission", "email_domains", "place_limit"]
     actions = ["confirm_agencies"]
 
-    @admin.action(description="Confirm the selected agencies")
+    @admin.action(description="Confirm the selected agencies", permissions=["change"])
     def confirm_agencies(self, request, queryset):
         count = queryset.update(is_confirmed=True)
         self.message_user(request, f"Confirmed {count} agencies.", messages.SUCCESS)

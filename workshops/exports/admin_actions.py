@@ -41,11 +41,15 @@ def download_action(export, file_format, description):
 
     action.__name__ = f"download_{export.slug.replace('-', '_')}_{file_format}"
     action.export = export
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["download"])(action)
 
 
 class ExportActionsMixin:
     export_actions = []
+
+    def has_download_permission(self, request):
+        """May have one of this list's downloads; each is offered only to those who may have it."""
+        return any(may_download(user=request.user, export=a.export) for a in self.export_actions)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
