@@ -82,6 +82,9 @@ class Delegate(models.Model):
     protected_fields = {
         "dietary_requirements": "registration.view_needs",
         "accessibility_needs": "registration.view_needs",
+        "email": "registration.view_contact_details",
+        "phone": "registration.view_contact_details",
+        "job_title": "registration.view_contact_details",
     }
 
     class Meta:
@@ -102,6 +105,7 @@ class Delegate(models.Model):
         permissions = [
             ("view_needs", "Can see dietary requirements and accessibility needs"),
             ("export_delegates", "Can download attendee lists, rosters, sign-in sheets, badges"),
+            ("view_contact_details", "Can see delegates' email, phone and job title"),
         ]
 
     def __str__(self):
