@@ -99,9 +99,10 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     extra_fields = []
 
     def get_list_filter(self, request):
+        list_filter = super().get_list_filter(request)
         if request.user.has_perm(NEEDS_PERMISSION):
-            return [*self.list_filter, NeedsFilter]
-        return self.list_filter
+            return [*list_filter, NeedsFilter]
+        return list_filter
 
     def has_confirm_agency_permission(self, request):
         return request.user.has_perm("registration.change_agency")
@@ -129,7 +130,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
             "registered_at",
             "updated_at",
         ]
-        # Needs go for those who may not read them (ProtectsFields, Delegate.protected_fields).
+        # Needs and contact details go for those who may not read them (ProtectsFields).
         return self._readable_fields(request, fields)
 
     def get_readonly_fields(self, request, obj=None):
