@@ -23,7 +23,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Try sending the selected emails now")
+    def has_retry_permission(self, request):
+        # Nobody edits an email here, but retrying changes its schedule: organisers only.
+        return request.user.has_perm("outbox.change_outgoingemail")
+
+    @admin.action(description="Try sending the selected emails now", permissions=["retry"])
     def retry_now(self, request, queryset):
         ids = list(
             queryset.filter(status=OutgoingEmail.Status.PENDING).values_list("pk", flat=True)

@@ -8,7 +8,13 @@ class SocexAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
+        from django.contrib import admin
+
         from socex import (
             checks,  # noqa: F401  (registers the deploy checks)
             converters,  # noqa: F401  (registers <id:...> before any URLconf)
         )
+        from socex.lockout_admin import register_lockout_admin  # needs the apps loaded
+
+        # After autodiscovery, which registered axes' own.
+        register_lockout_admin(admin.site)

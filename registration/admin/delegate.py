@@ -11,6 +11,7 @@ from django.db.models import Q
 from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin.privacy import erase_delegates
+from registration.admin.protected import ProtectsFields
 from registration.models import Agency, Delegate
 from registration.services.eligibility import approve_registration
 
@@ -71,7 +72,7 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["__str__", "email", "agency", "attends_day_one", "attends_day_two", "status"]
     list_filter = [
         "status",
@@ -98,9 +99,10 @@ class DelegateAdmin(admin.ModelAdmin):
     extra_fields = []
 
     def get_list_filter(self, request):
+        list_filter = super().get_list_filter(request)
         if request.user.has_perm(NEEDS_PERMISSION):
-            return [*self.list_filter, NeedsFilter]
-        return self.list_filter
+            return [*list_filter, NeedsFilter]
+        return list_filter
 
     def has_confirm_agency_permission(self, request):
         return request.user.has_perm("registration.change_agency")
@@ -128,9 +130,8 @@ class DelegateAdmin(admin.ModelAdmin):
             "registered_at",
             "updated_at",
         ]
-        if not request.user.has_perm(NEEDS_PERMISSION):
-            fields = [f for f in fields if f not in NEEDS_FIELDS]
-        return fields
+        # Needs and contact details go for those who may not read them (ProtectsFields).
+        return self._readable_fields(request, fields)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from registration.admin.protected import ProtectsFields
 from registration.models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = [
         "name",
         "starts_on",

@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from registration.admin.protected import ProtectsFields
 from registration.models import Delegate, Invitation
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["code", "agency", "note", "max_uses", "used", "expires_at", "created_at"]
     list_filter = ["event", "agency__kind"]
     search_fields = ["code", "note", "agency__name"]

@@ -78,6 +78,16 @@ class Delegate(models.Model):
 
     objects = DelegateQuerySet.as_manager()
 
+    # Fields only some roles may read, and the permission that reads each: the admin hides
+    # them, and refuses searches and URL lookups on them, for everyone else.
+    protected_fields = {
+        "dietary_requirements": "registration.view_needs",
+        "accessibility_needs": "registration.view_needs",
+        "email": "registration.view_contact_details",
+        "phone": "registration.view_contact_details",
+        "job_title": "registration.view_contact_details",
+    }
+
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
@@ -109,6 +119,7 @@ class Delegate(models.Model):
         permissions = [
             ("view_needs", "Can see dietary requirements and accessibility needs"),
             ("export_delegates", "Can download attendee lists, rosters, sign-in sheets, badges"),
+            ("view_contact_details", "Can see delegates' email, phone and job title"),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from outbox.admin import warn_about_waiting_email
+from registration.admin.protected import ProtectsFields
 from registration.models import Event
 from workshops.models import Announcement, AnnouncementRecipient
 from workshops.services.announcement import (
@@ -21,7 +22,7 @@ from workshops.services.announcement import (
 PREVIEW_NAMES = 200
 
 
-class AnnouncementRecipientInline(admin.TabularInline):
+class AnnouncementRecipientInline(ProtectsFields, admin.TabularInline):
     model = AnnouncementRecipient
     verbose_name_plural = "sent to"
     fields = ["email", "delegate", "email_status"]
@@ -45,7 +46,7 @@ class AnnouncementRecipientInline(admin.TabularInline):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(ProtectsFields, admin.ModelAdmin):
     """Save a draft, check the preview (who gets it and what it says), then send it once."""
 
     list_display = ["subject", "audience_label", "created_by", "sent_at", "recipient_count"]

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from outbox.admin import warn_about_waiting_email
+from registration.admin.protected import ProtectsFields
 from registration.models import Event
 from workshops.models import AllocationRun
 from workshops.services.ballot import BallotError, publish_allocation, run_allocation
@@ -50,7 +51,7 @@ class RunAllocationForm(forms.Form):
 
 
 @admin.register(AllocationRun)
-class AllocationRunAdmin(admin.ModelAdmin):
+class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = [
         "__str__",
         "event",

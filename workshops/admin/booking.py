@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 
+from registration.admin.protected import ProtectsFields
 from workshops.models import Booking, BookingChange
 from workshops.services.booking import release_bookings
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ProtectsFields, admin.ModelAdmin):
     """A read-only list of seats; change them from the delegate's page."""
 
     list_display = ["delegate", "workshop", "time_slot", "session_room", "created_at"]
@@ -34,7 +35,7 @@ class BookingAdmin(admin.ModelAdmin):
         return booking.session.room.name
 
 
-class BookingChangeInline(admin.TabularInline):
+class BookingChangeInline(ProtectsFields, admin.TabularInline):
     """The delegate's booking history, newest first; written only by the booking service."""
 
     model = BookingChange
@@ -75,7 +76,7 @@ class CapacityOverrideFilter(admin.SimpleListFilter):
 
 
 @admin.register(BookingChange)
-class BookingChangeAdmin(admin.ModelAdmin):
+class BookingChangeAdmin(ProtectsFields, admin.ModelAdmin):
     """Every seat booked, released or moved, by whom; read-only."""
 
     list_display = ["at", "delegate", "action", "session_label", "from_session_label", "by"]

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from registration.admin.protected import ProtectsFields
 from workshops.admin.move import move_delegate_view
 from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
@@ -14,25 +15,25 @@ from workshops.services.locking import lock_sessions
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "capacity", "location"]
     search_fields = ["name"]
 
 
 @admin.register(TimeSlot)
-class TimeSlotAdmin(admin.ModelAdmin):
+class TimeSlotAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "starts_at", "ends_at", "event"]
     list_filter = ["event"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(ProtectsFields, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["time_slot", "room", "capacity"]
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["title", "facilitator", "event"]
     list_filter = ["event"]
     search_fields = ["title", "facilitator"]
@@ -50,7 +51,7 @@ class WorkshopAdmin(admin.ModelAdmin):
                 serve_after_capacity_change(session=session, old_capacity=old.get(session.pk))
 
 
-class RosterInline(admin.TabularInline):
+class RosterInline(ProtectsFields, admin.TabularInline):
     """Who holds a seat. Seats change only through the booking service (the delegate's page).
 
     No deleting here: a formset deletes rows itself, past the service, so the
@@ -99,7 +100,7 @@ class RosterInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(SessionExportActions, admin.ModelAdmin):
+class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]

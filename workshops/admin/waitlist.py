@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from registration.admin.protected import ProtectsFields
 from workshops.models import WaitlistEntry
 
 
-class WaitlistInline(admin.TabularInline):
+class WaitlistInline(ProtectsFields, admin.TabularInline):
     """The session's waiting list, in the order it will be served; edit `position` to reorder."""
 
     model = WaitlistEntry
@@ -35,7 +36,7 @@ class WaitlistInline(admin.TabularInline):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["session", "place", "delegate", "position", "created_at"]
     list_editable = ["position"]
     list_filter = ["time_slot", "session__workshop"]

@@ -18,6 +18,15 @@ from workshops.exports.downloads import (
 )
 
 
+def list_selection(request, queryset):
+    """How an action's rows were chosen: the list's query string, and the ids ticked or "all"."""
+    if request.POST.get("select_across") == "1":
+        selected = "all"
+    else:
+        selected = list(queryset.order_by("pk").values_list("pk", flat=True))
+    return {"query": request.GET.urlencode(), "selected": selected}
+
+
 def download_action(export, file_format, description):
     def action(modeladmin, request, queryset):
         scope = "sessions" if export.per_session else "delegates"
@@ -26,16 +35,21 @@ def download_action(export, file_format, description):
             file_format=file_format,
             user=request.user,
             subject=f"{queryset.count()} selected",
+            filters=list_selection(request, queryset),
             **{scope: queryset},
         )
 
     action.__name__ = f"download_{export.slug.replace('-', '_')}_{file_format}"
     action.export = export
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["download"])(action)
 
 
 class ExportActionsMixin:
     export_actions = []
+
+    def has_download_permission(self, request):
+        """May have one of this list's downloads; each is offered only to those who may have it."""
+        return any(may_download(user=request.user, export=a.export) for a in self.export_actions)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -50,12 +50,13 @@ def downloads_for(user):
     return [export for export in EXPORTS.values() if may_download(user=user, export=export)]
 
 
-def download(*, export, file_format, user, delegates=None, sessions=None, subject=""):
+def download(*, export, file_format, user, delegates=None, sessions=None, subject="", filters=None):
     """Build the download `export` as `file_format` and record who took it.
 
     `delegates` (a Delegate queryset) or `sessions` (a Session queryset) say
     whose data goes in; cancelled or unapproved registrations never do. `subject` names the
-    selection in the record and the file name (e.g. one session).
+    selection in the record and the file name (e.g. one session); `filters` (a dict) says
+    how it was chosen (an admin list's query string and the rows selected).
 
     Side effects: inserts an `ExportRecord`. Raises `PermissionDenied` if the
     user may not have this export, `ValueError` for a format it does not come in.
@@ -75,6 +76,7 @@ def download(*, export, file_format, user, delegates=None, sessions=None, subjec
         export_name=f"{export.title}: {subject}" if subject else export.title,
         format=file_format,
         row_count=row_count,
+        filters=filters or {},
     )
     return response
 

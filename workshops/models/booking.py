@@ -93,12 +93,17 @@ class BookingChange(models.Model):
     reason = models.TextField(max_length=1000, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Organisers' reasons can speak of a delegate's health: the admin hides them, and
+    # refuses searches and URL lookups on them, for everyone else.
+    protected_fields = {"reason": "workshops.view_move_reasons"}
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name_plural = "booking history"
         constraints = [
             text_length_check(name="bookingchange_text_lengths", limits={"reason": 1000})
         ]
+        permissions = [("view_move_reasons", "Can see organisers' reasons for moving delegates")]
 
     def __str__(self):
         return f"{self.delegate_id} {self.action} {self.session_label}"

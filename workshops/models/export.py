@@ -20,6 +20,11 @@ class ExportRecord(models.Model):
     export_name = models.CharField(max_length=300)
     format = models.CharField(max_length=10, choices=Format.choices)
     row_count = models.PositiveIntegerField(help_text="Delegates (or seats) in the download.")
+    # Which rows were asked for: an admin list's query string (filters, search, ordering)
+    # and the ids ticked, or "all" that matched. Empty for the exports page's downloads.
+    filters = models.JSONField(
+        default=dict, blank=True, help_text="The admin list's query string and the rows selected."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -13,6 +13,7 @@ STAFF_PERMISSIONS = {
     "registration.view_agency",
     "registration.view_delegate",
     "registration.export_delegates",
+    "registration.view_contact_details",
     "workshops.view_room",
     "workshops.view_timeslot",
     "workshops.view_workshop",

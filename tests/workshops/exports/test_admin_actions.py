@@ -56,3 +56,32 @@ def test_export_actions_are_offered_only_to_roles_that_export(client, known):
     assert response.status_code in (200, 302)
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert ExportRecord.objects.count() == 0
+
+
+def test_download_of_a_filtered_list_records_its_query_and_selection(client, known):
+    client.force_login(AdminUserFactory(groups=["Staff"]))
+    url = reverse("admin:registration_delegate_changelist")
+    client.post(
+        f"{url}?attends_day_two__exact=1&q=nca",
+        {
+            "action": "download_attendees_csv",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [str(known["brian"].pk)],
+        },
+    )
+    run_action(client, url, "download_attendees_xlsx", [known["carol"].pk, known["ada"].pk])
+    records = ExportRecord.objects.order_by("pk")
+    assert [(r.row_count, r.filters) for r in records] == [
+        (1, {"query": "attends_day_two__exact=1&q=nca", "selected": "all"}),
+        (2, {"query": "", "selected": sorted([known["ada"].pk, known["carol"].pk])}),
+    ]
+
+
+def test_export_records_list_shows_the_filters_applied(client, known):
+    client.force_login(AdminUserFactory(groups=["Staff"]))
+    url = reverse("admin:registration_delegate_changelist")
+    run_action(client, f"{url}?q=lovelace", "download_attendees_csv", [known["ada"].pk])
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    page = client.get(reverse("admin:workshops_exportrecord_changelist"))
+    assert f"q=lovelace; ticked: {known['ada'].pk}" in page.content.decode()

@@ -293,7 +293,7 @@ def test_roster_download_record_names_the_session(organiser_client, known, four_
     organiser_client.get(reverse("exports:session_download", args=[session.pk, "rosters", "csv"]))
     record = ExportRecord.objects.get()
     assert record.export_name == (
-        f"Session rosters: {session.workshop.title}, {session.time_slot.name}, {session.room.name}"
+        f"Session rosters: {session.time_slot.name}, {session.room.name}, {session.workshop.title}"
     )
     assert record.row_count == 2
 
