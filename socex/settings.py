@@ -229,16 +229,20 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Rate limits on the public forms (socex/ratelimit.py), "count/period" with
 # period s, m, h or d. Per address limits are generous because a whole force
-# often reaches us from one gateway address.
+# often reaches us from one gateway address. An email typed into a form is
+# counted per client address, so a stranger typing someone else's address
+# cannot lock its owner out, and under a looser ceiling over all addresses.
 RATE_LIMITS_ENABLED = env("RATE_LIMITS", default="on").strip().lower() not in ("off", "false", "0")
 RATE_LIMITS = {
     "register": {
         "ip": parse_rate(env("RATE_LIMIT_REGISTER_IP", default="60/h")),
-        "email": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL", default="10/h")),
+        "email_per_ip": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL", default="10/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL_ALL_IPS", default="40/h")),
     },
     "link": {
         "ip": parse_rate(env("RATE_LIMIT_LINK_IP", default="30/h")),
-        "email": parse_rate(env("RATE_LIMIT_LINK_EMAIL", default="5/h")),
+        "email_per_ip": parse_rate(env("RATE_LIMIT_LINK_EMAIL", default="5/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_LINK_EMAIL_ALL_IPS", default="20/h")),
     },
 }
 
