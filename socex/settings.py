@@ -246,15 +246,19 @@ RATE_LIMITS = {
     },
 }
 
-# Admin sign-in: django-axes locks a username, and separately an address,
-# after repeated failures; records live in the database (works with any cache).
+# Admin sign-in: django-axes locks a username at one address after repeated
+# failures, so a stranger cannot lock the organiser out; a looser ceiling per
+# username over all addresses is ours (socex/sign_in_lockout.py). Records live
+# in the database (works with any cache).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "socex.sign_in_lockout.SignInLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "socex/429.html"
 AXES_CLIENT_IP_CALLABLE = "socex.client_ip.client_ip"
