@@ -15,7 +15,7 @@ alone by posting on after their own limit.
 Limits come from settings (`RATE_LIMITS`, built from the environment);
 `RATE_LIMITS=off` turns them all off, for load tests. With local memory each
 server process counts on its own, so production points `CACHE_URL` or
-`REDIS_URL` at Redis.
+`REDIS_URL` at Redis (`check --deploy` fails otherwise: socex.E001).
 """
 
 import hashlib

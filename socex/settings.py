@@ -210,7 +210,8 @@ else:
     CONTENT_SECURITY_POLICY = _CSP
 
 # Caches: Redis in production (shared by every server process, so rate limits
-# hold across them); local memory otherwise, e.g. `make run`.
+# hold across them); local memory otherwise, e.g. `make run` (with rate limits
+# on and DEBUG off, `check --deploy` refuses it: socex.E001).
 if env("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
 elif env("REDIS_URL", default=""):
