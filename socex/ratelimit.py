@@ -44,16 +44,27 @@ def over_limit(*, scope, kind, value, rate, now=None):
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{kind}:{digest}:{window}"
     try:
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            hits = cache.incr(key)
-        except ValueError:  # evicted between add and incr: start again
-            cache.set(key, 1, timeout=period + 1)
-            hits = 1
+        hits = count_hit(key, timeout=period + 1)
     except Exception:
         logger.exception("Rate limit cache unavailable; letting the request through")
         return False
     return hits > limit
+
+
+def count_hit(key, *, timeout):
+    """Add one to the counter at `key` and return it, atomically across processes.
+
+    `add` and `incr` are each one atomic step in Redis (a read then a write would
+    let concurrent workers count the same hit twice as one).
+
+    Side effects: creates or increments the counter in the default cache.
+    """
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired or evicted since the add: start the count again
+        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
 
 
 def rate_limited(scope):

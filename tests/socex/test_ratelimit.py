@@ -1,10 +1,15 @@
+import threading
+import time
+
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from registration.models import Delegate
 from socex.client_ip import client_ip
+from socex.ratelimit import over_limit
 from socex.rates import parse_rate
 
 TIGHT = {
@@ -137,3 +142,33 @@ def test_register_stranger_over_limit_for_email_leaves_owner_the_form(client, ev
     stranger = [client.post(url, data, REMOTE_ADDR=STRANGER).status_code for _ in range(3)]
     assert stranger == [200, 200, 429]
     assert client.post(url, data, REMOTE_ADDR=OWNER).status_code == 200
+
+
+class SlowReadCache(LocMemCache):
+    """Local memory whose reads take a while, so a read-then-write counter loses hits."""
+
+    def get(self, *args, **kwargs):
+        value = super().get(*args, **kwargs)
+        time.sleep(0.005)
+        return value
+
+
+@override_settings(CACHES={"default": {"BACKEND": "tests.socex.test_ratelimit.SlowReadCache"}})
+def test_over_limit_from_many_threads_at_once_lets_exactly_limit_through():
+    threads, hits_each, limit = 8, 5, 10
+    barrier = threading.Barrier(threads)
+    results = []
+
+    def hit():
+        barrier.wait()
+        for _ in range(hits_each):
+            results.append(
+                over_limit(scope="link", kind="ip", value="198.51.100.7", rate=(limit, 3600))
+            )
+
+    workers = [threading.Thread(target=hit) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert (results.count(False), results.count(True)) == (limit, threads * hits_each - limit)
