@@ -51,5 +51,7 @@ def username_failures(username, *, request, per_address):
     attempts = AccessAttempt.objects.filter(username=username)
     if settings.AXES_COOLOFF_TIME is not None:
         attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
-    by_address = attempts.values("ip_address").annotate(failures=Sum("failures_since_start"))
+    by_address = (
+        attempts.order_by().values("ip_address").annotate(failures=Sum("failures_since_start"))
+    )
     return sum(min(row["failures"], per_address) for row in by_address)
