@@ -210,7 +210,8 @@ else:
     CONTENT_SECURITY_POLICY = _CSP
 
 # Caches: Redis in production (shared by every server process, so rate limits
-# hold across them); local memory otherwise, e.g. `make run`.
+# hold across them); local memory otherwise, e.g. `make run` (with rate limits
+# on and DEBUG off, `check --deploy` refuses it: socex.E001).
 if env("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
 elif env("REDIS_URL", default=""):
@@ -229,28 +230,36 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Rate limits on the public forms (socex/ratelimit.py), "count/period" with
 # period s, m, h or d. Per address limits are generous because a whole force
-# often reaches us from one gateway address.
+# often reaches us from one gateway address. An email typed into a form is
+# counted per client address, so a stranger typing someone else's address
+# cannot lock its owner out, and under a looser ceiling over all addresses.
 RATE_LIMITS_ENABLED = env("RATE_LIMITS", default="on").strip().lower() not in ("off", "false", "0")
 RATE_LIMITS = {
     "register": {
         "ip": parse_rate(env("RATE_LIMIT_REGISTER_IP", default="60/h")),
-        "email": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL", default="10/h")),
+        "email_per_ip": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL", default="10/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_REGISTER_EMAIL_ALL_IPS", default="40/h")),
     },
     "link": {
         "ip": parse_rate(env("RATE_LIMIT_LINK_IP", default="30/h")),
-        "email": parse_rate(env("RATE_LIMIT_LINK_EMAIL", default="5/h")),
+        "email_per_ip": parse_rate(env("RATE_LIMIT_LINK_EMAIL", default="5/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_LINK_EMAIL_ALL_IPS", default="20/h")),
     },
 }
 
-# Admin sign-in: django-axes locks a username, and separately an address,
-# after repeated failures; records live in the database (works with any cache).
+# Admin sign-in: django-axes locks a username at one address after repeated
+# failures, so a stranger cannot lock the organiser out; a looser ceiling per
+# username over all addresses is ours (socex/sign_in_lockout.py). Records live
+# in the database (works with any cache).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "socex.sign_in_lockout.SignInLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "socex/429.html"
 AXES_CLIENT_IP_CALLABLE = "socex.client_ip.client_ip"

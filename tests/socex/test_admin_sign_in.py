@@ -136,3 +136,28 @@ def test_second_factor_middleware_verified_user_stays_signed_in(organiser):
 @override_settings(OTP_REQUIRED=False)
 def test_second_factor_middleware_off_leaves_password_user_signed_in(organiser):
     assert request_signed_in_as(organiser).is_authenticated is True
+
+
+def sign_in_from(client, address, password):
+    return client.post(
+        reverse("admin:login"),
+        {"username": "organiser", "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+@override_settings(AXES_FAILURE_LIMIT=3, AXES_USERNAME_FAILURE_LIMIT=6)
+def test_admin_login_stranger_failures_leave_owner_signing_in_from_elsewhere(client, organiser):
+    statuses = [sign_in_from(client, "198.51.100.7", "wrong").status_code for _ in range(10)]
+    assert statuses == [200, 200] + [429] * 8
+    assert sign_in_from(client, "203.0.113.9", PASSWORD).status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=3, AXES_USERNAME_FAILURE_LIMIT=6)
+def test_admin_login_failures_from_many_addresses_lock_username_at_ceiling(client, organiser):
+    # Two failures from each of three addresses: none reaches 3, together they reach 6.
+    statuses = [sign_in_from(client, f"198.51.100.{i // 2}", "wrong").status_code for i in range(6)]
+    assert statuses == [200] * 5 + [429]
+    locked = sign_in_from(client, "203.0.113.9", PASSWORD)
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session

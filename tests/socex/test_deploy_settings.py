@@ -40,9 +40,16 @@ def test_check_deploy_with_production_settings_reports_nothing():
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
-def test_check_deploy_without_redis_reports_nothing():
-    # `make run`-like caches (local memory) must not trip any library's check either.
-    result = manage("check", "--deploy", "--fail-level", "DEBUG", REDIS_URL="")
+def test_check_deploy_without_redis_fails_on_unshared_rate_limits():
+    result = manage("check", "--deploy", REDIS_URL="")
+    assert result.returncode == 1
+    assert "socex.E001" in result.stderr
+    assert "Set REDIS_URL (or CACHE_URL)" in result.stderr
+
+
+def test_check_deploy_without_redis_rate_limits_off_reports_nothing():
+    # Local memory, as under `make run`, must not trip any library's check either.
+    result = manage("check", "--deploy", "--fail-level", "DEBUG", REDIS_URL="", RATE_LIMITS="off")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 

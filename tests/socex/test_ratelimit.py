@@ -1,15 +1,20 @@
+import threading
+import time
+
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from registration.models import Delegate
 from socex.client_ip import client_ip
+from socex.ratelimit import over_limit
 from socex.rates import parse_rate
 
 TIGHT = {
-    "register": {"ip": (3, 3600), "email": (2, 3600)},
-    "link": {"ip": (3, 60), "email": (2, 60)},
+    "register": {"ip": (3, 3600), "email_per_ip": (2, 3600), "email_all_ips": (4, 3600)},
+    "link": {"ip": (3, 60), "email_per_ip": (2, 60), "email_all_ips": (4, 60)},
 }
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
@@ -104,3 +109,66 @@ def test_rate_limit_cache_down_lets_requests_through(client, event):
     url = reverse("registration:request_link")
     statuses = {client.post(url, {"email": "a@force.police.uk"}).status_code for _ in range(4)}
     assert statuses == {200}
+
+
+STRANGER, OWNER = "198.51.100.7", "203.0.113.9"
+
+
+@override_settings(RATE_LIMITS_ENABLED=True)
+def test_request_link_stranger_over_limit_for_email_leaves_owner_their_link(client, event):
+    # The default limits: 5/h per email from one address, 20/h per email from all of them.
+    url = reverse("registration:request_link")
+    email = {"email": "owner@force.police.uk"}
+    stranger = [client.post(url, email, REMOTE_ADDR=STRANGER).status_code for _ in range(25)]
+    assert stranger == [200] * 5 + [429] * 20
+    assert client.post(url, email, REMOTE_ADDR=OWNER).status_code == 200
+
+
+@override_settings(RATE_LIMITS_ENABLED=True)
+def test_request_link_email_from_many_addresses_stops_at_ceiling(client, event):
+    url = reverse("registration:request_link")
+    email = {"email": "owner@force.police.uk"}
+    statuses = [
+        client.post(url, email, REMOTE_ADDR=f"198.51.100.{i // 5}").status_code for i in range(20)
+    ]
+    assert statuses == [200] * 20
+    assert client.post(url, email, REMOTE_ADDR=OWNER).status_code == 429
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, RATE_LIMITS=TIGHT)
+def test_register_stranger_over_limit_for_email_leaves_owner_the_form(client, event):
+    url = reverse("register")
+    data = {"email": "owner@force.police.uk", "first_name": "Sam"}
+    stranger = [client.post(url, data, REMOTE_ADDR=STRANGER).status_code for _ in range(3)]
+    assert stranger == [200, 200, 429]
+    assert client.post(url, data, REMOTE_ADDR=OWNER).status_code == 200
+
+
+class SlowReadCache(LocMemCache):
+    """Local memory whose reads take a while, so a read-then-write counter loses hits."""
+
+    def get(self, *args, **kwargs):
+        value = super().get(*args, **kwargs)
+        time.sleep(0.005)
+        return value
+
+
+@override_settings(CACHES={"default": {"BACKEND": "tests.socex.test_ratelimit.SlowReadCache"}})
+def test_over_limit_from_many_threads_at_once_lets_exactly_limit_through():
+    threads, hits_each, limit = 8, 5, 10
+    barrier = threading.Barrier(threads)
+    results = []
+
+    def hit():
+        barrier.wait()
+        for _ in range(hits_each):
+            results.append(
+                over_limit(scope="link", kind="ip", value="198.51.100.7", rate=(limit, 3600))
+            )
+
+    workers = [threading.Thread(target=hit) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert (results.count(False), results.count(True)) == (limit, threads * hits_each - limit)
