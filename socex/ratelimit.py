@@ -50,18 +50,27 @@ def over_limit(*, scope, kind, value, rate, now=None):
     return hits > limit
 
 
-def rate_limited(scope):
-    """Limit POSTs to the decorated view by client address and by the form's `email`."""
+def posted_email(request):
+    return request.POST.get("email", "")
+
+
+def rate_limited(scope, *, email=posted_email):
+    """Limit POSTs to the decorated view by client address and by an email address.
+
+    `email(request)` names the address the request is about: by default the
+    form's `email` field; a page that works on an address kept in the session
+    passes a function that reads it from there.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "POST" and settings.RATE_LIMITS_ENABLED:
                 rates = settings.RATE_LIMITS[scope]
-                email = request.POST.get("email", "").strip().lower()[:254]
+                address = (email(request) or "").strip().lower()[:254]
                 hits = [("ip", client_ip(request) or "unknown")]
-                if email:
-                    hits.append(("email", email))
+                if address:
+                    hits.append(("email", address))
                 # Count every kind even when one is already over, so one cannot probe the other.
                 blocked = [
                     over_limit(scope=scope, kind=kind, value=value, rate=rates[kind])
