@@ -229,6 +229,7 @@ def clone_event_for_raw_sql(event, delegates):
             job_title="Analyst",
             badge_name=f"Raw {n}",
             privacy_accepted_at=timezone.now(),
+            email_confirmed_at=timezone.now(),
         )
         for n in range(delegates)
     )

@@ -50,7 +50,21 @@ class MoveRefused(BookingError):
 
 
 class NotBookable(BookingError):
-    """The delegate cannot hold seats at all (cancelled, awaiting approval, or day one only)."""
+    """The delegate cannot hold seats at all (cancelled, awaiting approval, day one only, or
+    their email address not confirmed)."""
+
+
+def unconfirmed_message(*, delegate, actor=None, doing="choose workshops"):
+    """Why someone whose address is not confirmed cannot `doing`, for them or an organiser."""
+    if actor is not None:
+        return (
+            f"{delegate} has not confirmed their email address yet, so they cannot hold "
+            "seats. Resend their confirmation email, or confirm the address yourself."
+        )
+    return (
+        f"Confirm your email address before you {doing}: type the 6-digit code we emailed "
+        f"to {delegate.email}, or open the link in that email."
+    )
 
 
 @transaction.atomic
@@ -62,9 +76,10 @@ def book_sessions(*, delegate, sessions, actor=None):
     as done by `actor` (a user; None means the delegate themselves); seats
     given up go to the people waiting for them, and waiting-list entries for
     sessions now held are dropped (`workshops.waitlist`). Raises
-    `ChoicesInvalid`, `SessionFull` or `NotBookable` and writes nothing when a
-    rule would break, so a delegate who asked for a full session keeps the
-    seats they had.
+    `ChoicesInvalid`, `SessionFull` or `NotBookable` (also for a delegate
+    whose email address is not confirmed) and writes nothing when a rule
+    would break, so a delegate who asked for a full session keeps the seats
+    they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
     # NO KEY UPDATE (here and below) still serialises bookings but lets other
@@ -84,6 +99,8 @@ def book_sessions(*, delegate, sessions, actor=None):
         )
     if not delegate.attends_day_two:
         raise NotBookable("Workshops are on day two; your registration is for day one only.")
+    if not delegate.email_is_confirmed:
+        raise NotBookable(unconfirmed_message(delegate=delegate, actor=actor))
 
     sessions = list(
         Session.objects.filter(pk__in=[s.pk for s in sessions]).select_related(

@@ -5,7 +5,8 @@ slot while keeping their seat. When a place frees (a cancellation, a change of
 workshops, an organiser deleting a booking or raising a capacity), the
 transaction that freed it calls `serve_waitlists`, which moves the first
 eligible person waiting into the place and releases their old seat in that
-slot; that seat may in turn serve its own waiting list, and so on.
+slot; that seat may in turn serve its own waiting list, and so on. Nobody whose
+email address is unconfirmed joins or is promoted (they keep their place).
 
 Why the chain terminates: each promotion deletes the promoted delegate's entry,
 and a session is only revisited when a promotion freed a seat in it, so there
@@ -43,7 +44,7 @@ from django.db.models import Count, Max
 
 from registration.models import Delegate
 from workshops.models import Booking, BookingChange, Session, WaitlistEntry
-from workshops.services.booking import BookingError
+from workshops.services.booking import BookingError, unconfirmed_message
 from workshops.services.choices import choice_problems
 from workshops.services.history import session_label
 from workshops.services.notifications import send_waitlist_promotion
@@ -60,12 +61,15 @@ def join_waitlist(*, delegate, session):
     Side effects: inserts a `WaitlistEntry`, replacing the delegate's entry for
     another session in the same slot if they had one. Raises `WaitlistError`
     when the session has places (book it instead), the delegate holds no seat
-    in that slot, or the swap could never be valid.
+    in that slot, the swap could never be valid, or the delegate's email
+    address is not confirmed.
     """
     delegate = Delegate.objects.select_for_update(no_key=True).get(pk=delegate.pk)
     session = Session.objects.select_related("time_slot", "workshop").get(pk=session.pk)
     if not delegate.is_active or not delegate.attends_day_two:
         raise WaitlistError("Only delegates attending day two can join a waiting list.")
+    if not delegate.email_is_confirmed:
+        raise WaitlistError(unconfirmed_message(delegate=delegate, doing="join a waiting list"))
     if session.time_slot.event_id != delegate.event_id:
         raise WaitlistError("That session is not part of your event.")
     held = list(delegate.bookings.select_related("session__time_slot", "session__workshop"))
@@ -168,7 +172,7 @@ def _swap_seat(*, delegate, session):
 
     Returns the booking given up, or None (and writes nothing) when the swap is not allowed.
     """
-    if not delegate.is_active or not delegate.attends_day_two:
+    if not delegate.is_active or not delegate.attends_day_two or not delegate.email_is_confirmed:
         return None
     held = list(delegate.bookings.select_related("session__time_slot", "session__workshop"))
     old = next((b for b in held if b.time_slot_id == session.time_slot_id), None)
