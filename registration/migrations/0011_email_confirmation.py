@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             name="email_confirmed_at",
             field=models.DateTimeField(
                 blank=True,
-                help_text="When the delegate proved the address is theirs (a code or a booking link), or an organiser added them. Until then they cannot hold seats, wait or rank.",
+                help_text="When they showed the address is theirs (typed the emailed code or opened a booking link), or an organiser added them. Until then: no seats, waiting or ranking.",
                 null=True,
                 verbose_name="email confirmed at",
             ),

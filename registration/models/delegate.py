@@ -72,8 +72,8 @@ class Delegate(models.Model):
         "email confirmed at",
         null=True,
         blank=True,
-        help_text="When the delegate proved the address is theirs (a code or a booking link), "
-        "or an organiser added them. Until then they cannot hold seats, wait or rank.",
+        help_text="When they showed the address is theirs (typed the emailed code or opened a "
+        "booking link), or an organiser added them. Until then: no seats, waiting or ranking.",
     )
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
