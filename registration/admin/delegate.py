@@ -156,9 +156,12 @@ class DelegateAdmin(admin.ModelAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        # An organiser adding someone vouches for the address: no code to type.
-        if not change and obj.email_confirmed_at is None:
-            obj.email_confirmed_at = timezone.now()
+        if not change:
+            now = timezone.now()
+            # An organiser adding someone vouches for the address: no code to type.
+            obj.email_confirmed_at = obj.email_confirmed_at or now
+            # Read-only here but required: the organiser records them under today's notice.
+            obj.privacy_accepted_at = obj.privacy_accepted_at or now
         super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
