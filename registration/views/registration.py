@@ -88,6 +88,7 @@ def privacy(request):
             "notice_version": PRIVACY_NOTICE_VERSION,
             "notice_updated": PRIVACY_NOTICE_UPDATED,
             "retention_days": settings.RETENTION_DAYS,
+            "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
         },
     )
 
