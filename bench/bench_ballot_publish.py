@@ -71,6 +71,7 @@ def main():
             job_title="Analyst",
             badge_name=f"Bench {n}",
             privacy_accepted_at=timezone.now(),
+            email_confirmed_at=timezone.now(),
         )
         for n in range(DELEGATES)
     )

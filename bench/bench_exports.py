@@ -146,6 +146,7 @@ def generate(*, delegates, seed):
                 accessibility_needs=rng.choice(NEEDS) if rng.random() < 0.05 else "",
                 badge_name=f"First{n:05}",
                 privacy_accepted_at=now,
+                email_confirmed_at=now,
             )
             for n in range(delegates)
         ),

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.rush_codes import code_from_database  # noqa: E402
 from bench.rush_http import run_delegate, start_gunicorn, stop_gunicorn  # noqa: E402
 
 SEAT_SLACK = 1.05
@@ -151,7 +152,12 @@ def drive(base_url, preferences, concurrency):
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(
             pool.map(
-                lambda item: run_delegate(base_url=base_url, number=item[0], preference=item[1]),
+                lambda item: run_delegate(
+                    base_url=base_url,
+                    number=item[0],
+                    preference=item[1],
+                    code_for=code_from_database,
+                ),
                 enumerate(preferences),
             )
         )
@@ -229,6 +235,7 @@ def clone_event_for_raw_sql(event, delegates):
             job_title="Analyst",
             badge_name=f"Raw {n}",
             privacy_accepted_at=timezone.now(),
+            email_confirmed_at=timezone.now(),
         )
         for n in range(delegates)
     )
@@ -386,7 +393,7 @@ def main():
 
     outcomes = {k: sum(r["outcome"] == k for r in results) for k in ("booked", "full", "error")}
     errors = [e for r in results for e in r["errors"]]
-    steps = ["register_form", "register", "choose_form", "choose"]
+    steps = ["register_form", "register", "confirm", "choose_form", "choose"]
     latencies = {step: [t for r in results for t in r["timings"][step]] for step in steps}
     requests = sum(len(v) for v in latencies.values())
     bookings_per_s = outcomes["booked"] / elapsed

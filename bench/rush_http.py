@@ -1,4 +1,4 @@
-"""A virtual delegate that registers and chooses workshops over HTTP, like a browser.
+"""A virtual delegate that registers, confirms and chooses workshops over HTTP, like a browser.
 
 Shared by `bench/bench_rush.py` and the HTTP race tests. Standard library only:
 each `VirtualDelegate` has its own cookie jar, GETs every form first to get the
@@ -78,7 +78,7 @@ class VirtualDelegate:
             "csrfmiddlewaretoken": self.csrf_from(form),
             "first_name": "Virtual",
             "last_name": f"Delegate {number}",
-            "email": f"virtual.delegate{number}@force.police.uk",
+            "email": self.email_of(number),
             "job_title": "Detective Inspector",
             "agency": agency.group(1) if agency else "",
             "attends_day_one": "on",
@@ -87,6 +87,17 @@ class VirtualDelegate:
         if attends_day_two:
             data["attends_day_two"] = "on"
         return form, self.request("/register/", data)
+
+    @staticmethod
+    def email_of(number):
+        return f"virtual.delegate{number}@force.police.uk"
+
+    def confirm(self, code):
+        """Type the emailed `code` on the confirm page; return the POST response."""
+        form = self.request("/booking/confirm/")
+        return self.request(
+            "/booking/confirm/", {"csrfmiddlewaretoken": self.csrf_from(form), "code": code}
+        )
 
     def choose_form(self):
         return self.request("/booking/workshops/")
@@ -148,17 +159,19 @@ def parse_options(page):
     return options
 
 
-def run_delegate(*, base_url, number, preference, attempts=5):
-    """Register one virtual delegate and book four workshops; return what happened.
+def run_delegate(*, base_url, number, preference, code_for, attempts=5):
+    """Register one virtual delegate, confirm the address and book four workshops.
 
-    Returns a dict: `timings` {step: [seconds]}, `outcome` ("booked", "full" or
-    "error"), `errors` (unexpected responses, as "step status").
+    `code_for(email)` returns a confirmation code for the address, as its owner
+    would read it from their inbox (the caller has the database; this module
+    has only HTTP). Returns a dict: `timings` {step: [seconds]}, `outcome`
+    ("booked", "full" or "error"), `errors` (unexpected responses, as "step status").
     """
     client = VirtualDelegate(base_url)
-    timings = {"register_form": [], "register": [], "choose_form": [], "choose": []}
+    timings = {"register_form": [], "register": [], "confirm": [], "choose_form": [], "choose": []}
     errors = []
 
-    def record(step, response, ok=(200, 302)):
+    def record(step, response, ok=(200, 302, 303)):
         timings[step].append(response.elapsed)
         if response.status not in ok:
             errors.append(f"{step} {response.status}")
@@ -173,6 +186,9 @@ def run_delegate(*, base_url, number, preference, attempts=5):
             if "Day two is full" in posted.body:
                 return {"timings": timings, "outcome": "full", "errors": errors}
             errors.append("register refused")
+            return {"timings": timings, "outcome": "error", "errors": errors}
+        confirmed = client.confirm(code_for(client.email_of(number)))
+        if not record("confirm", confirmed, ok=(302,)):
             return {"timings": timings, "outcome": "error", "errors": errors}
         for _ in range(attempts):
             page = client.choose_form()

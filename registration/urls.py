@@ -1,10 +1,12 @@
 from django.urls import path
 
-from registration.views import link
+from registration.views import confirmation, link
 
 app_name = "registration"
 
 urlpatterns = [
+    path("confirm/", confirmation.confirm_email, name="confirm_email"),
+    path("confirm/new-code/", confirmation.resend_code, name="resend_code"),
     path("link/", link.request_link, name="request_link"),
     path("link/<str:token>/", link.open_link, name="open_link"),
     path("sign-out/", link.sign_out, name="sign_out"),

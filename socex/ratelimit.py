@@ -67,8 +67,16 @@ def count_hit(key, *, timeout):
         return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
 
 
-def rate_limited(scope):
-    """Limit POSTs to the decorated view by client address and by the form's `email`.
+def posted_email(request):
+    return request.POST.get("email", "")
+
+
+def rate_limited(scope, *, email=posted_email):
+    """Limit POSTs to the decorated view by client address and by an email address.
+
+    `email(request)` names the address the request is about: by default the
+    form's `email` field; a page that works on an address kept in the session
+    passes a function that reads it from there.
 
     `settings.RATE_LIMITS[scope]` gives the rates: `ip` (per client), `email_per_ip`
     (per email from one client) and `email_all_ips` (per email from every client).
@@ -79,7 +87,7 @@ def rate_limited(scope):
         def wrapper(request, *args, **kwargs):
             if request.method == "POST" and settings.RATE_LIMITS_ENABLED:
                 rates = settings.RATE_LIMITS[scope]
-                if is_over_limits(request, scope=scope, rates=rates):
+                if is_over_limits(request, scope=scope, rates=rates, email=email(request)):
                     return too_many_requests(request, retry_after=max(p for _, p in rates.values()))
             return view(request, *args, **kwargs)
 
@@ -88,16 +96,18 @@ def rate_limited(scope):
     return decorator
 
 
-def is_over_limits(request, *, scope, rates):
+def is_over_limits(request, *, scope, rates, email):
     """Count this POST against the scope's limits and say whether any is over.
 
+    A scope without `email_per_ip` counts the address only over all clients (used
+    where the address comes from the visitor's own session, not from a form).
     Side effects: increments up to three counters in the default cache.
     """
     ip = client_ip(request) or "unknown"
-    email = request.POST.get("email", "").strip().lower()[:254]
+    email = (email or "").strip().lower()[:254]
     # Count both per-client kinds even when one is already over, so one cannot probe the other.
     blocked = [over_limit(scope=scope, kind="ip", value=ip, rate=rates["ip"])]
-    if email:
+    if email and "email_per_ip" in rates:
         blocked.append(
             over_limit(
                 scope=scope, kind="email_per_ip", value=f"{email}\n{ip}", rate=rates["email_per_ip"]

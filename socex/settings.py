@@ -153,6 +153,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The booking link: single use, short lived; it opens a session that ends after inactivity.
 MANAGE_LINK_HOURS = env.int("MANAGE_LINK_HOURS", default=72)
+# The code emailed to confirm an address: how long it works, and how many wrong
+# guesses spend it (a new one must then be sent, which RATE_LIMITS["resend_code"] limits).
+CONFIRMATION_CODE_MINUTES = env.int("CONFIRMATION_CODE_MINUTES", default=15)
+CONFIRMATION_CODE_ATTEMPTS = env.int("CONFIRMATION_CODE_ATTEMPTS", default=5)
 # Where registration sends a signed-in delegate: pages of the workshops app, named here
 # (as Django names LOGIN_REDIRECT_URL) so that registration never imports workshops.
 DELEGATE_HOME_URL = "workshops:manage"
@@ -244,6 +248,16 @@ RATE_LIMITS = {
         "ip": parse_rate(env("RATE_LIMIT_LINK_IP", default="30/h")),
         "email_per_ip": parse_rate(env("RATE_LIMIT_LINK_EMAIL", default="5/h")),
         "email_all_ips": parse_rate(env("RATE_LIMIT_LINK_EMAIL_ALL_IPS", default="20/h")),
+    },
+    # Typing the emailed code (the address is the one the browser is confirming).
+    "confirm_code": {
+        "ip": parse_rate(env("RATE_LIMIT_CONFIRM_CODE_IP", default="60/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_CONFIRM_CODE_EMAIL", default="20/h")),
+    },
+    # "Send me a new code": each new code allows CONFIRMATION_CODE_ATTEMPTS more guesses.
+    "resend_code": {
+        "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_RESEND_CODE_EMAIL", default="5/h")),
     },
 }
 

@@ -54,6 +54,12 @@ class DelegateFactory(factory.django.DjangoModelFactory):
     needs_consent_at = factory.LazyAttribute(
         lambda o: o.privacy_accepted_at if o.dietary_requirements or o.accessibility_needs else None
     )
+    # Confirmed, so tests about seats can book at once; `DelegateFactory(unconfirmed=True)`
+    # is someone who registered and has not yet typed the code or opened the link.
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        unconfirmed = factory.Trait(email_confirmed_at=None)
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

@@ -7,16 +7,31 @@ their workshops while registration knows nothing of them.
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils import timezone
 
 from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin.privacy import erase_delegates
 from registration.admin.protected import ProtectsFields
 from registration.models import Agency, Delegate
-from registration.services.eligibility import approve_registration
+from registration.services.confirmation import confirm_email_address
+from registration.services.eligibility import NotEligible, approve_registration
 
 NEEDS_PERMISSION = "registration.view_needs"
 NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
+
+
+class EmailConfirmedFilter(admin.SimpleListFilter):
+    title = "email address"
+    parameter_name = "email_confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Confirmed"), ("no", "Not confirmed")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(email_confirmed_at__isnull=self.value() == "no")
+        return queryset
 
 
 class NeedsFilter(admin.SimpleListFilter):
@@ -81,6 +96,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         "agency__kind",
         ("agency", admin.RelatedOnlyFieldListFilter),
         "agency__is_confirmed",
+        EmailConfirmedFilter,
     ]
     list_select_related = ["agency"]
     search_fields = ["first_name", "last_name", "email", "agency__name"]
@@ -93,8 +109,14 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         "privacy_notice_version",
         "needs_consent_at",
         "anonymised_at",
+        "email_confirmed_at",
     ]
-    actions = ["approve_registrations", confirm_typed_in_agencies, erase_delegates]
+    actions = [
+        "approve_registrations",
+        "confirm_email_addresses",
+        confirm_typed_in_agencies,
+        erase_delegates,
+    ]
     # Where the fields that follow the registration's own go (the workshops app adds its own).
     extra_fields = []
 
@@ -113,6 +135,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
             "first_name",
             "last_name",
             "email",
+            "email_confirmed_at",
             "agency",
             "job_title",
             "phone",
@@ -132,6 +155,15 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         ]
         # Needs and contact details go for those who may not read them (ProtectsFields).
         return self._readable_fields(request, fields)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            now = timezone.now()
+            # An organiser adding someone vouches for the address: no code to type.
+            obj.email_confirmed_at = obj.email_confirmed_at or now
+            # Read-only here but required: the organiser records them under today's notice.
+            obj.privacy_accepted_at = obj.privacy_accepted_at or now
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)
@@ -153,3 +185,20 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
             request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
         )
         warn_about_waiting_email(admin=self, request=request)
+
+    @admin.action(
+        description="Confirm the email addresses of the selected delegates", permissions=["change"]
+    )
+    def confirm_email_addresses(self, request, queryset):
+        """For an organiser who knows the address is right (they heard from its owner)."""
+        confirmed, refused = 0, []
+        for delegate in queryset.filter(email_confirmed_at__isnull=True):
+            try:
+                confirm_email_address(delegate=delegate)
+            except NotEligible as error:
+                refused.append(f"{delegate}: {error.message}")
+            else:
+                confirmed += 1
+        self.message_user(request, f"Confirmed {confirmed} email addresses.", messages.SUCCESS)
+        for refusal in refused:
+            self.message_user(request, refusal, messages.ERROR)

@@ -135,10 +135,8 @@ class RegistrationForm(forms.ModelForm):
         if len(email) > Delegate._meta.get_field("email").max_length:
             # Lower-casing some letters (such as “İ”) makes the address longer.
             raise forms.ValidationError("This email address is too long.")
-        if Delegate.objects.active().filter(event=self.event, email=email).exists():
-            raise forms.ValidationError(
-                "This email is already registered. Use “Find my booking” to get a link to it."
-            )
+        # No "already registered" here: the page must not tell a stranger who is registered
+        # (registration.services.registration emails the address's owner instead).
         return email
 
     def clean(self):

@@ -1,6 +1,14 @@
-"""The event, agencies, delegates, invitations and booking links: one file per model family."""
+"""The event, agencies, delegates, confirmation codes, invitations and booking links.
+
+One file per model family.
+"""
 
 from registration.models.agency import Agency
+from registration.models.confirmation import (
+    EmailConfirmation,
+    hash_confirmation_code,
+    new_confirmation_code,
+)
 from registration.models.delegate import Delegate, new_checkin_reference
 from registration.models.event import Event
 from registration.models.invitation import (
@@ -13,11 +21,14 @@ from registration.models.link import ManageLink, hash_token
 __all__ = [
     "Agency",
     "Delegate",
+    "EmailConfirmation",
     "Event",
     "Invitation",
     "ManageLink",
+    "hash_confirmation_code",
     "hash_token",
     "new_checkin_reference",
+    "new_confirmation_code",
     "new_invitation_code",
     "normalise_invitation_code",
 ]

@@ -45,8 +45,8 @@ class Agency(models.Model):
     place_limit = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Most people this agency may register (pending ones count). "
-        "Leave empty for no limit.",
+        help_text="Most people this agency may register (pending ones count; those who "
+        "have not yet confirmed their email address do not). Leave empty for no limit.",
     )
 
     class Meta:

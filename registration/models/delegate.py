@@ -22,6 +22,9 @@ class DelegateQuerySet(models.QuerySet):
     def attending_day_two(self):
         return self.active().filter(attends_day_two=True)
 
+    def email_confirmed(self):
+        return self.filter(email_confirmed_at__isnull=False)
+
 
 class Delegate(models.Model):
     class Status(models.TextChoices):
@@ -66,6 +69,13 @@ class Delegate(models.Model):
         null=True, blank=True, help_text="When the personal fields were erased or anonymised."
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    email_confirmed_at = models.DateTimeField(
+        "email confirmed at",
+        null=True,
+        blank=True,
+        help_text="When they showed the address is theirs (typed the emailed code or opened a "
+        "booking link), or an organiser added them. Until then: no seats, waiting or ranking.",
+    )
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     checkin_reference = models.CharField(
@@ -144,3 +154,7 @@ class Delegate(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    @property
+    def email_is_confirmed(self):
+        return self.email_confirmed_at is not None

@@ -13,10 +13,15 @@ Someone whose agency is not listed is always held for approval, unless they
 bring an invitation code that is not tied to an agency (that is what such
 codes are for). A valid code always qualifies, whatever the agency's rule.
 
-Places are consumed like seats: inside the registration transaction the
-agency row, then the invitation row, are locked (levels 3 and 4 of the order
-in `registration.services.locking`, so two registrations never wait on each
-other in a cycle), then their live delegates are counted.
+Places are consumed like seats, but only by delegates who confirmed their
+email address: an address nobody has proved is someone's takes nothing, so a
+stranger cannot fill an agency's places (or use up an invitation) by typing
+made-up addresses. Registering checks the counts; confirming the address
+(`check_places_on_confirmation`, from `registration.services.confirmation`)
+checks them again and is what takes the place. Both lock the agency row, then
+the invitation row (levels 3 and 4 of the order in
+`registration.services.locking`; confirming locks the delegate after them),
+then count the live, confirmed delegates.
 """
 
 from dataclasses import dataclass
@@ -27,7 +32,7 @@ from django.utils import timezone
 from registration.errors import UserFacingError
 from registration.models import Agency, Delegate, Invitation, normalise_invitation_code
 from registration.services.email import email_delegate
-from registration.services.locking import lock_agency, lock_delegate, lock_invitation
+from registration.services.locking import lock_agency, lock_delegate, lock_invitation, lock_row
 
 
 class NotEligible(UserFacingError):
@@ -114,7 +119,7 @@ def check_agency_place_limit(*, event, agency):
     limit = lock_agency(agency.pk).place_limit
     if limit is None:
         return
-    taken = Delegate.objects.active().filter(event=event, agency=agency).count()
+    taken = Delegate.objects.active().email_confirmed().filter(event=event, agency=agency).count()
     if taken >= limit:
         raise NotEligible(
             f"All {limit} places for {agency.name} have been taken. Contact the organisers "
@@ -146,13 +151,37 @@ def claim_invitation(*, event, code, agency, now):
             f"This invitation code is for {invitation.agency.name}: select that agency.",
             field="invitation_code",
         )
-    used = invitation.delegates.active().count()
-    if used >= invitation.max_uses:
+    if _invitation_uses(invitation) >= invitation.max_uses:
         raise NotEligible(
             "This invitation code has already been used. Ask whoever invited you for a new one.",
             field="invitation_code",
         )
     return invitation
+
+
+def _invitation_uses(invitation):
+    return invitation.delegates.active().email_confirmed().count()
+
+
+def check_places_on_confirmation(*, delegate):
+    """Lock and recount what `delegate` is about to take: an agency place, an invitation use.
+
+    Must run inside the transaction that confirms the address. Raises
+    `NotEligible` if the places filled while the address waited for
+    confirmation. Writes nothing.
+    """
+    agency = delegate.agency
+    if agency.place_limit is not None:
+        check_agency_place_limit(event=delegate.event, agency=agency)
+    if delegate.invitation_id is None:
+        return
+    invitation = lock_row(Invitation, delegate.invitation_id)
+    if _invitation_uses(invitation) >= invitation.max_uses:
+        raise NotEligible(
+            "The invitation code you registered with has been used up by others since. "
+            f"Contact the organisers at {delegate.event.contact_email} if you need a place.",
+            field="invitation_code",
+        )
 
 
 @transaction.atomic

@@ -15,22 +15,35 @@ def delegate_reference(delegate):
     return f"delegate:{delegate.pk}"
 
 
-def email_delegate(*, delegate, subject, template, context=None, with_link=False, attachment=None):
+def email_delegate(
+    *,
+    delegate,
+    subject,
+    template,
+    context=None,
+    with_link=False,
+    secrets=None,
+    attachment=None,
+):
     """Queue `template` (`.txt` and `.html`) to `delegate`; return the `OutgoingEmail`.
 
     The subject is prefixed with the event's name. Side effects: inserts the
     message (sent after the commit, see `outbox.services.queue_email`) and,
     with `with_link`, a new single-use booking link, passed as `link`.
+    `secrets` (name -> text, such as a confirmation code) reach the template
+    like `context` but, like the link, are stored only encrypted.
     """
     context = {"delegate": delegate, "event": delegate.event, **(context or {})}
     # The link is a credential: the outbox stores it only encrypted (outbox.sealing).
-    secrets = {"link": issue_manage_link(delegate=delegate)} if with_link else None
+    secrets = dict(secrets or {})
+    if with_link:
+        secrets["link"] = issue_manage_link(delegate=delegate)
     return queue_email(
         to=delegate.email,
         subject=f"{delegate.event.name}: {subject}",
         template=template,
         context=context,
         about=delegate_reference(delegate),
-        secrets=secrets,
+        secrets=secrets or None,
         attachment=attachment,
     )

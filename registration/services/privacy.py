@@ -34,8 +34,8 @@ logger = logging.getLogger(__name__)
 
 # Raise this (and edit templates/socex/privacy.html) whenever the notice changes
 # in substance; every registration stores the version its delegate agreed to.
-PRIVACY_NOTICE_VERSION = 2
-PRIVACY_NOTICE_UPDATED = "25 November 2026"
+PRIVACY_NOTICE_VERSION = 3
+PRIVACY_NOTICE_UPDATED = "1 December 2026"
 
 # Fields that identify or describe a person; blanked on erasure and by retention.
 PERSONAL_FIELDS = (
@@ -51,7 +51,7 @@ PERSONAL_FIELDS = (
 # Related rows that `export_delegate_data` lists under their own headings, or leaves out.
 EXPORTED_SEPARATELY = {"bookings", "manage_links", "emails"}
 # Secrets and internals that are no one's personal data and must never be handed out.
-NEVER_EXPORTED = {"token_hash", "password"}
+NEVER_EXPORTED = {"token_hash", "code_hash", "password"}
 
 
 def export_delegate_data(*, delegate):
@@ -74,6 +74,7 @@ def export_delegate_data(*, delegate):
             "privacy_notice_version": delegate.privacy_notice_version,
             "privacy_accepted_at": _iso(delegate.privacy_accepted_at),
             "needs_consent_at": _iso(delegate.needs_consent_at),
+            "email_confirmed_at": _iso(delegate.email_confirmed_at),
             "registered_at": _iso(delegate.registered_at),
             "updated_at": _iso(delegate.updated_at),
         },
@@ -142,7 +143,7 @@ def _blank_personal_fields(delegate, now):
 
 
 def _forget_messages_and_links(delegate, old_email):
-    """Delete booking links and stored emails; strip the address and free text from history.
+    """Delete booking links, codes and stored emails; strip the address and free text from history.
 
     The apps built on registration then forget what their own tables hold
     (`delegate_forgotten`): the workshops app keeps booking history and
@@ -150,6 +151,7 @@ def _forget_messages_and_links(delegate, old_email):
     address and organisers' free-text reasons (which can mention health).
     """
     delegate.manage_links.all().delete()
+    delegate.email_confirmations.all().delete()
     # The admin's history names the object as it was when an organiser changed it.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Delegate), object_id=str(delegate.pk)

@@ -1,17 +1,45 @@
-"""Registering delegates. Seats are the `workshops` app's business."""
+"""Registering delegates. Seats are the `workshops` app's business.
+
+Registering never tells the person at the keyboard whether the address was
+registered already: the registration page checks what it can without looking
+the address up (`check_registration`), answers, and only then calls
+`register_delegate` (see `registration.views.registration`). A new address
+gets a registration waiting for confirmation and a code; an address already
+registered gets an email telling its owner, and nothing else changes.
+"""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registration.errors import UserFacingError
 from registration.models import Agency, Delegate
+from registration.services.confirmation import send_confirmation_code
 from registration.services.eligibility import admit_delegate
 from registration.services.email import email_delegate
 from registration.services.privacy import PRIVACY_NOTICE_VERSION
 
 
-class AlreadyRegistered(UserFacingError):
-    message = "This email is already registered. Use “Find my booking” to get a link to it."
+def _agency_named(name):
+    """The agency called `name`, or an unsaved new one to check the rules against."""
+    name = " ".join(name.split())
+    agency = Agency.objects.filter(name__iexact=name).first()
+    return agency or Agency(name=name, kind=Agency.Kind.OTHER, is_confirmed=False)
+
+
+@transaction.atomic
+def check_registration(*, event, email, agency_id=None, other_agency="", invitation_code=""):
+    """Raise `eligibility.NotEligible` if this registration would be refused. Writes nothing.
+
+    Never looks at whether `email` is registered, so its answer is the same
+    for an address that is and one that is not.
+    """
+    agency = Agency.objects.get(pk=agency_id) if agency_id else _agency_named(other_agency)
+    admit_delegate(
+        event=event,
+        agency=agency,
+        email=email,
+        invitation_code=invitation_code,
+        agency_typed_in=not agency_id,
+    )
 
 
 @transaction.atomic
@@ -24,18 +52,26 @@ def register_delegate(
     invitation_code="",
     needs_consent=False,
 ):
-    """Register a delegate for `event` and email them a link to their booking.
+    """Register a delegate for `event`, unconfirmed, and email them a code to confirm the address.
 
     `details` holds the Delegate fields from the registration form. A typed-in
     agency is created unconfirmed (or reused if one of that name exists).
     Who qualifies, and who is held for approval, is `eligibility.admit_delegate`'s
     call. Stores the privacy notice version agreed to and, with `needs_consent`,
     when the delegate consented to the use of their dietary and accessibility
-    answers. Side effects: inserts the delegate (and maybe an agency), a booking
-    link and a queued email. Raises `eligibility.NotEligible` (nothing written),
-    or `AlreadyRegistered` if the address has a live registration, even when
-    two requests race. People naming the same new agency at once share one.
+    answers. If the address already has a live registration (even one made by a
+    request racing this one), nothing is registered: its owner is emailed that
+    someone tried, with a code and a link to their booking.
+
+    Side effects: inserts the delegate (and maybe an agency) and, either way, a
+    confirmation code, a booking link and a queued email. Returns the delegate
+    registered, or the one already registered. Raises `eligibility.NotEligible`
+    (nothing written).
     """
+    email = details["email"].strip().lower()
+    existing = Delegate.objects.active().filter(event=event, email=email).first()
+    if existing is not None:
+        return _tell_owner(existing)
     if agency_id:
         agency = Agency.objects.get(pk=agency_id)
     else:
@@ -43,7 +79,7 @@ def register_delegate(
     admission = admit_delegate(
         event=event,
         agency=agency,
-        email=details["email"],
+        email=email,
         invitation_code=invitation_code,
         agency_typed_in=not agency_id,
     )
@@ -61,9 +97,15 @@ def register_delegate(
     try:
         with transaction.atomic():
             delegate.save()
-    except IntegrityError as error:
-        raise AlreadyRegistered() from error
-    send_registration_email(delegate=delegate)
+    except IntegrityError:
+        # Another request registered this address between our look-up and the insert.
+        return _tell_owner(Delegate.objects.active().get(event=event, email=email))
+    send_confirmation_code(delegate=delegate)
+    return delegate
+
+
+def _tell_owner(delegate):
+    send_confirmation_code(delegate=delegate, attempt=True)
     return delegate
 
 

@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from registration.models import Delegate, ManageLink
 
 SESSION_KEY = "socex_delegate_id"
+# The address this browser registered and is now confirming with the emailed code.
+CONFIRMING_KEY = "socex_confirming_email"
 
 
 def spend_link_and_sign_in(request, link, now=None):
@@ -32,7 +34,17 @@ def spend_link_and_sign_in(request, link, now=None):
 
 def sign_in_delegate(request, delegate):
     request.session.cycle_key()
+    request.session.pop(CONFIRMING_KEY, None)
     request.session[SESSION_KEY] = delegate.pk
+
+
+def start_confirming(request, email):
+    """Remember, in this browser, the address whose emailed code it may type next."""
+    request.session[CONFIRMING_KEY] = email
+
+
+def confirming_email(request):
+    return request.session.get(CONFIRMING_KEY, "")
 
 
 def sign_out_delegate(request):

@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.forms.link import RequestLinkForm
+from registration.services.confirmation import confirm_email_address
+from registration.services.eligibility import NotEligible
 from registration.services.link import find_usable_link
 from registration.services.link_request import send_link_if_registered
 from registration.views.access import sign_out_delegate, spend_link_and_sign_in
@@ -61,12 +63,20 @@ def request_link(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def open_link(request, token):
-    """Show a button that spends the link; a GET never spends it (mail scanners follow links)."""
+    """Show a button that spends the link; a GET never spends it (mail scanners follow links).
+
+    Spending it also confirms the delegate's address, as typing the emailed code does.
+    """
     link = find_usable_link(token)
     if link is None:
         return render(request, "socex/link_invalid.html", {"form": RequestLinkForm()}, status=200)
     if request.method == "POST":
         if spend_link_and_sign_in(request, link):
+            # The link came by email, so opening it proves the mailbox is the delegate's.
+            try:
+                confirm_email_address(delegate=link.delegate)
+            except NotEligible as error:
+                messages.warning(request, error.message)
             return redirect(settings.DELEGATE_HOME_URL)
         return render(request, "socex/link_invalid.html", {"form": RequestLinkForm()})
     return render(

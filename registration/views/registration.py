@@ -1,7 +1,10 @@
 """The public pages: home, the registration form, the privacy and accessibility notices."""
 
+import logging
+
 from django.conf import settings
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -9,10 +12,13 @@ from registration.forms.registration import RegistrationForm
 from registration.models import Event
 from registration.services.eligibility import NotEligible
 from registration.services.privacy import PRIVACY_NOTICE_UPDATED, PRIVACY_NOTICE_VERSION
-from registration.services.registration import AlreadyRegistered, register_delegate
+from registration.services.registration import check_registration, register_delegate
 from registration.signals import ask_day_two_places_left
-from registration.views.access import sign_in_delegate
+from registration.views.access import start_confirming
+from registration.views.link import ResponseThenWork
 from socex.ratelimit import rate_limited
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -38,26 +44,43 @@ def register(request):
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        details = {field: data[field] for field in RegistrationForm.Meta.fields}
+        registration = {
+            "event": event,
+            "details": {field: data[field] for field in RegistrationForm.Meta.fields},
+            "agency_id": data["agency"],
+            "other_agency": data["other_agency"],
+            "invitation_code": data["invitation_code"],
+            "needs_consent": data["needs_consent"],
+        }
         try:
-            delegate = register_delegate(
+            # What can be refused is refused here, the same for any address ...
+            check_registration(
                 event=event,
-                details=details,
+                email=data["email"],
                 agency_id=data["agency"],
                 other_agency=data["other_agency"],
                 invitation_code=data["invitation_code"],
-                needs_consent=data["needs_consent"],
             )
-        except AlreadyRegistered as error:
-            form.add_error("email", error.message)
         except NotEligible as error:
             form.add_error(error.field, error.message)
         else:
-            sign_in_delegate(request, delegate)
-            if delegate.attends_day_two:
-                return redirect(settings.DELEGATE_CHOOSE_URL)
-            return redirect(settings.DELEGATE_HOME_URL)
+            # ... and the rest happens after the response, which is the same whether or
+            # not the address is registered: "we have emailed you a code".
+            start_confirming(request, data["email"])
+            return ResponseThenWork(
+                status=303,
+                headers={"Location": reverse("registration:confirm_email")},
+                work=lambda: register_after_response(registration),
+            )
     return render(request, "socex/register.html", {"form": form})
+
+
+def register_after_response(registration):
+    try:
+        register_delegate(**registration)
+    except NotEligible as error:
+        # Something changed in the moment since check_registration (an organiser's edit).
+        logger.warning("Registration refused after the response: %s", error.message)
 
 
 def privacy(request):
@@ -68,6 +91,7 @@ def privacy(request):
             "notice_version": PRIVACY_NOTICE_VERSION,
             "notice_updated": PRIVACY_NOTICE_UPDATED,
             "retention_days": settings.RETENTION_DAYS,
+            "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
         },
     )
 

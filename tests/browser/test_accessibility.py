@@ -18,6 +18,7 @@ from tests.browser.journey import (
     choose_first_available,
     fill_registration,
     register,
+    register_unconfirmed,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,6 +77,20 @@ def test_register_page_states_have_no_axe_violations(page):
     page.get_by_role("button", name="Register").click()
     page.locator("[data-error-summary]").wait_for()
     reports.append(axe_violations(page, "errors: needs without consent, agency not named"))
+    assert_clean(reports)
+
+
+def test_confirm_email_page_states_have_no_axe_violations(page):
+    reports = []
+    register_unconfirmed(page)
+    reports.append(axe_violations(page, "code asked for"))
+    page.get_by_label("6-digit code").fill("12")
+    page.get_by_role("button", name="Confirm my address").click()
+    page.locator("[data-error-summary]").wait_for()
+    reports.append(axe_violations(page, "errors: not six digits"))
+    page.get_by_role("button", name="Send me a new code").click()
+    page.wait_for_url("**/booking/confirm/")
+    reports.append(axe_violations(page, "new code sent"))
     assert_clean(reports)
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from registration.models import Delegate
+from tests.confirmation import emailed_code
 from workshops.models import Booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +58,11 @@ def test_journey_register_choose_confirm_by_keyboard_alone(page):
     tab_to(page, "#id_privacy_accepted")
     page.keyboard.press("Space")
     tab_to(page, "#submit-id-register")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/confirm/")
+
+    tab_to(page, "#id_code")
+    page.keyboard.type(emailed_code("sam.okafor@force.police.uk"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/booking/workshops/")
 

@@ -1,4 +1,8 @@
-"""Place limits and invitation uses hold under simultaneous registrations (PostgreSQL)."""
+"""Place limits and invitation uses hold under simultaneous confirmations (PostgreSQL).
+
+Registering takes no place (an unconfirmed address proves nothing); confirming
+the address does, so that is what races here.
+"""
 
 import threading
 
@@ -6,6 +10,7 @@ import pytest
 from django.db import connection
 
 from registration.models import Agency, Delegate
+from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible
 from registration.services.registration import register_delegate
 from tests.factories import AgencyFactory, EventFactory, InvitationFactory
@@ -18,28 +23,32 @@ def require_postgres():
         pytest.skip("needs PostgreSQL row locks: run with DATABASE_URL=postgres://...")
 
 
-def register_at_once(event, agency, emails, code=""):
-    """Register every email from its own thread, all released together; return the outcomes."""
-    barrier = threading.Barrier(len(emails))
+def register_then_confirm_at_once(event, agency, emails, code=""):
+    """Register every email, then confirm each from its own thread, all released together."""
+    delegates = [
+        register_delegate(
+            event=event,
+            details={
+                "first_name": "Sam",
+                "last_name": "Taylor",
+                "email": email,
+                "job_title": "Analyst",
+                "attends_day_one": True,
+                "attends_day_two": False,
+            },
+            agency_id=agency.pk,
+            invitation_code=code,
+        )
+        for email in emails
+    ]
+    barrier = threading.Barrier(len(delegates))
     outcomes = []
 
-    def register(email):
+    def confirm(delegate):
         try:
             barrier.wait()
-            register_delegate(
-                event=event,
-                details={
-                    "first_name": "Sam",
-                    "last_name": "Taylor",
-                    "email": email,
-                    "job_title": "Analyst",
-                    "attends_day_one": True,
-                    "attends_day_two": False,
-                },
-                agency_id=agency.pk,
-                invitation_code=code,
-            )
-            outcomes.append("registered")
+            confirm_email_address(delegate=delegate)
+            outcomes.append("confirmed")
         except NotEligible as error:
             outcomes.append(error.field)
         except Exception as error:  # shown in the assertion rather than lost in the thread
@@ -47,7 +56,7 @@ def register_at_once(event, agency, emails, code=""):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=register, args=(email,)) for email in emails]
+    threads = [threading.Thread(target=confirm, args=(delegate,)) for delegate in delegates]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -57,24 +66,24 @@ def register_at_once(event, agency, emails, code=""):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_register_delegate_concurrent_agency_place_limit_never_exceeded():
+def test_confirm_email_address_concurrent_agency_place_limit_never_exceeded():
     require_postgres()
     event = EventFactory()
     agency = AgencyFactory(admission=Agency.Admission.OPEN, place_limit=3)
     emails = [f"person{i}@force.police.uk" for i in range(THREADS)]
-    outcomes = register_at_once(event, agency, emails)
-    assert outcomes == ["agency"] * (THREADS - 3) + ["registered"] * 3
-    assert Delegate.objects.filter(agency=agency).count() == 3
+    outcomes = register_then_confirm_at_once(event, agency, emails)
+    assert outcomes == ["agency"] * (THREADS - 3) + ["confirmed"] * 3
+    assert Delegate.objects.email_confirmed().filter(agency=agency).count() == 3
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_register_delegate_concurrent_invitation_uses_never_exceeded():
+def test_confirm_email_address_concurrent_invitation_uses_never_exceeded():
     require_postgres()
     event = EventFactory()
     agency = AgencyFactory(admission=Agency.Admission.INVITATION)
     InvitationFactory(event=event, code="TEAM", max_uses=2)
     emails = [f"person{i}@gmail.example" for i in range(THREADS)]
-    outcomes = register_at_once(event, agency, emails, code="TEAM")
-    assert outcomes == ["invitation_code"] * (THREADS - 2) + ["registered"] * 2
-    assert Delegate.objects.filter(invitation__code="TEAM").count() == 2
+    outcomes = register_then_confirm_at_once(event, agency, emails, code="TEAM")
+    assert outcomes == ["confirmed"] * 2 + ["invitation_code"] * (THREADS - 2)
+    assert Delegate.objects.email_confirmed().filter(invitation__code="TEAM").count() == 2

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from bench.rush_codes import code_from_database
 from bench.rush_http import VirtualDelegate, run_delegate, start_gunicorn, stop_gunicorn
 from registration.models import Delegate
 from tests.factories import AgencyFactory, DelegateFactory
@@ -237,7 +238,12 @@ def test_http_rush_on_last_seats_gives_no_server_error(programme, live_gunicorn)
 
     def one(number):
         barrier.wait()
-        return run_delegate(base_url=live_gunicorn, number=number, preference=preference)
+        return run_delegate(
+            base_url=live_gunicorn,
+            number=number,
+            preference=preference,
+            code_for=code_from_database,
+        )
 
     with ThreadPoolExecutor(max_workers=len(numbers)) as pool:
         results = list(pool.map(one, numbers))
@@ -256,7 +262,8 @@ def test_http_same_delegate_submitting_twice_at_once(programme, live_gunicorn):
     Session.objects.filter(time_slot__event=programme["event"]).update(capacity=50)
     browser = VirtualDelegate(live_gunicorn)
     _, registered = browser.register(number=1)
-    assert registered.status == 302
+    assert registered.status == 303
+    assert browser.confirm(code_from_database(browser.email_of(1))).status == 302
     page = browser.choose_form()
     preference = {w.title: rank for rank, w in enumerate(programme["workshops"])}
     barrier = threading.Barrier(2)
@@ -283,7 +290,8 @@ def test_http_cancellation_racing_bookings(programme, live_gunicorn):
     preference = {w.title: rank for rank, w in enumerate(programme["workshops"])}
     holders = [VirtualDelegate(live_gunicorn) for _ in range(2)]
     for n, holder in enumerate(holders):
-        assert holder.register(number=100 + n)[1].status == 302
+        assert holder.register(number=100 + n)[1].status == 303
+        assert holder.confirm(code_from_database(holder.email_of(100 + n))).status == 302
         assert holder.choose(form=holder.choose_form(), preference=preference).status == 302
     cancel_forms = [holder.request("/booking/cancel/") for holder in holders]
     barrier = threading.Barrier(2 + 8)
@@ -297,7 +305,12 @@ def test_http_cancellation_racing_bookings(programme, live_gunicorn):
 
     def book(number):
         barrier.wait()
-        return run_delegate(base_url=live_gunicorn, number=number, preference=preference)
+        return run_delegate(
+            base_url=live_gunicorn,
+            number=number,
+            preference=preference,
+            code_for=code_from_database,
+        )
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         cancels = [pool.submit(cancel, i) for i in range(2)]

@@ -17,8 +17,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Read as the first character of a formula, wherever leading blanks end.
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
-# Skipped before a formula: whitespace, control and invisible format characters.
-BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+# Skipped before a formula: whitespace, control and invisible format characters, and
+# (to be safe) code points with no visible form here: unassigned, private use, surrogates.
+BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"})
 
 
 def spreadsheet_cell(value):

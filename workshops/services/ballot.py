@@ -20,6 +20,7 @@ from django.utils import timezone
 from outbox.services import sending_together
 from registration.errors import UserFacingError
 from registration.models import Delegate, Event
+from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates, lock_event
 from workshops.allocation import (
     BallotDelegate,
@@ -104,7 +105,8 @@ def save_ranking(*, delegate, ranking, now=None):
 
     Side effects: deletes the delegate's preferences and inserts one per
     ranked workshop. Raises `RankingRefused` and writes nothing when the
-    ballot is closed, the delegate cannot hold seats, or the ranking breaks a
+    ballot is closed, the delegate cannot hold seats (their email address not
+    confirmed, say), or the ranking breaks a
     rule (a workshop of another event, one ranked twice, too few ranked).
     """
     delegate = lock_delegate(delegate.pk, related=["event"])
@@ -120,6 +122,8 @@ def save_ranking(*, delegate, ranking, now=None):
         )
     if not delegate.attends_day_two:
         raise RankingRefused("Workshops are on day two; your registration is for day one only.")
+    if not delegate.email_is_confirmed:
+        raise RankingRefused(unconfirmed_message(delegate=delegate, doing="rank the workshops"))
     titles = dict(rankable_workshops(event=event).values_list("pk", "title"))
     if any(workshop_id not in titles for workshop_id in ranking):
         raise RankingRefused("One of the ranked workshops is not part of this event.")
@@ -154,9 +158,10 @@ class Ballot:
 def build_ballot(*, event, seed):
     """Read the ballot for `event` into a `BallotInstance` (four queries, whatever the size).
 
-    Delegates: registered, attending day two, with a ranking and no seats yet,
-    in registration order (the order first come first served uses). Sessions
-    offer their capacity minus the seats already taken. Reads only.
+    Delegates: registered, email confirmed (nobody else may hold seats, so a
+    ranking left by someone unconfirmed is skipped), attending day two, with a
+    ranking and no seats yet, in registration order (the order first come
+    first served uses). Sessions offer their capacity minus the seats already taken. Reads only.
     """
     sessions = {
         s.pk: s
@@ -165,9 +170,8 @@ def build_ballot(*, event, seed):
         )
     }
     day_two = (
-        Delegate.objects.filter(
-            event=event, status=Delegate.Status.REGISTERED, attends_day_two=True
-        )
+        Delegate.objects.email_confirmed()
+        .filter(event=event, status=Delegate.Status.REGISTERED, attends_day_two=True)
         .select_related("event")
         .order_by("registered_at", "pk")
     )

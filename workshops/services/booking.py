@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
+from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates
 from workshops.models import Booking, BookingChange, Session
 from workshops.services.choices import choice_problems
@@ -90,7 +91,8 @@ class MoveRefused(BookingError):
 
 
 class NotBookable(BookingError):
-    """The delegate cannot hold seats at all (cancelled, awaiting approval, or day one only)."""
+    """The delegate cannot hold seats at all (cancelled, awaiting approval, day one only, or
+    their email address not confirmed)."""
 
 
 @transaction.atomic
@@ -103,7 +105,8 @@ def book_sessions(*, delegate, sessions, actor=None):
     themselves); seats given up go to the people waiting for them
     (`serve_waitlists`), and the delegate's waiting-list entries for sessions
     now held are dropped. Raises `ChoicesInvalid`, `SessionFull` or
-    `NotBookable` and writes nothing when a rule would break, so a delegate
+    `NotBookable` (also for a delegate whose email address is not confirmed)
+    and writes nothing when a rule would break, so a delegate
     who asked for a full session keeps the seats they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
@@ -117,6 +120,8 @@ def book_sessions(*, delegate, sessions, actor=None):
         )
     if not delegate.attends_day_two:
         raise NotBookable("Workshops are on day two; your registration is for day one only.")
+    if not delegate.email_is_confirmed:
+        raise NotBookable(unconfirmed_message(delegate=delegate, actor=actor))
 
     sessions = list(
         Session.objects.filter(pk__in=[s.pk for s in sessions]).select_related(

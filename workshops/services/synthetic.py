@@ -79,6 +79,7 @@ def generate_synthetic_delegates(*, count, rng, fit=False, event=None):
                 attends_day_two=True,
                 dietary_requirements=rng.choice(DIETS),
                 privacy_accepted_at=now,
+                email_confirmed_at=now,  # made-up people book at once, as if they had confirmed
             )
         )
     for person in people:

@@ -15,7 +15,8 @@ have one writer and the two modules no cycle.
 Who is next: the first entries by `position`, then by who joined first, whose
 delegate holds a seat in the slot and whose swapped set still passes
 `choice_problems` (one seat per slot, no workshop twice, exactly the required
-number); anyone else is skipped and keeps their place in the queue.
+number); anyone else is skipped and keeps their place in the queue. Nobody whose
+email address is unconfirmed joins or is promoted (they keep their place).
 
 Why the chain terminates: each promotion deletes the promoted delegate's entry,
 and a session is only revisited when a promotion freed a seat in it, so there
@@ -49,6 +50,7 @@ from django.db.models import Count, Max
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
+from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, try_lock_delegate
 from workshops.models import Booking, Session, WaitlistEntry
 from workshops.services.choices import choice_problems
@@ -76,12 +78,15 @@ def join_waitlist(*, delegate, session):
     Side effects: inserts a `WaitlistEntry`, replacing the delegate's entry for
     another session in the same slot if they had one. Raises `WaitlistError`
     when the session has places (book it instead), the delegate holds no seat
-    in that slot, or the swap could never be valid.
+    in that slot, the swap could never be valid, or the delegate's email
+    address is not confirmed.
     """
     delegate = lock_delegate(delegate.pk)
     session = Session.objects.select_related("time_slot", "workshop").get(pk=session.pk)
     if not delegate.is_active or not delegate.attends_day_two:
         raise WaitlistError("Only delegates attending day two can join a waiting list.")
+    if not delegate.email_is_confirmed:
+        raise WaitlistError(unconfirmed_message(delegate=delegate, doing="join a waiting list"))
     if session.time_slot.event_id != delegate.event_id:
         raise WaitlistError("That session is not part of your event.")
     held = list(delegate.bookings.select_related("session__time_slot", "session__workshop"))
@@ -178,7 +183,7 @@ def next_in_line(*, session_id, seats):
 
 def _seat_to_give_up(*, delegate, session):
     """The delegate's booking in `session`'s slot, if swapping it for `session` keeps the rules."""
-    if not delegate.is_active or not delegate.attends_day_two:
+    if not delegate.is_active or not delegate.attends_day_two or not delegate.email_is_confirmed:
         return None
     held = list(delegate.bookings.select_related("session__time_slot", "session__workshop"))
     old = next((b for b in held if b.time_slot_id == session.time_slot_id), None)

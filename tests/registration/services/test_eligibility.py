@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate, Invitation
+from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import (
     NotEligible,
     NotPending,
@@ -79,7 +80,7 @@ def test_email_matches_domains_only_domain_and_subdomains(email, matches):
 def test_register_delegate_domain_agency_matching_email_is_registered(event, kent):
     delegate = register(event, "sam@kent.police.uk", kent)
     assert delegate.status == Delegate.Status.REGISTERED
-    assert OutgoingEmail.objects.get().subject == "Strategic SOCEX 2019: you are registered"
+    assert OutgoingEmail.objects.get().subject == "Strategic SOCEX 2019: your confirmation code"
 
 
 def test_register_delegate_domain_agency_other_email_is_refused(event, kent):
@@ -115,10 +116,9 @@ def test_register_delegate_approval_agency_other_email_is_pending(event):
     agency = AgencyFactory(admission=Agency.Admission.APPROVAL, email_domains="nhs.net")
     delegate = register(event, "sam@hospital.example", agency)
     assert delegate.status == Delegate.Status.PENDING
-    assert (
-        OutgoingEmail.objects.get().subject
-        == "Strategic SOCEX 2019: your registration is awaiting approval"
-    )
+    message = OutgoingEmail.objects.get()
+    assert message.subject == "Strategic SOCEX 2019: your confirmation code"
+    assert "An organiser also checks registrations like yours" in message.body_text
 
 
 def test_register_delegate_approval_agency_matching_domain_is_registered(event):
@@ -172,7 +172,7 @@ def test_register_delegate_code_for_other_agency_is_refused(event, kent):
 
 def test_register_delegate_single_use_code_is_refused_second_time(event, kent):
     InvitationFactory(event=event, code="ONCE")
-    register(event, "first@gmail.com", kent, code="ONCE")
+    confirm_email_address(delegate=register(event, "first@gmail.com", kent, code="ONCE"))
     with pytest.raises(NotEligible) as caught:
         register(event, "second@gmail.com", kent, code="ONCE")
     assert caught.value.message.startswith("This invitation code has already been used.")
@@ -181,8 +181,8 @@ def test_register_delegate_single_use_code_is_refused_second_time(event, kent):
 
 def test_register_delegate_multi_use_code_allows_its_uses_and_cancelled_give_back(event, kent):
     InvitationFactory(event=event, code="TEAM", max_uses=2)
-    register(event, "a@gmail.com", kent, code="TEAM")
-    second = register(event, "b@gmail.com", kent, code="TEAM")
+    confirm_email_address(delegate=register(event, "a@gmail.com", kent, code="TEAM"))
+    second = confirm_email_address(delegate=register(event, "b@gmail.com", kent, code="TEAM"))
     with pytest.raises(NotEligible):
         register(event, "c@gmail.com", kent, code="TEAM")
     Delegate.objects.filter(pk=second.pk).update(status=Delegate.Status.CANCELLED)
@@ -203,7 +203,7 @@ def test_invitation_default_code_is_ten_unambiguous_characters(event):
 def test_register_delegate_agency_place_limit_refuses_when_full(event, kent):
     kent.place_limit = 2
     kent.save()
-    register(event, "a@kent.police.uk", kent)
+    confirm_email_address(delegate=register(event, "a@kent.police.uk", kent))
     DelegateFactory(event=event, agency=kent, status=Delegate.Status.PENDING)
     with pytest.raises(NotEligible) as caught:
         register(event, "c@kent.police.uk", kent)
@@ -220,6 +220,33 @@ def test_register_delegate_agency_place_limit_ignores_cancelled(event, kent):
     kent.save()
     DelegateFactory(event=event, agency=kent, status=Delegate.Status.CANCELLED)
     assert register(event, "a@kent.police.uk", kent).status == Delegate.Status.REGISTERED
+
+
+def test_register_delegate_unconfirmed_registrations_take_no_agency_place(event, kent):
+    kent.place_limit = 1
+    kent.save()
+    made_up = [register(event, f"nobody{n}@kent.police.uk", kent) for n in range(3)]
+    owner = register(event, "sam@kent.police.uk", kent)
+    assert confirm_email_address(delegate=owner).email_is_confirmed
+    with pytest.raises(NotEligible) as caught:
+        confirm_email_address(delegate=made_up[0])
+    assert caught.value.message == (
+        "All 1 places for Kent Police have been taken. Contact the organisers at "
+        "events@socex.example if you need one."
+    )
+    made_up[0].refresh_from_db()
+    assert made_up[0].email_confirmed_at is None
+
+
+def test_confirm_email_address_refuses_invitation_used_up_meanwhile(event, kent):
+    InvitationFactory(event=event, code="ONCE")
+    first = register(event, "first@gmail.com", kent, code="ONCE")
+    second = register(event, "second@gmail.com", kent, code="ONCE")
+    confirm_email_address(delegate=second)
+    with pytest.raises(NotEligible) as caught:
+        confirm_email_address(delegate=first)
+    assert caught.value.field == "invitation_code"
+    assert Delegate.objects.email_confirmed().filter(invitation__code="ONCE").count() == 1
 
 
 def test_book_sessions_refuses_pending_delegate(programme, four_sessions):

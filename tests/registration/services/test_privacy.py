@@ -54,7 +54,7 @@ def sign_in(client, delegate):
 def test_register_stores_privacy_notice_version(client, programme):
     agency = AgencyFactory()
     response = client.post(reverse("register"), registration_post(agency))
-    assert response.status_code == 302
+    assert response.status_code == 303
     delegate = Delegate.objects.get()
     assert delegate.privacy_notice_version == PRIVACY_NOTICE_VERSION
     assert delegate.privacy_accepted_at is not None
@@ -67,7 +67,7 @@ def test_register_with_needs_and_consent_stores_consent_time(client, programme):
         reverse("register"),
         registration_post(agency, dietary_requirements="Vegan", needs_consent="on"),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     delegate = Delegate.objects.get()
     assert delegate.dietary_requirements == "Vegan"
     assert delegate.needs_consent_at == delegate.privacy_accepted_at
@@ -90,7 +90,7 @@ def test_register_with_blank_needs_needs_no_consent(client, programme):
     response = client.post(
         reverse("register"), registration_post(agency, dietary_requirements="   ")
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert Delegate.objects.get().needs_consent_at is None
 
 

@@ -49,7 +49,7 @@ def test_register_view_bad_code_error_is_on_code_field(client, event, kent):
 
 def test_register_view_matching_email_registers(client, event, kent):
     response = client.post(reverse("register"), form_data(kent, "sam@kent.police.uk"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert Delegate.objects.get().status == Delegate.Status.REGISTERED
 
 

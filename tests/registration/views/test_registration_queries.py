@@ -32,7 +32,7 @@ def register_post(client, programme):
         "attends_day_two": "on",
         "privacy_accepted": "on",
     }
-    return count_queries(lambda: client.post("/register/", data), expect=(302,))
+    return count_queries(lambda: client.post("/register/", data), expect=(303,))
 
 
 @pytest.mark.parametrize("page", [home, register_get, register_post], ids=lambda p: p.__name__)

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from outbox.models import OutgoingEmail
-from registration.models import Agency, ManageLink
+from registration.models import Agency, Delegate, ManageLink
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.mail_backends import as_sent
 from workshops.services.booking import book_sessions, cancel_registration
@@ -217,3 +217,44 @@ def test_admin_pages_showing_delegates_are_not_stored(client, programme, four_se
         response = client.get(address)
         assert response.status_code == 200, address
         assert "no-store" in response["Cache-Control"], address
+
+
+def test_admin_added_delegate_is_confirmed_and_can_book_at_once(
+    organiser_client, programme, four_sessions
+):
+    agency = AgencyFactory(name="Warwickshire Police")
+    page = organiser_client.get(reverse("admin:registration_delegate_add"))
+    form = page.context["adminform"].form
+    data = {
+        "event": programme["event"].pk,
+        "first_name": "Walk",
+        "last_name": "In",
+        "email": "walk.in@warwickshire.police.uk",
+        "agency": agency.pk,
+        "job_title": "Inspector",
+        "attends_day_one": "on",
+        "attends_day_two": "on",
+        "badge_name": "Walk In",
+        "status": "registered",
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    response = organiser_client.post(reverse("admin:registration_delegate_add"), data)
+    assert response.status_code == 302, form.errors or response.context["adminform"].form.errors
+    delegate = Delegate.objects.get(email="walk.in@warwickshire.police.uk")
+    assert delegate.email_confirmed_at is not None
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    assert delegate.bookings.count() == 4
+
+
+def test_confirm_email_addresses_action_confirms_unconfirmed(organiser_client, programme):
+    waiting = DelegateFactory(event=programme["event"], unconfirmed=True)
+    response = organiser_client.post(
+        reverse(CHANGELIST),
+        {"action": "confirm_email_addresses", "_selected_action": [waiting.pk]},
+        follow=True,
+    )
+    assert "Confirmed 1 email addresses." in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.email_confirmed_at is not None

@@ -355,3 +355,18 @@ def test_publish_run_that_books_nobody_is_refused(ballot_event, programme, close
     assert caught.value.message.startswith("This run gives nobody any seats")
     ballot_event.refresh_from_db()
     assert ballot_event.booking_mode == Event.BookingMode.BALLOT
+
+
+def test_build_ballot_and_publish_skip_delegates_whose_email_is_unconfirmed(
+    ballot_event, programme, close_ballot, organiser
+):
+    workshops = programme["workshops"]
+    confirmed, unconfirmed = ranked_delegates(ballot_event, workshops, 2)
+    Delegate.objects.filter(pk=unconfirmed.pk).update(email_confirmed_at=None)
+    close_ballot(ballot_event)
+    ballot = build_ballot(event=ballot_event, seed=1)
+    assert [d.id for d in ballot.instance.delegates] == [confirmed.pk]
+    run = run_allocation(event=ballot_event, seed=1, actor=organiser)
+    assert publish_allocation(run=run, actor=organiser) == 1
+    assert len(held(confirmed)) == 4
+    assert held(unconfirmed) == []

@@ -205,3 +205,14 @@ def test_rank_form_non_number_still_reports_duplicates(ballot_event):
         "Give each workshop its own rank."
     ]
     assert len(form.errors) == 2  # the bad selector, and the duplicates
+
+
+def test_save_ranking_delegate_whose_email_is_unconfirmed_is_refused(ballot_event, programme):
+    delegate = DelegateFactory(event=ballot_event, email="x@police.uk", unconfirmed=True)
+    with pytest.raises(RankingRefused) as caught:
+        save_ranking(delegate=delegate, ranking=[w.pk for w in programme["workshops"][:4]])
+    assert caught.value.message == (
+        "Confirm your email address before you rank the workshops: type the 6-digit code we "
+        "emailed to x@police.uk, or open the link in that email."
+    )
+    assert ranking_of(delegate) == []

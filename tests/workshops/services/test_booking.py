@@ -93,3 +93,26 @@ def test_cancel_registration_frees_seats_at_once(programme, four_sessions):
     assert held(late) == {s.pk for s in four_sessions}
     with pytest.raises(NotBookable):
         book_sessions(delegate=first, sessions=four_sessions)
+
+
+def test_book_sessions_refuses_delegate_whose_email_is_unconfirmed(programme, four_sessions):
+    delegate = DelegateFactory(
+        event=programme["event"], email="nobody-exists@police.uk", unconfirmed=True
+    )
+    with pytest.raises(NotBookable) as caught:
+        book_sessions(delegate=delegate, sessions=four_sessions)
+    assert caught.value.message == (
+        "Confirm your email address before you choose workshops: type the 6-digit code we "
+        "emailed to nobody-exists@police.uk, or open the link in that email."
+    )
+    assert held(delegate) == set()
+
+
+def test_book_sessions_by_organiser_for_unconfirmed_delegate_is_refused(programme, four_sessions):
+    from tests.factories import AdminUserFactory
+
+    delegate = DelegateFactory(event=programme["event"], unconfirmed=True)
+    with pytest.raises(NotBookable) as caught:
+        book_sessions(delegate=delegate, sessions=four_sessions, actor=AdminUserFactory())
+    assert caught.value.message.startswith(f"{delegate} has not confirmed their email address yet")
+    assert held(delegate) == set()

@@ -1,6 +1,7 @@
 import pytest
 
 from outbox.models import OutgoingEmail
+from registration.models import Delegate
 from tests.factories import AdminUserFactory, DelegateFactory, RoomFactory, SessionFactory
 from workshops.models import Booking, WaitlistEntry
 from workshops.services.booking import (
@@ -294,3 +295,35 @@ def test_promotion_is_recorded_in_the_booking_history(programme):
     change = BookingChange.objects.get(delegate=waiter, action=BookingChange.Action.MOVED)
     assert (change.session_id, change.from_session_id) == (s[(0, 0)].pk, s[(0, 1)].pk)
     assert change.by == "the waiting list"
+
+
+def test_join_waitlist_delegate_whose_email_is_unconfirmed_is_refused(programme):
+    s = programme["sessions"]
+    booked(programme, *A_SET)
+    booked(programme, *A_SET)
+    waiter = booked(programme, *B_SET)
+    # Seats from before addresses were confirmed: the upgrade leaves them, but nothing more.
+    Delegate.objects.filter(pk=waiter.pk).update(email_confirmed_at=None)
+    with pytest.raises(WaitlistError) as caught:
+        join_waitlist(delegate=waiter, session=s[(0, 0)])
+    assert caught.value.message.startswith(
+        "Confirm your email address before you join a waiting list"
+    )
+    assert WaitlistEntry.objects.count() == 0
+
+
+def test_promotion_skips_delegate_whose_email_is_unconfirmed(programme):
+    s = programme["sessions"]
+    leaver = booked(programme, *A_SET)
+    booked(programme, *A_SET)
+    unconfirmed = booked(programme, *B_SET)
+    confirmed = booked(programme, *B_SET)
+    join_waitlist(delegate=unconfirmed, session=s[(0, 0)])
+    join_waitlist(delegate=confirmed, session=s[(0, 0)])
+    Delegate.objects.filter(pk=unconfirmed.pk).update(email_confirmed_at=None)
+
+    cancel_registration(delegate=leaver)
+
+    assert s[(0, 0)].pk in held(confirmed)
+    assert s[(0, 0)].pk not in held(unconfirmed)
+    assert list(WaitlistEntry.objects.values_list("delegate_id", flat=True)) == [unconfirmed.pk]

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
+from tests.confirmation import confirm
 from tests.factories import (
     AgencyFactory,
     DelegateFactory,
@@ -233,8 +234,12 @@ def test_home_page_and_registration_email_in_ballot_mode_explain_the_ballot(clie
             "privacy_accepted": "on",
         },
     )
-    assert response["Location"] == "/booking/workshops/"
+    assert response["Location"] == "/booking/confirm/"
     email = OutgoingEmail.objects.get()
-    assert "Next, rank the day-two workshops: places are allocated by ballot" in email.body_text
-    assert "Next, rank the day-two workshops: places are allocated by ballot" in email.body_html
+    explained = (
+        "Once you have confirmed, rank the day-two workshops: places are allocated by ballot"
+    )
+    assert explained in email.body_text
+    assert explained in email.body_html
+    assert confirm(client, "priya.shah@warwickshire.police.uk")["Location"] == "/booking/workshops/"
     assert "Rank the day-two workshops" in client.get("/booking/workshops/").content.decode()

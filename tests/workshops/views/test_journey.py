@@ -8,6 +8,7 @@ from django.core import mail
 from outbox.models import OutgoingEmail
 from outbox.services import send_queued_email
 from registration.models import Agency, Delegate
+from tests.confirmation import confirm
 from tests.factories import AgencyFactory
 from workshops.models import Booking
 
@@ -36,6 +37,14 @@ def register(client, the_agency, **changes):
     return client.post("/register/", {k: v for k, v in data.items() if v is not None})
 
 
+def register_and_confirm(client, the_agency, **changes):
+    """Register, then type the emailed code, as a delegate does; return the code's response."""
+    response = register(client, the_agency, **changes)
+    assert response.status_code == 303
+    assert response["Location"] == "/booking/confirm/"
+    return confirm(client, changes.get("email", "priya.shah@warwickshire.police.uk"))
+
+
 def delivered():
     """Send what the outbox holds (tests run inside a transaction that never commits)."""
     send_queued_email()
@@ -62,12 +71,13 @@ def test_home_shows_event_and_register_action(client, programme):
 
 
 def test_register_then_choose_then_confirmation(client, programme, agency, four_sessions):
-    response = register(client, agency)
+    response = register_and_confirm(client, agency)
     assert response.status_code == 302
     assert response["Location"] == "/booking/workshops/"
     delegate = Delegate.objects.get()
     assert (delegate.badge_name, delegate.dietary_requirements) == ("Priya Shah", "Vegetarian")
-    assert [m.subject for m in delivered()] == ["Strategic SOCEX 2019: you are registered"]
+    assert delegate.email_is_confirmed
+    assert [m.subject for m in delivered()] == ["Strategic SOCEX 2019: your confirmation code"]
 
     page = client.get("/booking/workshops/").content.decode()
     assert page.count("<fieldset") == 4
@@ -97,7 +107,7 @@ def test_register_then_choose_then_confirmation(client, programme, agency, four_
 
 
 def test_register_day_one_only_goes_to_booking_page(client, programme, agency):
-    response = register(client, agency, attends_day_two=None)
+    response = register_and_confirm(client, agency, attends_day_two=None)
     assert response["Location"] == "/booking/"
     assert client.get("/booking/workshops/")["Location"] == "/booking/"
 
@@ -121,7 +131,7 @@ def test_register_invalid_changes_nothing_and_summarises_errors(client, programm
 
 
 def test_choose_rule_broken_shows_message_and_saves_nothing(client, programme, agency):
-    register(client, agency)
+    register_and_confirm(client, agency)
     s = programme["sessions"]
     twice = {
         f"slot_{s[(0, 0)].time_slot_id}": str(s[(0, 0)].pk),
@@ -136,7 +146,7 @@ def test_choose_rule_broken_shows_message_and_saves_nothing(client, programme, a
 
 
 def test_choose_missing_slot_and_foreign_id_each_get_a_message(client, programme, agency):
-    register(client, agency)
+    register_and_confirm(client, agency)
     s = programme["sessions"]
     data = {
         f"slot_{s[(0, 0)].time_slot_id}": str(s[(1, 4)].pk),  # a session of another slot
@@ -152,7 +162,7 @@ def test_choose_missing_slot_and_foreign_id_each_get_a_message(client, programme
 
 
 def test_manage_link_opens_booking_once(client, programme, agency, four_sessions):
-    register(client, agency)
+    register_and_confirm(client, agency)
     client.post("/booking/workshops/", choices(four_sessions))
     link_path = LINK.search(delivered()[-1].body).group(1)
     other = client.__class__()
@@ -167,7 +177,7 @@ def test_manage_link_opens_booking_once(client, programme, agency, four_sessions
 
 
 def test_request_link_same_answer_for_unknown_email(client, programme, agency):
-    register(client, agency)
+    register_and_confirm(client, agency)
     delivered().clear()
     known = client.post("/booking/link/", {"email": "PRIYA.SHAH@warwickshire.police.uk"})
     unknown = client.post("/booking/link/", {"email": "stranger@example.org"})
@@ -181,7 +191,7 @@ def test_change_to_full_session_keeps_old_seats(client, programme, agency, four_
     from tests.factories import DelegateFactory
     from workshops.services.booking import book_sessions
 
-    register(client, agency)
+    register_and_confirm(client, agency)
     client.post("/booking/workshops/", choices(four_sessions))
     s = programme["sessions"]
     wanted = [s[(0, 1)], *four_sessions[1:]]
@@ -203,7 +213,7 @@ def test_change_to_full_session_keeps_old_seats(client, programme, agency, four_
 
 
 def test_cancel_frees_seats_and_signs_out(client, programme, agency, four_sessions):
-    register(client, agency)
+    register_and_confirm(client, agency)
     client.post("/booking/workshops/", choices(four_sessions))
     assert client.get("/booking/cancel/").status_code == 200
     response = client.post("/booking/cancel/")
@@ -217,7 +227,7 @@ def test_cancel_frees_seats_and_signs_out(client, programme, agency, four_sessio
 def test_changes_closed_after_deadline(client, programme, agency, four_sessions):
     from django.utils import timezone
 
-    register(client, agency)
+    register_and_confirm(client, agency)
     event = programme["event"]
     event.changes_close_at = timezone.now()
     event.save()
@@ -241,7 +251,7 @@ def test_registration_closed_page(client, programme, agency):
 
 
 def test_calendar_download_lists_the_four_sessions(client, programme, agency, four_sessions):
-    register(client, agency)
+    register_and_confirm(client, agency)
     client.post("/booking/workshops/", choices(four_sessions))
     response = client.get("/booking/calendar.ics")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -269,7 +279,7 @@ def test_choose_day_two_full_says_so_plainly(client, programme, agency):
     # Registration itself refuses day two when it is full; this delegate registered
     # for day one, then an organiser added day two.
     assert Delegate.objects.filter(email="priya.shah@warwickshire.police.uk").count() == 0
-    register(client, agency, attends_day_two=None)
+    register_and_confirm(client, agency, attends_day_two=None)
     Delegate.objects.filter(email="priya.shah@warwickshire.police.uk").update(attends_day_two=True)
     page = client.get("/booking/workshops/").content.decode()
     assert "Day two is full" in page
@@ -283,7 +293,7 @@ def test_manage_link_expired_refused(client, programme, agency):
 
     from registration.models import ManageLink
 
-    register(client, agency)
+    register_and_confirm(client, agency)
     path = LINK.search(delivered()[0].body).group(1)
     ManageLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     fresh = client.__class__()
@@ -297,7 +307,7 @@ def test_choose_full_session_shown_full_and_disabled(client, programme, agency, 
 
     for _ in range(2):
         book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
-    register(client, agency)
+    register_and_confirm(client, agency)
     page = client.get("/booking/workshops/").content.decode()
     full = re.search(rf'<input[^>]*value="{four_sessions[0].pk}"[^>]*>', page).group(0)
     assert "disabled" in full

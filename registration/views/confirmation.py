@@ -1,0 +1,69 @@
+"""Confirming the address just registered: type the emailed code, or ask for a new one.
+
+Every answer here is the same whether or not the address in this browser's
+session has a registration, and the new code is sent after the response.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registration.forms.confirmation import ConfirmCodeForm
+from registration.models import Event
+from registration.services.confirmation import (
+    CodeRefused,
+    confirm_with_code,
+    resend_confirmation_code,
+)
+from registration.services.eligibility import NotEligible
+from registration.views.access import confirming_email, sign_in_delegate
+from registration.views.link import ResponseThenWork
+from socex.ratelimit import rate_limited
+
+
+@never_cache  # it names the address being confirmed
+@require_http_methods(["GET", "POST"])
+@rate_limited("confirm_code", email=confirming_email)
+def confirm_email(request):
+    email = confirming_email(request)
+    event = Event.objects.current()
+    if not email or event is None:
+        # Nothing registered from this browser (or its session ended): a link still works.
+        return redirect("registration:request_link")
+    form = ConfirmCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegate = confirm_with_code(event=event, email=email, code=form.cleaned_data["code"])
+        except (CodeRefused, NotEligible) as error:
+            form.add_error("code", error.message)
+        else:
+            sign_in_delegate(request, delegate)
+            messages.success(request, f"Thank you: {email} is confirmed.")
+            if delegate.attends_day_two and not delegate.is_pending:
+                return redirect(settings.DELEGATE_CHOOSE_URL)
+            return redirect(settings.DELEGATE_HOME_URL)
+    return render(
+        request,
+        "socex/confirm_email.html",
+        {"form": form, "email": email, "code_minutes": settings.CONFIRMATION_CODE_MINUTES},
+    )
+
+
+@require_POST
+@rate_limited("resend_code", email=confirming_email)
+def resend_code(request):
+    email = confirming_email(request)
+    event = Event.objects.current()
+    if not email or event is None:
+        return redirect("registration:request_link")
+    messages.success(
+        request, f"We have emailed a new code to {email}. Earlier codes no longer work."
+    )
+    return ResponseThenWork(
+        status=303,
+        headers={"Location": reverse("registration:confirm_email")},
+        work=lambda: resend_confirmation_code(event=event, email=email),
+    )
