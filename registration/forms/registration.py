@@ -4,6 +4,7 @@ from django import forms
 
 from registration.models import Agency, Delegate
 from registration.signals import ask_day_two_places_left
+from registration.validators import validate_single_line
 
 NEEDS_HELP = (
     "Optional. Only the organisers and the venue's catering and access team see this, "
@@ -33,6 +34,7 @@ class RegistrationForm(forms.ModelForm):
     other_agency = forms.CharField(
         label="Your agency's name",
         max_length=Agency._meta.get_field("name").max_length,
+        validators=[validate_single_line],
         required=False,
         help_text="An organiser will confirm it.",
     )

@@ -3,6 +3,7 @@
 from django.db import models
 
 from registration.models.text_limits import text_length_check
+from registration.validators import validate_single_line
 
 
 class Agency(models.Model):
@@ -21,7 +22,7 @@ class Agency(models.Model):
         ACADEMIA = "academia", "Academia"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     is_confirmed = models.BooleanField(
         default=True,

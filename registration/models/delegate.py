@@ -8,6 +8,7 @@ from django.db.models import Q
 from registration.models.agency import Agency
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
+from registration.validators import validate_single_line
 
 
 def new_checkin_reference():
@@ -36,17 +37,17 @@ class Delegate(models.Model):
         ERASED = "erased", "Erased"
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="delegates")
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[validate_single_line])
+    last_name = models.CharField(max_length=100, validators=[validate_single_line])
     email = models.EmailField("work email")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="delegates")
-    job_title = models.CharField(max_length=150)
-    phone = models.CharField(max_length=40, blank=True)
+    job_title = models.CharField(max_length=150, validators=[validate_single_line])
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_single_line])
     attends_day_one = models.BooleanField("attending day one", default=True)
     attends_day_two = models.BooleanField("attending day two", default=True)
     dietary_requirements = models.TextField(max_length=1000, blank=True)
     accessibility_needs = models.TextField(max_length=1000, blank=True)
-    badge_name = models.CharField(max_length=100)
+    badge_name = models.CharField(max_length=100, validators=[validate_single_line])
     privacy_accepted_at = models.DateTimeField()
     invitation = models.ForeignKey(
         "Invitation",
@@ -106,6 +107,8 @@ class Delegate(models.Model):
                 fields=["event", "email"],
                 condition=~Q(status="cancelled"),
                 name="delegate_one_live_registration_per_email",
+                violation_error_message="A delegate with this email address is already "
+                "registered for this event.",
             ),
             models.CheckConstraint(
                 condition=Q(attends_day_one=True) | Q(attends_day_two=True),
@@ -142,6 +145,10 @@ class Delegate(models.Model):
             max_length = self._meta.get_field("badge_name").max_length
             self.badge_name = f"{self.first_name} {self.last_name}".strip()[:max_length]
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the constraints are validated, so another case of an address is a clash.
+        self.email = (self.email or "").strip().lower()
 
     @property
     def full_name(self):

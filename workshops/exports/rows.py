@@ -34,12 +34,13 @@ ATTENDEE_COLUMNS = (
 def exportable_delegates(delegates):
     """The registered delegates among `delegates`, as a fresh queryset.
 
-    Cancelled registrations and those still awaiting approval are left out.
+    Cancelled registrations, those still awaiting approval and those whose
+    address nobody has confirmed (anyone can type an address) are left out.
 
     Re-selecting by id drops whatever annotations an admin changelist added,
     which would otherwise multiply or group the joined rows.
     """
-    return Delegate.objects.filter(
+    return Delegate.objects.email_confirmed().filter(
         status=Delegate.Status.REGISTERED, pk__in=delegates.order_by().values("pk")
     )
 

@@ -26,10 +26,12 @@ class AnnouncementError(UserFacingError):
 def announcement_recipients(announcement):
     """The registered delegates an announcement goes to, as one query.
 
+    Only confirmed addresses: an unconfirmed one may be anyone's.
+
     A delegate holds at most one seat per session and per time slot, so no
     delegate appears twice.
     """
-    delegates = Delegate.objects.active().filter(event_id=announcement.event_id)
+    delegates = Delegate.objects.active().email_confirmed().filter(event_id=announcement.event_id)
     if announcement.audience == Announcement.Audience.SESSION:
         delegates = delegates.filter(bookings__session_id=announcement.session_id)
     elif announcement.audience == Announcement.Audience.TIME_SLOT:

@@ -133,3 +133,23 @@ def test_registration_form_text_over_its_limit_gets_an_error(programme, agency, 
 def test_registration_form_text_fields_tell_the_browser_their_limit(programme, field, limit):
     form = RegistrationForm(event=programme["event"])
     assert f'maxlength="{limit}"' in str(form[field])
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("first_name", "Eve\r\nBcc: victim@example.org"),
+        ("last_name", "X\nSubject: hacked"),
+        ("job_title", "a\rb"),
+        ("last_name", "\x02=cmd|' /C calc'!A0"),
+        ("badge_name", "Eve\u2028Second line"),
+    ],
+)
+def test_registration_form_one_line_answers_refuse_line_breaks_and_controls(
+    programme, agency, field, value
+):
+    form = RegistrationForm(form_data(agency, **{field: value}), event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors[field] == [
+        "Use one line of ordinary text: no line breaks or control characters."
+    ]

@@ -258,3 +258,30 @@ def test_confirm_email_addresses_action_confirms_unconfirmed(organiser_client, p
     assert "Confirmed 1 email addresses." in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.email_confirmed_at is not None
+
+
+def test_admin_add_delegate_with_a_registered_address_in_other_capitals_says_so(
+    organiser_client, programme
+):
+    taken = DelegateFactory(event=programme["event"], email="bob.smith@kent.police.uk")
+    page = organiser_client.get(reverse("admin:registration_delegate_add"))
+    data = {
+        "event": programme["event"].pk,
+        "first_name": "Bob",
+        "last_name": "Again",
+        "email": "BOB.Smith@kent.police.uk",
+        "agency": taken.agency_id,
+        "job_title": "Inspector",
+        "attends_day_one": "on",
+        "badge_name": "Bob",
+        "status": "registered",
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    response = organiser_client.post(reverse("admin:registration_delegate_add"), data)
+    assert response.status_code == 200
+    assert "A delegate with this email address is already registered for this event." in (
+        response.content.decode()
+    )
+    assert Delegate.objects.filter(email="bob.smith@kent.police.uk").count() == 1

@@ -330,3 +330,11 @@ def test_two_sessions_of_one_workshop_download_under_different_names(organiser_c
         names.add(disposition)
         assert session.time_slot.name.lower().replace(" ", "-") in disposition
     assert len(names) == workshop.sessions.count() == 2
+
+
+def test_unconfirmed_addresses_are_left_out_of_every_list(organiser_client, event):
+    DelegateFactory(event=event, last_name="Confirmed")
+    DelegateFactory(event=event, last_name="Typedin", unconfirmed=True)
+    for slug in ("attendees", "catering"):
+        text = organiser_client.get(event_url(slug, "csv")).getvalue().decode()
+        assert "Confirmed" in text and "Typedin" not in text, slug

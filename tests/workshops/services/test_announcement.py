@@ -188,3 +188,12 @@ def test_session_page_links_to_a_prefilled_announcement(client, audience, four_s
     assert add_url in page.content.decode()
     form = client.get(add_url.replace("&amp;", "&")).context["adminform"].form
     assert (form.initial["audience"], str(form.initial["session"])) == ("session", str(session.pk))
+
+
+def test_announcement_goes_only_to_confirmed_addresses(event):
+    confirmed = DelegateFactory(event=event)
+    DelegateFactory(event=event, unconfirmed=True)
+    announcement = Announcement.objects.create(
+        event=event, audience=Announcement.Audience.EVENT, subject="Parking", body="Car park B."
+    )
+    assert list(announcement_recipients(announcement)) == [confirmed]
