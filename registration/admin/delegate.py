@@ -17,8 +17,8 @@ from registration.models import Agency, Delegate
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible, approve_registration
 
-NEEDS_PERMISSION = "registration.view_needs"
-NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
+NEEDS_PERMISSION = Delegate.NEEDS_PERMISSION
+NEEDS_FIELDS = Delegate.NEEDS_FIELDS
 
 
 class EmailConfirmedFilter(admin.SimpleListFilter):

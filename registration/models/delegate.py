@@ -89,11 +89,13 @@ class Delegate(models.Model):
 
     objects = DelegateQuerySet.as_manager()
 
+    # Special-category data: only holders of NEEDS_PERMISSION see these fields or lists of them.
+    NEEDS_FIELDS = ("dietary_requirements", "accessibility_needs")
+    NEEDS_PERMISSION = "registration.view_needs"
     # Fields only some roles may read, and the permission that reads each: the admin hides
     # them, and refuses searches and URL lookups on them, for everyone else.
     protected_fields = {
-        "dietary_requirements": "registration.view_needs",
-        "accessibility_needs": "registration.view_needs",
+        **dict.fromkeys(NEEDS_FIELDS, NEEDS_PERMISSION),
         "email": "registration.view_contact_details",
         "phone": "registration.view_contact_details",
         "job_title": "registration.view_contact_details",

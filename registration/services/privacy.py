@@ -72,17 +72,17 @@ def export_delegate_data(*, delegate):
             "attends_day_two": delegate.attends_day_two,
             "status": delegate.status,
             "privacy_notice_version": delegate.privacy_notice_version,
-            "privacy_accepted_at": _iso(delegate.privacy_accepted_at),
-            "needs_consent_at": _iso(delegate.needs_consent_at),
-            "email_confirmed_at": _iso(delegate.email_confirmed_at),
-            "registered_at": _iso(delegate.registered_at),
-            "updated_at": _iso(delegate.updated_at),
+            "privacy_accepted_at": isoformat_or_none(delegate.privacy_accepted_at),
+            "needs_consent_at": isoformat_or_none(delegate.needs_consent_at),
+            "email_confirmed_at": isoformat_or_none(delegate.email_confirmed_at),
+            "registered_at": isoformat_or_none(delegate.registered_at),
+            "updated_at": isoformat_or_none(delegate.updated_at),
         },
         "booking_links": [
             {
-                "created_at": _iso(link.created_at),
-                "expires_at": _iso(link.expires_at),
-                "used_at": _iso(link.used_at),
+                "created_at": isoformat_or_none(link.created_at),
+                "expires_at": isoformat_or_none(link.expires_at),
+                "used_at": isoformat_or_none(link.used_at),
             }
             for link in delegate.manage_links.all()
         ],
@@ -91,8 +91,8 @@ def export_delegate_data(*, delegate):
                 "to": email.to,
                 "subject": email.subject,
                 "status": email.status,
-                "created_at": _iso(email.created_at),
-                "sent_at": _iso(email.sent_at),
+                "created_at": isoformat_or_none(email.created_at),
+                "sent_at": isoformat_or_none(email.sent_at),
                 "body": email.body_text,
             }
             for email in OutgoingEmail.objects.filter(about=delegate_reference(delegate))
@@ -113,7 +113,8 @@ def export_delegate_data(*, delegate):
     return data
 
 
-def _iso(value):
+def isoformat_or_none(value):
+    """A date or time as ISO 8601 text for a delegate's copy of their data; None stays None."""
     return value.isoformat() if value else None
 
 

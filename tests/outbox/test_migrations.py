@@ -2,8 +2,9 @@
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migration_steps import migrate, migrate_to_latest
 
 BEFORE = [
     ("outbox", None),  # not installed yet
@@ -15,13 +16,6 @@ AFTER = [
     ("registration", "0010_remove_export_record"),
     ("workshops", "0008_group_permissions"),
 ]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,4 +57,4 @@ def test_upgrade_moves_emails_and_export_records_with_their_ids():
     assert list(records.values_list("username", "export_name")) == [("olu", "Attendee list")]
     assert "workshops_exportrecord" in connection.introspection.table_names()
     assert "registration_outgoingemail" not in connection.introspection.table_names()
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # leave it fully migrated
+    migrate_to_latest()

@@ -14,6 +14,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from registration.models import Delegate
 from workshops.exports import pdfs, rows
 from workshops.exports.resources import (
     AccessResource,
@@ -25,7 +26,7 @@ from workshops.exports.spreadsheets import csv_response, xlsx_response
 from workshops.models import ExportRecord
 
 EXPORT_PERMISSION = "registration.export_delegates"
-NEEDS_PERMISSION = "registration.view_needs"
+NEEDS_PERMISSION = Delegate.NEEDS_PERMISSION
 CSV, XLSX, PDF = ExportRecord.Format.CSV, ExportRecord.Format.XLSX, ExportRecord.Format.PDF
 
 

@@ -7,13 +7,10 @@ tables here; it asks through `registration.signals` and these receivers answer.
 from django.db.models import Q
 from django.dispatch import receiver
 
+from registration.services.privacy import isoformat_or_none
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
 from workshops.models import AllocationRun, AnnouncementRecipient
 from workshops.services.booking import cancel_registration, forget_history_reasons
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 @receiver(delegate_data_asked)
@@ -26,7 +23,7 @@ def export_workshops(sender, *, delegate, **kwargs):
                 "times": booking.time_slot.times,
                 "workshop": booking.session.workshop.title,
                 "room": booking.session.room.name,
-                "booked_at": _iso(booking.created_at),
+                "booked_at": isoformat_or_none(booking.created_at),
             }
             for booking in delegate.bookings.select_related(
                 "time_slot", "session__workshop", "session__room"
@@ -36,8 +33,8 @@ def export_workshops(sender, *, delegate, **kwargs):
         "ballot_allocations": [
             {
                 "run": str(run),
-                "created_at": _iso(run.created_at),
-                "published_at": _iso(run.published_at),
+                "created_at": isoformat_or_none(run.created_at),
+                "published_at": isoformat_or_none(run.published_at),
                 "sessions_allocated": run.assignment.get(str(delegate.pk), []),
                 "left_without_seats": delegate.pk in run.report.get("incomplete", []),
             }

@@ -4,18 +4,13 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from tests.migration_steps import migrate, migrate_to_latest
 
 BEFORE = [("registration", "0013_contact_details_permission")]
 AFTER = [("registration", "0014_email_confirmation")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,4 +55,4 @@ def test_upgrade_confirms_only_delegates_who_opened_a_booking_link():
         )
     )
     assert confirmed == {"opened": first_use, "unopened": None, "never": None}
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # leave it fully migrated
+    migrate_to_latest()

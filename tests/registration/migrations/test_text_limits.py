@@ -2,8 +2,8 @@
 
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from tests.migration_steps import migrate, migrate_to_latest
 
 BEFORE = [
     ("registration", "0010_remove_export_record"),
@@ -12,11 +12,6 @@ BEFORE = [
 AFTER = [("registration", "0012_text_length_limits"), ("workshops", "0011_text_length_limits")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,4 +47,4 @@ def test_upgrade_shortens_text_over_the_new_limits_and_keeps_the_rest():
     assert new.get_model("workshops", "Workshop").objects.get(pk=workshop.pk).summary == "w" * 2000
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
         Delegate.objects.filter(pk=delegate.pk).update(accessibility_needs="a" * 1001)
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # leave it fully migrated
+    migrate_to_latest()
