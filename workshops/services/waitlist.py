@@ -46,7 +46,7 @@ On SQLite, IMMEDIATE transactions serialise all of this anyway.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
@@ -202,16 +202,6 @@ def waiting_places(*, delegate):
         .filter(delegate=delegate)
         .select_related("session__workshop", "session__room", "time_slot")
         .order_by("time_slot__starts_at")
-    )
-
-
-def waiting_counts(*, sessions):
-    """How many people wait for each of `sessions`: {session id: n}, one query."""
-    return dict(
-        WaitlistEntry.objects.filter(session__in=sessions)
-        .values("session_id")
-        .annotate(n=Count("pk"))
-        .values_list("session_id", "n")
     )
 
 
