@@ -2,20 +2,22 @@
 
 reportlab draws the PDFs and segno computes the QR codes, both pure Python
 from the package registry. The QR code is drawn as vector squares, so it
-prints sharp at any size and needs no image library.
+prints sharp at any size and needs no image library. Text is set in the fonts of
+`fonts.py`, which print names in any script; text that needs more than one font, or
+runs right to left, is measured and drawn through it.
 """
 
 import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+from workshops.exports.fonts import cell, draw_string, register_fonts, split_lines, string_width
+
+FONT = "SocexSans"
+BOLD = "SocexSans-Bold"
 SIGN_IN_COLUMNS = [10 * mm, 42 * mm, 36 * mm, 52 * mm, 40 * mm]  # 180 mm: A4 less margins
 SIGN_IN_ROW_HEIGHT = 7.5 * mm
 SIGN_IN_HEADER_HEIGHTS = [9 * mm, 7 * mm, 7 * mm]
@@ -39,9 +41,9 @@ PADDING = 5 * mm
 def fit_text(text, *, width, font=FONT, size=9):
     """Shorten `text` with an ellipsis so that it fits in `width` points."""
     text = text or ""
-    if stringWidth(text, font, size) <= width:
+    if string_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and string_width(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -49,7 +51,7 @@ def fit_text(text, *, width, font=FONT, size=9):
 def fit_size(text, *, width, font, largest, smallest):
     """The largest font size, down to `smallest`, at which `text` fits in `width` points."""
     size = largest
-    while size > smallest and stringWidth(text, font, size) > width:
+    while size > smallest and string_width(text, font, size) > width:
         size -= 0.5
     return size
 
@@ -87,7 +89,7 @@ def _sign_in_page(session, seats, *, first_number, booked, page, pages):
     if not seats:
         rows.append(["", "Nobody has booked this session.", "", "", ""])
     table = Table(
-        rows,
+        _drawable(rows),
         colWidths=SIGN_IN_COLUMNS,
         rowHeights=SIGN_IN_HEADER_HEIGHTS + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
     )
@@ -110,6 +112,17 @@ def _sign_in_page(session, seats, *, first_number, booked, page, pages):
     return table
 
 
+def _drawable(rows):
+    """The sign-in table's rows with each text cell ready to draw in its row's font."""
+    fonts = [(BOLD, 14), (FONT, 10), (BOLD, 9)]
+    return [
+        [cell(value, font=font, size=size) if isinstance(value, str) else value for value in row]
+        for row, (font, size) in zip(
+            rows, fonts + [(FONT, 9)] * (len(rows) - HEADER_ROWS), strict=True
+        )
+    ]
+
+
 def write_sign_in_sheets(*, sessions_with_seats, title, file):
     """Write one sign-in sheet per session into the binary `file`.
 
@@ -118,6 +131,7 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
     pages are cut here, a page's worth of rows per table: letting reportlab
     split one long table costs time that grows with the square of its length.
     """
+    register_fonts()
     document = SimpleDocTemplate(
         file,
         pagesize=A4,
@@ -193,30 +207,39 @@ def _draw_badge(canvas, badge, *, x, y, event_name):
     canvas.rect(x, y, BADGE_WIDTH, BADGE_HEIGHT, stroke=1, fill=0)
     text_width = BADGE_WIDTH - QR_SIZE - 2 * PADDING
     canvas.setFillColor(colors.black)
-    canvas.setFont(FONT, 8)
-    canvas.drawString(
+    draw_string(
+        canvas,
         x + PADDING,
         y + BADGE_HEIGHT - PADDING - 6,
         fit_text(event_name, width=BADGE_WIDTH - 2 * PADDING, size=8),
+        font=FONT,
+        size=8,
     )
     name = badge["badge_name"] or f"{badge['first_name']} {badge['last_name']}"
     size = fit_size(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, largest=22, smallest=12)
-    canvas.setFont(BOLD, size)
-    canvas.drawString(
+    draw_string(
+        canvas,
         x + PADDING,
         y + BADGE_HEIGHT - PADDING - 8 - size,
         fit_text(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, size=size),
+        font=BOLD,
+        size=size,
     )
     full_name = f"{badge['first_name']} {badge['last_name']}"
-    canvas.setFont(FONT, 10)
     if full_name != name:
-        canvas.drawString(x + PADDING, y + 26 * mm, fit_text(full_name, width=text_width, size=10))
-    canvas.setFont(FONT, 10)
-    lines = simpleSplit(badge["agency_name"] or "", FONT, 10, text_width)
+        draw_string(
+            canvas,
+            x + PADDING,
+            y + 26 * mm,
+            fit_text(full_name, width=text_width, size=10),
+            font=FONT,
+            size=10,
+        )
+    lines = split_lines(badge["agency_name"] or "", font=FONT, size=10, width=text_width)
     if len(lines) > 2:
         lines = [lines[0], fit_text(" ".join(lines[1:]), width=text_width, size=10)]
     for index, line in enumerate(lines):
-        canvas.drawString(x + PADDING, y + (19 - 4.5 * index) * mm, line)
+        draw_string(canvas, x + PADDING, y + (19 - 4.5 * index) * mm, line, font=FONT, size=10)
     _draw_qr(
         canvas,
         badge["checkin_reference"],
@@ -232,6 +255,7 @@ def write_badges(*, badges, event_name, file):
     Each badge shows the badge name, the full name when it differs, the agency
     and a QR code holding the delegate's check-in reference. Returns the count.
     """
+    register_fonts()
     canvas = Canvas(file, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Name badges: {event_name}")
     page_width, page_height = A4
