@@ -112,3 +112,24 @@ def test_register_new_address_after_the_response_registers_unconfirmed(event, ag
 def test_register_does_not_sign_in(client, event, agency):
     client.post(reverse("register"), form_data(agency, UNKNOWN))
     assert client.get(reverse("workshops:choose"))["Location"] == "/booking/link/"
+
+
+def test_register_over_a_squatters_unconfirmed_registration_lets_the_owner_confirm_theirs(
+    client, agency, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from tests.confirmation import confirm
+
+    squatter = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        squatted = squatter.post(reverse("register"), form_data(agency, UNKNOWN))
+    owner_details = form_data(agency, UNKNOWN) | {"first_name": "Olamide", "last_name": "Okoro"}
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("register"), owner_details)
+    assert squatted.status_code == answer.status_code == 303
+    assert squatted["Location"] == answer["Location"] == "/booking/confirm/"
+    assert confirm(client, UNKNOWN).status_code == 302
+    delegate = Delegate.objects.get()
+    assert (delegate.first_name, delegate.last_name) == ("Olamide", "Okoro")
+    assert delegate.email_is_confirmed
