@@ -17,8 +17,9 @@ A registration whose address was never confirmed is different: nobody proved
 it is anyone's, so it may be made up. `discard_unconfirmed_registration` deletes
 it outright, row and all, when it holds nothing: when its address registers
 again (`registration.services.registration.register_delegate`), and when
-`purge_unconfirmed_registrations` finds it older than
-`UNCONFIRMED_REGISTRATION_DAYS`.
+`purge_unconfirmed_registrations` (the `purge_unconfirmed` command, daily) finds
+it older than `UNCONFIRMED_REGISTRATION_DAYS`. Deleted, not anonymised: it was
+never a registration anyone stood behind, so there is nothing to count.
 """
 
 import logging
@@ -316,3 +317,27 @@ def discard_unconfirmed_registration(*, delegate):
     ):
         Agency.objects.filter(pk=agency.pk).delete()
     return True
+
+
+def purge_unconfirmed_registrations(*, now=None, days=None):
+    """Delete every registration never confirmed that was made `days` or more days ago.
+
+    `days` defaults to the `UNCONFIRMED_REGISTRATION_DAYS` setting. Only
+    registrations that hold nothing go (`discardable_registrations`), each in
+    its own transaction (`discard_unconfirmed_registration`, which checks again
+    under lock, so one confirmed meanwhile stays). Side effects: as that
+    function, and one log line. Running it again finds nothing left to do.
+    Returns how many were deleted.
+    """
+    now = now or timezone.now()
+    days = settings.UNCONFIRMED_REGISTRATION_DAYS if days is None else days
+    ids = list(
+        discardable_registrations()
+        .filter(registered_at__lte=now - timedelta(days=days))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    deleted = sum(discard_unconfirmed_registration(delegate=Delegate(pk=pk)) for pk in ids)
+    if deleted:
+        logger.info("Deleted %s registrations never confirmed within %s days", deleted, days)
+    return deleted
