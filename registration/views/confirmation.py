@@ -19,7 +19,7 @@ from registration.services.confirmation import (
     resend_confirmation_code,
 )
 from registration.services.eligibility import NotEligible
-from registration.views.access import confirming_email, sign_in_delegate
+from registration.views.access import confirming_email, sign_in_delegate, start_confirming
 from registration.views.link import ResponseThenWork
 from socex.ratelimit import rate_limited
 
@@ -66,4 +66,27 @@ def resend_code(request):
         status=303,
         headers={"Location": reverse("registration:confirm_email")},
         work=lambda: resend_confirmation_code(event=event, email=email),
+    )
+
+
+def confirm_address_first(request, *, doing):
+    """What a signed-in delegate whose address is unconfirmed sees instead of a page to `doing`.
+
+    Only a browser signed in before addresses were confirmed can be in that
+    state; rather than a form that every submit refuses, it shows what to do:
+    the code form, ready here (this browser is set to confirm the delegate's
+    own address), and a button for a new code. Side effects: the session.
+    """
+    delegate = request.delegate
+    start_confirming(request, delegate.email)
+    return render(
+        request,
+        "socex/confirm_first.html",
+        {
+            "delegate": delegate,
+            "doing": doing,
+            "email": delegate.email,
+            "form": ConfirmCodeForm(),
+            "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
+        },
     )
