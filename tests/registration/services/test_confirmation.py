@@ -15,7 +15,7 @@ from registration.services.confirmation import (
     issue_confirmation_code,
     resend_confirmation_code,
 )
-from registration.services.registration import register_delegate
+from tests import registering
 from tests.confirmation import emailed_code
 from tests.factories import AgencyFactory, DelegateFactory
 from tests.mail_backends import as_sent
@@ -24,18 +24,8 @@ EMAIL = "sam.taylor@kent.police.uk"
 
 
 def register(event, email=EMAIL, **details):
-    return register_delegate(
-        event=event,
-        details={
-            "first_name": "Sam",
-            "last_name": "Taylor",
-            "email": email,
-            "job_title": "Analyst",
-            "attends_day_one": True,
-            "attends_day_two": True,
-            **details,
-        },
-        agency_id=AgencyFactory(name="Kent Police").pk,
+    return registering.register(
+        event, email, agency_id=AgencyFactory(name="Kent Police").pk, **details
     )
 
 

@@ -12,7 +12,7 @@ from registration.services.confirmation import (
     confirm_email_address,
     confirm_with_code,
 )
-from registration.services.registration import register_delegate
+from tests import registering
 from tests.confirmation import emailed_code
 from tests.factories import AdminUserFactory, AgencyFactory
 from tests.mail_backends import as_sent
@@ -20,22 +20,8 @@ from tests.mail_backends import as_sent
 EMAIL = "sam.taylor@kent.police.uk"
 
 
-def register(event, *, agency_id=None, other_agency="", **details):
-    return register_delegate(
-        event=event,
-        details={
-            "first_name": "Sam",
-            "last_name": "Taylor",
-            "email": EMAIL,
-            "job_title": "Analyst",
-            "badge_name": "Sam",
-            "attends_day_one": True,
-            "attends_day_two": True,
-            **details,
-        },
-        agency_id=agency_id,
-        other_agency=other_agency,
-    )
+def register(event, **details):
+    return registering.register(event, EMAIL, **{"badge_name": "Sam", **details})
 
 
 def squat(event):

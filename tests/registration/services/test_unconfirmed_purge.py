@@ -11,24 +11,12 @@ from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate, EmailConfirmation, ManageLink
 from registration.services.confirmation import confirm_email_address
 from registration.services.privacy import purge_unconfirmed_registrations
-from registration.services.registration import register_delegate
+from tests import registering
 from tests.factories import AgencyFactory, DelegateFactory
 
 
 def register(event, email, **details):
-    return register_delegate(
-        event=event,
-        details={
-            "first_name": "Sam",
-            "last_name": "Taylor",
-            "email": email,
-            "job_title": "Analyst",
-            "attends_day_one": True,
-            "attends_day_two": True,
-            **details,
-        },
-        other_agency="Made-up Constabulary",
-    )
+    return registering.register(event, email, other_agency="Made-up Constabulary", **details)
 
 
 def age(delegate, days):
