@@ -170,7 +170,7 @@ class RegistrationForm(forms.ModelForm):
         elif data.get("attends_day_two") and ask_day_two_places_left(event=self.event) <= 0:
             self.add_error(
                 "attends_day_two",
-                "Day two is full: every workshop place is taken. You can still register "
-                "for day one.",
+                "Day two is full: there is no full set of workshops left for another "
+                "delegate. You can still register for day one.",
             )
         return data

@@ -98,7 +98,8 @@ def test_registration_form_day_two_full_refused_day_one_allowed(event, agency):
     form = RegistrationForm(form_data(agency), event=event)
     assert not form.is_valid()
     assert form.errors["attends_day_two"] == [
-        "Day two is full: every workshop place is taken. You can still register for day one."
+        "Day two is full: there is no full set of workshops left for another delegate. "
+        "You can still register for day one."
     ]
     assert RegistrationForm(form_data(agency, attends_day_two=None), event=event).is_valid()
 

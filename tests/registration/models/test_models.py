@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from registration.models import Delegate
 from tests.factories import DelegateFactory, EventFactory
-from workshops.services.availability import day_two_places_left
 
 
 def test_delegate_second_live_registration_same_email_refused(event):
@@ -50,12 +49,3 @@ def test_event_changes_close_at_deadline(db):
     event = EventFactory(changes_close_at=now)
     assert event.changes_are_open(now - datetime.timedelta(seconds=1))
     assert not event.changes_are_open(now)
-
-
-def test_event_day_two_places_left_is_the_fullest_slot(programme, four_sessions):
-    from workshops.services.booking import book_sessions
-
-    event = programme["event"]
-    assert day_two_places_left(event=event) == 8
-    book_sessions(delegate=DelegateFactory(event=event), sessions=four_sessions)
-    assert day_two_places_left(event=event) == 7

@@ -37,3 +37,33 @@ def test_register_answer_of_a_million_characters_is_refused_and_saves_nothing(
     counts = (Delegate.objects.count(), ManageLink.objects.count(), OutgoingEmail.objects.count())
     assert counts == (0, 0, 0)
     assert list(Agency.objects.values_list("name", flat=True)) == ["Warwickshire Police"]
+
+
+def test_home_page_says_day_two_full_when_no_full_set_is_left(client, stranded_programme):
+    html = client.get(reverse("home")).content.decode()
+    assert "Day two is full. You can still register for day one." in html
+
+
+def test_register_day_two_refused_when_free_seats_make_no_full_set(client, stranded_programme):
+    agency = AgencyFactory(name="Warwickshire Police")
+    before = Delegate.objects.count()
+    response = client.post(
+        reverse("register"),
+        {
+            "first_name": "Priya",
+            "last_name": "Shah",
+            "email": "priya.shah@warwickshire.police.uk",
+            "job_title": "Detective Sergeant",
+            "agency": str(agency.pk),
+            "attends_day_two": "on",
+            "privacy_accepted": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "attends_day_two": [
+            "Day two is full: there is no full set of workshops left for another delegate. "
+            "You can still register for day one."
+        ]
+    }
+    assert Delegate.objects.count() == before
