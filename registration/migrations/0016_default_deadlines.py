@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registration', '0015_single_line_answers'),
+        ("registration", "0015_single_line_answers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='changes_close_at',
-            field=models.DateTimeField(blank=True, help_text='After this, delegates can no longer change or cancel online. Leave empty to close changes a day before day two (00:00 on the day before it), so final rosters, sign-in sheets and badges can be printed; for a 22–23 May event, 00:00 on 22 May.', null=True),
+            model_name="event",
+            name="changes_close_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="After this, delegates can no longer change or cancel online. Leave empty to close changes a day before day two (00:00 on the day before it), so final rosters, sign-in sheets and badges can be printed; for a 22–23 May event, 00:00 on 22 May.",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='registration_closes_at',
-            field=models.DateTimeField(blank=True, help_text='Leave empty to close registration when the event starts (00:00 on its first day).', null=True),
+            model_name="event",
+            name="registration_closes_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Leave empty to close registration when the event starts (00:00 on its first day).",
+                null=True,
+            ),
         ),
     ]

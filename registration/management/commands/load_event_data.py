@@ -35,9 +35,10 @@ class Command(BaseCommand):
             help="Load the programme's own dates (22–23 May 2019): registration is then closed.",
         )
 
-    def handle(self, *args, keep_dates, **options):
+    def handle(self, *args, keep_dates, verbosity, **options):
+        self.verbosity = verbosity
         if Event.objects.exists():
-            self.stdout.write("Event data is already loaded; leaving it as it is.")
+            self.say("Event data is already loaded; leaving it as it is.")
             self.warn_if_closed()
             return
         objects = json.loads(Path(settings.FIXTURE_DIRS[0], FIXTURE).read_text())
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             format_date(day, "l j F Y") for day in (loaded.starts_on, loaded.ends_on)
         )
         if weeks:
-            self.stdout.write(
+            self.say(
                 self.style.SUCCESS(
                     f"Loaded the SOCEX 2019 programme, its dates moved {weeks} weeks on so that "
                     f"it is open to try: {when}. (The programme's own dates, 22–23 May 2019, "
@@ -62,14 +63,18 @@ class Command(BaseCommand):
                 )
             )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Loaded the SOCEX 2019 programme: {when}."))
+            self.say(self.style.SUCCESS(f"Loaded the SOCEX 2019 programme: {when}."))
             self.warn_if_closed()
+
+    def say(self, text):
+        if self.verbosity:
+            self.stdout.write(text)
 
     def warn_if_closed(self):
         event = Event.objects.current()
         if event is not None and not event.registration_is_open():
             closed = format_date(timezone.localtime(event.registration_deadline), "j F Y, H:i")
-            self.stdout.write(
+            self.say(
                 self.style.WARNING(
                     f"Registration for {event.name} is closed (since {closed}). "
                     "To open it, set the event's dates, or Registration closes at and Changes "
