@@ -46,7 +46,10 @@ class SessionRadioSelect(forms.RadioSelect):
             option["session"] = session
             if session.is_full_for_chooser:
                 option["attrs"]["disabled"] = True
-            option["attrs"]["aria-describedby"] = f"session-{session.pk}-places"
+            # Places left, then what the workshop is about, as the ballot page reads it.
+            option["attrs"]["aria-describedby"] = (
+                f"session-{session.pk}-places session-{session.pk}-summary"
+            )
         return option
 
 
