@@ -35,8 +35,26 @@ def test_ensure_organiser_passwords_differ_between_installs(db):
 def test_ensure_organiser_second_run_leaves_account_alone(db):
     run("ensure_organiser")
     output = run("ensure_organiser")
-    assert "password" not in output
+    assert "password:" not in output
     assert User.objects.count() == 1
+    assert output.startswith(
+        "An organiser account (organiser) exists already; sign in at http://127.0.0.1:8000/admin/."
+    )
+    assert RESET in output
+
+
+RESET = (
+    "Lost the password or the authenticator? From this directory:\n"
+    "  .venv/bin/python manage.py changepassword organiser         # a new password\n"
+    "  .venv/bin/python manage.py setup_totp organiser --replace   # a new second-factor device\n"
+    "  .venv/bin/python manage.py axes_reset_username organiser    # lift a sign-in lockout\n"
+)
+
+
+def test_ensure_organiser_says_how_to_reset_the_password(db):
+    output = run("ensure_organiser")
+    assert RESET in output
+    assert output.rstrip().endswith("(README: “Reset the organiser's password”.)")
 
 
 def test_load_event_data_moves_the_2019_programme_ahead_by_whole_weeks(db):
