@@ -9,6 +9,7 @@ from outbox.models import OutgoingEmail
 from socex.site_url import links_from, site_url
 from tests.factories import AgencyFactory, DelegateFactory
 from tests.mail_backends import as_sent
+from tests.registration.views.test_registration import registration
 from tests.socex.test_deploy_settings import manage
 
 LINK = re.compile(r"(https?://[^/\s]+)/booking/link/[\w-]+/")
@@ -39,19 +40,7 @@ def test_link_requested_on_another_port_follows_the_request(client, event, lapto
 
 def test_registration_email_on_another_port_follows_the_request(client, programme, laptop):
     agency = AgencyFactory(name="Warwickshire Police")
-    response = client.post(
-        reverse("register"),
-        {
-            "first_name": "Priya",
-            "last_name": "Shah",
-            "email": "priya.shah@warwickshire.police.uk",
-            "job_title": "Detective Sergeant",
-            "agency": str(agency.pk),
-            "attends_day_one": "on",
-            "privacy_accepted": "on",
-        },
-        **PORT_8123,
-    )
+    response = client.post(reverse("register"), registration(agency), **PORT_8123)
     assert response.status_code == 303
     assert emailed_origin("priya.shah@warwickshire.police.uk") == "http://127.0.0.1:8123"
 

@@ -1,10 +1,9 @@
 """The choose page: what each option shows, and who reaches it."""
 
-import re
-
 from registration.models import Delegate
 from tests.factories import DelegateFactory
 from tests.page_queries import sign_in
+from tests.workshops.views.test_waitlist import radio
 
 
 def test_choose_page_shows_each_workshops_description_beside_its_option(client, programme):
@@ -18,7 +17,7 @@ def test_choose_page_shows_each_workshops_description_beside_its_option(client, 
 
     for session in workshop.sessions.all():
         summary_id = f"session-{session.pk}-summary"
-        option = re.search(rf'<input type="radio"[^>]* value="{session.pk}"[^>]*>', html).group(0)
+        option = radio(html, session)
         assert f'aria-describedby="session-{session.pk}-places {summary_id}"' in option
         assert (
             f'<p class="small mb-0 mt-1 session-summary" id="{summary_id}">How county lines '
