@@ -12,11 +12,8 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from outbox.sealing import unseal
 
 
-class RefusingBackend:
-    """A mail backend whose server is down (Django's own backend interface, not our code)."""
-
-    def __init__(self, *args, **kwargs):
-        pass
+class RefusingBackend(BaseEmailBackend):
+    """A mail backend whose server hangs up on every message."""
 
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -30,6 +27,16 @@ class UnreachableBackend(BaseEmailBackend):
 
     def send_messages(self, messages):
         self.open()
+
+
+class RefusesSomeRecipientsBackend(LocmemBackend):
+    """A server that is up but refuses any address starting with "refused"."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if any(address.startswith("refused") for address in message.to):
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No such user")})
+        return super().send_messages(messages)
 
 
 class CountingBackend(LocmemBackend):

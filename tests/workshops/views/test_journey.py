@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from outbox.models import OutgoingEmail
-from outbox.services import send_queued_email
+from outbox.sending import send_queued_email
 from registration.models import Agency, Delegate
 from tests.confirmation import confirm
 from tests.factories import AgencyFactory

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class WorkerConfig(AppConfig):
+    """The task worker's own records: heartbeats, the periodic schedule, run-once keys."""
+
+    name = "worker"
+    verbose_name = "Background work"
+
+    def ready(self):
+        from worker import checks  # noqa: F401  (registers the task backend check)
+
+        # Each app declares its tasks and periodic jobs in its own `tasks.py`; importing
+        # them here fills the schedule (worker.schedule) before any worker reads it.
+        autodiscover_modules("tasks")
