@@ -215,14 +215,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(*, database_url, workers, port=None, threads=1):
-    """Start `gunicorn socex.wsgi` against `database_url`; return (process, base URL).
+def server_environment(database_url):
+    """The environment of a server process of the rush: plain HTTP, no rate limits.
 
     Rate limits are switched off (`RATE_LIMITS=off`): every virtual delegate
     comes from 127.0.0.1. HTTPS-only settings are off: this is plain HTTP on the loopback.
     """
-    port = port or free_port()
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
@@ -239,6 +238,28 @@ def start_gunicorn(*, database_url, workers, port=None, threads=1):
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
     }
+
+
+def start_worker(*, database_url, environment=None):
+    """Start a task worker (`manage.py run_worker`) against `database_url`; return the process.
+
+    Registrations are made by the worker, as in production; stop it with `stop_gunicorn`.
+    """
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--no-reload", "--interval", "0.05"],
+        cwd=ROOT,
+        env={**server_environment(database_url), **(environment or {})},
+        start_new_session=True,
+    )
+
+
+def start_gunicorn(*, database_url, workers, port=None, threads=1, environment=None):
+    """Start `gunicorn socex.wsgi` against `database_url`; return (process, base URL).
+
+    The environment is `server_environment`'s, updated with `environment`.
+    """
+    port = port or free_port()
+    env = {**server_environment(database_url), **(environment or {})}
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

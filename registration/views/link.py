@@ -1,12 +1,8 @@
 """Booking links in the browser: ask for one by email, open one, sign out."""
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,32 +10,10 @@ from registration.forms.link import RequestLinkForm
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible
 from registration.services.link import find_usable_link
-from registration.services.link_request import send_link_if_registered
+from registration.tasks import send_link_to
 from registration.views.access import sign_out_delegate, spend_link_and_sign_in
 from socex.ratelimit import rate_limited
-
-logger = logging.getLogger(__name__)
-
-
-class ResponseThenWork(HttpResponse):
-    """A response that runs `work()` after the server has sent it.
-
-    WSGI servers (gunicorn, runserver) and Django's test client call `close()`
-    once the body is written, so the client has its answer before `work`
-    starts. A failure in `work` is logged, never shown.
-    """
-
-    def __init__(self, *args, work, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.work = work
-
-    def close(self):
-        try:
-            self.work()
-        except Exception:
-            logger.exception("Work after the response failed")
-        finally:
-            super().close()
+from worker.sealed import seal_arguments
 
 
 # never_cache: the answer repeats the address typed in.
@@ -51,11 +25,9 @@ def request_link(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         # Same page, same work whether or not the address is registered: the
-        # lookup and the email happen after the response has been sent.
-        return ResponseThenWork(
-            render_to_string("socex/link_sent.html", {"email": email}, request=request),
-            work=lambda: send_link_if_registered(email=email),
-        )
+        # look-up and the email happen in a worker (registration.tasks).
+        send_link_to.enqueue(sealed=seal_arguments(email=email))
+        return render(request, "socex/link_sent.html", {"email": email})
     return render(request, "socex/request_link.html", {"form": form})
 
 
