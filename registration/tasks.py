@@ -7,6 +7,8 @@ registered is looked up here, in a worker, so nothing about it reaches the
 person at the keyboard, not even in the time the answer takes. What was typed
 travels sealed (`worker.sealed`) and is blanked once the job's work commits
 (`worker.once.running_once`, which also makes a second run of a job do nothing).
+Each job carries the origin the request came to (`socex.site_url`), so the
+links it emails start as they would have in the request.
 """
 
 import datetime
@@ -20,6 +22,7 @@ from registration.services.eligibility import NotEligible
 from registration.services.link_request import send_link_if_registered
 from registration.services.privacy import anonymise_expired_delegates
 from registration.services.registration import register_delegate
+from socex.site_url import links_from
 from worker.once import running_once
 from worker.schedule import daily
 from worker.sealed import seal_arguments, unseal_arguments
@@ -40,12 +43,12 @@ def registration_sealed(*, event, details, agency_id, other_agency, invitation_c
 
 
 @task(takes_context=True)
-def register_from_form(context, *, sealed):
+def register_from_form(context, *, sealed, origin=None):
     """Register what the form sent (`registration_sealed`), or tell the address's owner.
 
     Idempotent: `running_once`.
     """
-    with running_once(context) as first:
+    with links_from(origin), running_once(context) as first:
         if not first:
             return None
         answers = unseal_arguments(sealed)
@@ -60,23 +63,23 @@ def register_from_form(context, *, sealed):
 
 
 @task(takes_context=True)
-def send_link_to(context, *, sealed):
+def send_link_to(context, *, sealed, origin=None):
     """Email a booking link to the sealed address if it is registered.
 
     Idempotent: `running_once`.
     """
-    with running_once(context) as first:
+    with links_from(origin), running_once(context) as first:
         if first:
             send_link_if_registered(email=unseal_arguments(sealed)["email"])
 
 
 @task(takes_context=True)
-def resend_code_to(context, *, sealed):
+def resend_code_to(context, *, sealed, origin=None):
     """Email a new code to the sealed address if it has a registration for the sealed event.
 
     Idempotent: `running_once`.
     """
-    with running_once(context) as first:
+    with links_from(origin), running_once(context) as first:
         if first:
             answers = unseal_arguments(sealed)
             event = Event.objects.get(pk=answers["event_id"])

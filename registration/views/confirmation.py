@@ -19,6 +19,7 @@ from registration.services.eligibility import NotEligible
 from registration.tasks import resend_code_to
 from registration.views.access import confirming_email, sign_in_delegate
 from socex.ratelimit import rate_limited
+from socex.site_url import site_url
 from worker.sealed import seal_arguments
 
 
@@ -60,5 +61,5 @@ def resend_code(request):
     messages.success(
         request, f"We have emailed a new code to {email}. Earlier codes no longer work."
     )
-    resend_code_to.enqueue(sealed=seal_arguments(event_id=event.pk, email=email))
+    resend_code_to.enqueue(sealed=seal_arguments(event_id=event.pk, email=email), origin=site_url())
     return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)

@@ -13,6 +13,7 @@ from registration.services.link import find_usable_link
 from registration.tasks import send_link_to
 from registration.views.access import sign_out_delegate, spend_link_and_sign_in
 from socex.ratelimit import rate_limited
+from socex.site_url import site_url
 from worker.sealed import seal_arguments
 
 
@@ -26,7 +27,7 @@ def request_link(request):
         email = form.cleaned_data["email"]
         # Same page, same work whether or not the address is registered: the
         # look-up and the email happen in a worker (registration.tasks).
-        send_link_to.enqueue(sealed=seal_arguments(email=email))
+        send_link_to.enqueue(sealed=seal_arguments(email=email), origin=site_url())
         return render(request, "socex/link_sent.html", {"email": email})
     return render(request, "socex/request_link.html", {"form": form})
 

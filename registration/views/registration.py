@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,15 +17,19 @@ from registration.signals import ask_day_two_places_left
 from registration.tasks import register_from_form, registration_sealed
 from registration.views.access import start_confirming
 from socex.ratelimit import rate_limited
+from socex.site_url import site_url
 
 
 def home(request):
     event = Event.objects.current()
+    now = timezone.now()
+    opens = event and event.registration_opens_at
     return render(
         request,
         "socex/home.html",
         {
-            "registration_open": bool(event and event.registration_is_open()),
+            "registration_open": bool(event and event.registration_is_open(now)),
+            "registration_opens": opens if opens and opens > now else None,
             "day_two_places_left": ask_day_two_places_left(event=event) if event else 0,
         },
     )
@@ -63,7 +68,8 @@ def register(request):
                     other_agency=data["other_agency"],
                     invitation_code=data["invitation_code"],
                     needs_consent=data["needs_consent"],
-                )
+                ),
+                origin=site_url(),
             )
             start_confirming(request, data["email"])
             return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)

@@ -1,8 +1,9 @@
 """The figures on the organisers' dashboard, read with a fixed number of queries.
 
-Five queries whatever the number of delegates or sessions: delegates by
-status, by agency kind, day-two choice completeness, and every session with
-its seats taken.
+Seven queries whatever the number of delegates or sessions: delegates by
+status, by agency kind, day-two choice completeness, every session with its
+seats taken, and the two behind day-two places left
+(`workshops.services.availability`).
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from django.db.models import Count, Q
 
 from registration.models import Agency, Delegate
 from workshops.models import Session
+from workshops.services.availability import day_two_places_left
 
 
 @dataclass
@@ -112,6 +114,8 @@ def dashboard_figures(*, event):
         "by_kind": count_delegates_by_agency_kind(event=event),
         "day_two": count_day_two_choices(event=event),
         "slots": slots,
-        "day_two_places_left": min((s.places_left for s in slots), default=0),
+        "day_two_places_left": day_two_places_left(
+            event=event, sessions=[fill.session for slot in slots for fill in slot.sessions]
+        ),
         "full_sessions": sum(1 for slot in slots for s in slot.sessions if s.full),
     }

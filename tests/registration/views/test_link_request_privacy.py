@@ -70,7 +70,11 @@ def test_request_link_looks_nothing_up_in_the_request(known):
     assert OutgoingEmail.objects.get().to == REGISTERED
     assert ManageLink.objects.get().delegate == known
     job.refresh_from_db()
-    assert job.args_kwargs == {"args": [], "kwargs": {"sealed": ""}}  # forgotten once done
+    # The address is forgotten once done; the origin for links is no one's data.
+    assert job.args_kwargs == {
+        "args": [],
+        "kwargs": {"sealed": "", "origin": "http://127.0.0.1:8000"},
+    }
 
 
 def test_request_link_unknown_address_sends_nothing(event):
