@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "worker.apps.JobsConfig",  # django-tasks-db, under a plainer name in the admin
     "worker",
     "outbox",
     "registration",

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
+from django_tasks_db.apps import TasksAppConfig
 
 
 class WorkerConfig(AppConfig):
@@ -14,3 +15,9 @@ class WorkerConfig(AppConfig):
         # Each app declares its tasks and periodic jobs in its own `tasks.py`; importing
         # them here fills the schedule (worker.schedule) before any worker reads it.
         autodiscover_modules("tasks")
+
+
+class JobsConfig(TasksAppConfig):
+    """django-tasks-db's app (its jobs table), named for organisers in the admin."""
+
+    verbose_name = "Background jobs"
