@@ -17,7 +17,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,10 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.rush_http import (  # noqa: E402
+    prepare_database,
     server_environment,
     start_gunicorn,
     start_worker,
     stop_gunicorn,
+    timed_post,
 )
 
 KNOWN = "known@force.police.uk"
@@ -57,14 +58,7 @@ def database_url(directory):
 def prepare(url):
     """Migrate, load the SOCEX 2019 data and register KNOWN, through manage.py."""
     env = server_environment(url)
-    for command in (["migrate", "--noinput"], ["load_event_data"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    prepare_database(env)
     register = (
         "from registration.models import Agency, Delegate, Event;"
         "from django.utils import timezone;"
@@ -88,23 +82,9 @@ def form_token(base_url):
 
 def one_try(port, cookie, token, email):
     """Post the form on a fresh connection; return (ms to first byte, ms to close, status)."""
-    body = f"csrfmiddlewaretoken={token}&email={email.replace('@', '%40')}".encode()
-    request = (
-        f"POST /booking/link/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
-        f"Origin: http://127.0.0.1:{port}\r\nReferer: http://127.0.0.1:{port}/booking/link/\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode() + body
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        started = time.perf_counter()
-        sock.sendall(request)
-        first = sock.recv(65536)
-        first_byte = time.perf_counter()
-        while sock.recv(65536):
-            pass
-        closed = time.perf_counter()
-    status = int(first.split(b" ", 2)[1])
-    return (first_byte - started) * 1000, (closed - started) * 1000, status
+    fields = {"csrfmiddlewaretoken": token, "email": email}
+    status, first_byte_ms, close_ms = timed_post(port, "/booking/link/", cookie, fields)
+    return first_byte_ms, close_ms, status
 
 
 def classified(samples):

@@ -17,12 +17,10 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -31,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_link_request_timing import database_url, prepare  # noqa: E402
 from bench.mail_servers import SilentServer, SinkServer, refused_port  # noqa: E402
-from bench.rush_http import start_gunicorn, start_worker, stop_gunicorn  # noqa: E402
+from bench.rush_http import start_gunicorn, start_worker, stop_gunicorn, timed_post  # noqa: E402
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 POLICE = re.compile(r'<option value="(\d+)"[^>]*>[^<]*Police[^<]*</option>')
@@ -56,35 +54,20 @@ def register_once(base_url, port, number, case):
     with urllib.request.urlopen(base_url + "/register/") as response:
         cookie = response.headers["Set-Cookie"].split(";", 1)[0]
         page = response.read().decode()
-    body = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": CSRF_INPUT.search(page).group(1),
-            "first_name": "Bench",
-            "last_name": f"Delegate {number}",
-            "email": f"{case}{number:04d}@force.police.uk",
-            "agency": POLICE.search(page).group(1),
-            "job_title": "Analyst",
-            "attends_day_one": "on",
-            "attends_day_two": "on",
-            "privacy_accepted": "on",
-        }
-    ).encode()
-    request = (
-        f"POST /register/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
-        f"Origin: http://127.0.0.1:{port}\r\nReferer: http://127.0.0.1:{port}/register/\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode() + body
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        started = time.perf_counter()
-        sock.sendall(request)
-        first = sock.recv(65536)
-        first_byte = time.perf_counter()
-        while sock.recv(65536):
-            pass
-        closed = time.perf_counter()
-    assert first.split(b" ", 2)[1] == b"303", first[:200]
-    return (first_byte - started) * 1000, (closed - started) * 1000, time.time()
+    fields = {
+        "csrfmiddlewaretoken": CSRF_INPUT.search(page).group(1),
+        "first_name": "Bench",
+        "last_name": f"Delegate {number}",
+        "email": f"{case}{number:04d}@force.police.uk",
+        "agency": POLICE.search(page).group(1),
+        "job_title": "Analyst",
+        "attends_day_one": "on",
+        "attends_day_two": "on",
+        "privacy_accepted": "on",
+    }
+    status, first_byte_ms, close_ms = timed_post(port, "/register/", cookie, fields)
+    assert status == 303, status
+    return first_byte_ms, close_ms, time.time()
 
 
 def run_case(url, case, registrations, *, with_worker=True):

@@ -240,6 +240,44 @@ def server_environment(database_url):
     }
 
 
+def prepare_database(env):
+    """Migrate and load the SOCEX 2019 data, through manage.py with the environment `env`."""
+    for command in (["migrate", "--noinput"], ["load_event_data"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def timed_post(port, path, cookie, fields):
+    """POST the form `fields` on a fresh connection, as a browser holding `cookie`.
+
+    Returns (status, ms to the first byte of the answer, ms to the server closing
+    the connection): what someone timing the server from outside can see.
+    """
+    body = urllib.parse.urlencode(fields).encode()
+    origin = f"http://127.0.0.1:{port}"
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        f"Origin: {origin}\r\nReferer: {origin}{path}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        started = time.perf_counter()
+        sock.sendall(request)
+        first = sock.recv(65536)
+        first_byte = time.perf_counter()
+        while sock.recv(65536):
+            pass
+        closed = time.perf_counter()
+    status = int(first.split(b" ", 2)[1])
+    return status, (first_byte - started) * 1000, (closed - started) * 1000
+
+
 def start_worker(*, database_url, environment=None):
     """Start a task worker (`manage.py run_worker`) against `database_url`; return the process.
 

@@ -40,7 +40,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_registration_latency import register_once  # noqa: E402
 from bench.mail_servers import SinkServer  # noqa: E402
-from bench.rush_http import server_environment, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.rush_http import (  # noqa: E402
+    prepare_database,
+    server_environment,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LINK_TRIES = 10
@@ -104,14 +109,7 @@ def main():
         "EMAIL_URL": f"smtp://127.0.0.1:{args.smtp_port}",
         "LOG_LEVEL": "WARNING",
     }
-    for command in (["migrate", "--noinput"], ["load_event_data"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    prepare_database(env)
     os.environ.update({key: env[key] for key in ("DATABASE_URL", "SECRET_KEY", "DEBUG")})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socex.settings")
     import django
