@@ -1,11 +1,13 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
-from django_tasks_db.apps import TasksAppConfig
+from django_tasks_db import apps as tasks_db_apps
 
 
 class WorkerConfig(AppConfig):
     """The task worker's own records: heartbeats, the periodic schedule, run-once keys."""
 
+    # This module holds a second config (JobsConfig, for django-tasks-db): this is "worker"'s.
+    default = True
     name = "worker"
     verbose_name = "Background work"
 
@@ -17,7 +19,8 @@ class WorkerConfig(AppConfig):
         autodiscover_modules("tasks")
 
 
-class JobsConfig(TasksAppConfig):
+class JobsConfig(tasks_db_apps.TasksAppConfig):
     """django-tasks-db's app (its jobs table), named for organisers in the admin."""
 
+    default = False
     verbose_name = "Background jobs"
