@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from outbox.models import OutgoingEmail
+from outbox.tasks import send_messages
 from registration.models import Delegate
 from tests.factories import (
     AdminUserFactory,
@@ -27,6 +28,8 @@ from tests.factories import (
     TimeSlotFactory,
     WorkshopFactory,
 )
+from worker.heartbeat import beat
+from worker.scheduler import enqueue_due_jobs
 from workshops.models import AllocationRun, Announcement, ExportRecord
 from workshops.services.booking import book_sessions
 from workshops.services.waitlist import join_waitlist
@@ -65,7 +68,10 @@ def one_of_everything(db):
     ExportRecord.objects.create(
         username="olu", export_name="Attendee list", format="csv", row_count=1
     )
-    OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body_text="Hi")
+    message = OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body_text="Hi")
+    send_messages.enqueue(message_ids=[message.pk])
+    beat(worker_id="a-worker")
+    enqueue_due_jobs()
     TOTPDevice.objects.create(user=AdminUserFactory(), name="phone")
     seen = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "path_info": "/"}
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)

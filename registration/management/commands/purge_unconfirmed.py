@@ -1,4 +1,7 @@
-"""Delete registrations never confirmed within UNCONFIRMED_REGISTRATION_DAYS (run daily)."""
+"""Delete registrations never confirmed within UNCONFIRMED_REGISTRATION_DAYS, by hand.
+
+The workers do this daily (`registration.tasks.purge_unconfirmed`).
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError

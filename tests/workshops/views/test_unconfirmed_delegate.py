@@ -10,6 +10,7 @@ from outbox.models import OutgoingEmail
 from registration.views.access import SESSION_KEY
 from tests.confirmation import confirm
 from tests.factories import DelegateFactory
+from tests.jobs import run_queued_jobs
 from workshops.models import Booking, Preference, WaitlistEntry
 from workshops.services.booking import book_sessions
 
@@ -88,13 +89,11 @@ def test_rank_page_unconfirmed_delegate_sees_the_confirm_page_not_the_form(
     assert_confirm_first_page(client.get("/booking/workshops/"), "rank the workshops")
 
 
-def test_confirm_page_shown_instead_of_choosing_takes_the_new_code_then_the_form(
-    client, programme, django_capture_on_commit_callbacks
-):
+def test_confirm_page_shown_instead_of_choosing_takes_the_new_code_then_the_form(client, programme):
     delegate = signed_in_unconfirmed(client, programme["event"], email="legacy@kent.police.uk")
     client.get("/booking/workshops/")
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post("/booking/confirm/new-code/").status_code == 303
+    assert client.post("/booking/confirm/new-code/").status_code == 303
+    run_queued_jobs()
     assert OutgoingEmail.objects.get().to == "legacy@kent.police.uk"
     response = confirm(client, "legacy@kent.police.uk")
     assert (response.status_code, response["Location"]) == (302, "/booking/workshops/")
