@@ -340,7 +340,7 @@
       var script = document.createElement("script");
       script.src = urls.decoderUrl;
       script.onload = function () { resolve("the built-in decoder"); };
-      script.onerror = reject;
+      script.onerror = function () { decoderReady = null; reject(new Error("decoder")); };
       document.head.appendChild(script);
     });
   }
@@ -384,7 +384,7 @@
         video.hidden = false;
         return video.play();
       })
-      .then(chooseDecoder)
+      .then(function () { return decoderReady || (decoderReady = chooseDecoder()); })
       .then(function (how) {
         cameraButton.textContent = "Stop camera";
         cameraStatus.textContent = "Camera on, reading QR codes with " + how + ". Hold a badge in view.";
@@ -405,6 +405,9 @@
   }
   cameraButton.addEventListener("click", function () { if (stream) { stopCamera(); } else { startCamera(); } });
 
+  // Chosen (and the decoder loaded) now, so the camera still works after the connection drops.
+  var decoderReady = chooseDecoder();
+  decoderReady.catch(function () {});
   updateConnection();
   refreshDoor();
   flush();
