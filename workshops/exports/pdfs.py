@@ -256,3 +256,81 @@ def write_badges(*, badges, event_name, file):
     canvas.showPage()
     canvas.save()
     return count
+
+
+DOOR_LIST_COLUMNS = [8 * mm, 34 * mm, 26 * mm, 36 * mm, 76 * mm]  # 180 mm
+
+
+def _door_list_page(people, *, heading, first_number, page, pages):
+    span = len(DOOR_LIST_COLUMNS)
+    width = sum(DOOR_LIST_COLUMNS)
+    continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
+    rows = [
+        [fit_text(heading + continued, width=width, font=BOLD, size=13)] + [""] * (span - 1),
+        ["", "Surname", "First name", "Agency", "Sessions that day"],
+    ]
+    for person in people:
+        rows.append(
+            [
+                "",
+                fit_text(person["last_name"], width=DOOR_LIST_COLUMNS[1] - 4),
+                fit_text(person["first_name"], width=DOOR_LIST_COLUMNS[2] - 4),
+                fit_text(person["agency_name"], width=DOOR_LIST_COLUMNS[3] - 4),
+                fit_text(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4, size=7),
+            ]
+        )
+    if not people:
+        rows.append(["", "Nobody is expected on this day.", "", "", ""])
+    table = Table(
+        rows,
+        colWidths=DOOR_LIST_COLUMNS,
+        rowHeights=[9 * mm, 7 * mm] + [SIGN_IN_ROW_HEIGHT] * (len(rows) - 2),
+    )
+    boxes = [("BOX", (0, r), (0, r), 0.8, colors.black) for r in range(2, 2 + len(people))]
+    table.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (0, 0), (-1, 0)),
+                ("FONT", (0, 0), (-1, 0), BOLD, 13),
+                ("FONT", (0, 1), (-1, 1), BOLD, 9),
+                ("FONT", (0, 2), (-1, -1), FONT, 9),
+                ("FONT", (4, 2), (4, -1), FONT, 7),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.5, colors.grey),
+                *boxes,
+            ]
+        )
+    )
+    return table
+
+
+def write_door_list(*, people, heading, file):
+    """Write the paper fallback for a day's entrance: everyone expected, alphabetical, a box to
+    tick each, and their sessions that day, into the binary `file`. Returns the count."""
+    document = SimpleDocTemplate(
+        file,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN,
+        title=heading,
+    )
+    per_page = SIGN_IN_ROWS_PER_PAGE
+    pages = max(1, -(-len(people) // per_page))
+    story = []
+    for page in range(pages):
+        if story:
+            story.append(PageBreak())
+        first = page * per_page
+        story.append(
+            _door_list_page(
+                people[first : first + per_page],
+                heading=heading,
+                first_number=first + 1,
+                page=page + 1,
+                pages=pages,
+            )
+        )
+    document.build(story)
+    return len(people)

@@ -151,11 +151,13 @@ def attendance_figures(*, event, slots, now=None):
     answer, whose seats taken are each session's expected.
     """
     now = now or timezone.now()
-    expected = Delegate.objects.email_confirmed().filter(
-        event=event, status=Delegate.Status.REGISTERED
-    ).aggregate(
-        one=Count("pk", filter=Q(attends_day_one=True)),
-        two=Count("pk", filter=Q(attends_day_two=True)),
+    expected = (
+        Delegate.objects.email_confirmed()
+        .filter(event=event, status=Delegate.Status.REGISTERED)
+        .aggregate(
+            one=Count("pk", filter=Q(attends_day_one=True)),
+            two=Count("pk", filter=Q(attends_day_two=True)),
+        )
     )
     admitted = (
         CheckIn.objects.filter(event=event, admitted=True)

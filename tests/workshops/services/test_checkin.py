@@ -7,6 +7,7 @@ import pytest
 
 from outbox.models import OutgoingEmail
 from registration.models import Delegate
+from registration.services.privacy import export_delegate_data
 from tests.conftest import ROUND_ONE_STARTS
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory, RoomFactory
 from workshops.models import Booking, BookingChange, CheckIn, CheckinDevice, NoShowRelease
@@ -346,3 +347,16 @@ def test_an_account_reaches_every_day_and_door(programme, staff):
     keys = [d.key for d in doors_for(staff=staff, event=programme["event"])]
     assert keys[:2] == ["entrance:2019-05-22", "entrance:2019-05-23"]
     assert len(keys) == 2 + 16
+
+
+def test_a_delegates_copy_of_their_data_lists_their_check_ins(entrance, staff, programme):
+    delegate = DelegateFactory(event=programme["event"])
+    scan(entrance, delegate, staff, now=START)
+    assert export_delegate_data(delegate=delegate)["check_ins"] == [
+        {
+            "door": "Entrance, Thursday 23 May",
+            "at": "2019-05-23T09:00:00+00:00",
+            "outcome": "Checked in",
+            "undone_at": None,
+        }
+    ]

@@ -52,9 +52,7 @@ def test_attendance_by_day_and_session(on_the_day, four_sessions):
     )
 
 
-def test_dashboard_shows_attendance_in_a_fixed_number_of_queries(
-    client, on_the_day, four_sessions
-):
+def test_dashboard_shows_attendance_in_a_fixed_number_of_queries(client, on_the_day, four_sessions):
     event = on_the_day["event"]
     client.force_login(AdminUserFactory(is_superuser=True))
 
