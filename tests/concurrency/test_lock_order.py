@@ -1,11 +1,12 @@
 """Every seat change takes its row locks in the one order of `registration.services.locking`.
 
 The SQL each service sends (check-in's walk-ins and no-show releases too) is
-captured on PostgreSQL and its row locks read back: all `FOR NO KEY UPDATE OF <table>`, and every lock that may wait asks
-only for rows ranked (kind in `LOCK_ORDER`, then id) above every row the
-transaction already holds, which is the whole argument that no deadlock is
-possible. Locks taken with SKIP LOCKED never wait and may come anywhere. The
-last tests race transactions over overlapping rows and expect no deadlock.
+captured on PostgreSQL and its row locks read back: all `FOR NO KEY UPDATE
+OF <table>`, and every lock that may wait asks only for rows ranked (kind in
+`LOCK_ORDER`, then id) above every row the transaction already holds, which is
+the whole argument that no deadlock is possible. Locks taken with SKIP LOCKED
+never wait and may come anywhere. The last tests race transactions over
+overlapping rows and expect no deadlock.
 """
 
 import datetime
