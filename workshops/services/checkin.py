@@ -187,9 +187,6 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
     """
     now = now or timezone.now()
     scanned_at = min(scanned_at or now, now)
-    found = _recorded(scan_id)
-    if found is not None:
-        return found, True
     delegate_id = (
         Delegate.objects.filter(event=door.event, checkin_reference=reference)
         .values_list("pk", flat=True)
@@ -214,7 +211,8 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
         with transaction.atomic():
             if delegate_id is None:
                 return _save(record, Outcome.UNKNOWN, "Send them to the registration desk."), False
-            delegate = lock_delegate(delegate_id, related=["event"])
+            delegate = lock_delegate(delegate_id, related=["event", "agency"])
+            # Under the lock: a scan sent twice at once waits here, then finds the first.
             found = _recorded(scan_id)
             if found is not None:
                 return found, True

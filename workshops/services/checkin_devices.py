@@ -75,6 +75,13 @@ def find_usable_device(raw_token, now=None):
     )
 
 
+USED_AT_RESOLUTION = timedelta(minutes=1)
+
+
 def mark_used(*, device, now=None):
-    """Side effects: records when the link was last used (for the organisers' list)."""
-    CheckinDevice.objects.filter(pk=device.pk).update(last_used_at=now or timezone.now())
+    """Side effects: records when the link was last used (for the organisers' list), to the
+    minute, so a busy door does not write the device's row on every scan."""
+    now = now or timezone.now()
+    if device.last_used_at is None or now - device.last_used_at >= USED_AT_RESOLUTION:
+        CheckinDevice.objects.filter(pk=device.pk).update(last_used_at=now)
+        device.last_used_at = now
