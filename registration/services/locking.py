@@ -75,10 +75,11 @@ by itself keep to this too:
   `lock_sessions` on the same rows (`WorkshopAdmin.save_formset`), and a
   delegate's row is updated by the holder of its lock;
 - rows written without an explicit lock (bookings, booking history,
-  waiting-list and standby entries, check-ins, preferences) belong to one delegate and are written by
-  the transaction holding that delegate's lock, so writing them waits for
-  nobody; the unique keys that could make two inserts wait for each other (one
-  seat per slot, one entry per slot) include that delegate too. Booking links
+  waiting-list and standby entries, check-ins, preferences) belong to one
+  delegate and are written by the transaction holding that delegate's lock,
+  so writing them waits for nobody; the unique keys that could make two
+  inserts wait for each other (one seat per slot, one entry per slot, one
+  admission per door) include that delegate too. Booking links
   and stored emails are also written by requests that take no lock of the
   order at all, so they can hold up nobody's order.
 

@@ -12,7 +12,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, _missing_browser_reason
+from tests.browser.conftest import PHONE, launch_chromium
 from tests.browser.fake_camera import badge_video
 from tests.browser.journey import assert_clean, axe_violations
 from tests.factories import (
@@ -36,29 +36,16 @@ PRIYA = "Pr1yaSh4hBadgeRef0123456"
 @pytest.fixture(scope="module")
 def camera_browser(tmp_path_factory):
     """Chromium whose camera films Priya's printed badge, permission granted."""
-    reason = _missing_browser_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
     home = tmp_path_factory.mktemp("chromium-camera")
     video = badge_video(PRIYA, home / "badge.y4m")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    *CHROMIUM_ARGS,
-                    "--use-fake-device-for-media-stream",
-                    "--use-fake-ui-for-media-stream",
-                    f"--use-file-for-fake-video-capture={video}",
-                ],
-            )
-            yield chromium
-            chromium.close()
+    yield from launch_chromium(
+        home,
+        [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
 
 
 @pytest.fixture

@@ -110,15 +110,9 @@ def _sign_in_page(session, seats, *, first_number, booked, page, pages):
     return table
 
 
-def write_sign_in_sheets(*, sessions_with_seats, title, file):
-    """Write one sign-in sheet per session into the binary `file`.
-
-    Each session starts on a new page; a long roster continues on the next
-    pages under the same heading. Delegates are listed in surname order. The
-    pages are cut here, a page's worth of rows per table: letting reportlab
-    split one long table costs time that grows with the square of its length.
-    """
-    document = SimpleDocTemplate(
+def a4_document(file, *, title):
+    """An A4 page template with the sheets' margins, writing into the binary `file`."""
+    return SimpleDocTemplate(
         file,
         pagesize=A4,
         leftMargin=PAGE_MARGIN,
@@ -127,6 +121,17 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
         bottomMargin=PAGE_MARGIN,
         title=title,
     )
+
+
+def write_sign_in_sheets(*, sessions_with_seats, title, file):
+    """Write one sign-in sheet per session into the binary `file`.
+
+    Each session starts on a new page; a long roster continues on the next
+    pages under the same heading. Delegates are listed in surname order. The
+    pages are cut here, a page's worth of rows per table: letting reportlab
+    split one long table costs time that grows with the square of its length.
+    """
+    document = a4_document(file, title=title)
     story = []
     for session, seats in sessions_with_seats:
         pages = max(1, -(-len(seats) // SIGN_IN_ROWS_PER_PAGE))
@@ -307,15 +312,7 @@ def _door_list_page(people, *, heading, first_number, page, pages):
 def write_door_list(*, people, heading, file):
     """Write the paper fallback for a day's entrance: everyone expected, alphabetical, a box to
     tick each, and their sessions that day, into the binary `file`. Returns the count."""
-    document = SimpleDocTemplate(
-        file,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN,
-        bottomMargin=PAGE_MARGIN,
-        title=heading,
-    )
+    document = a4_document(file, title=heading)
     per_page = SIGN_IN_ROWS_PER_PAGE
     pages = max(1, -(-len(people) // per_page))
     story = []
