@@ -9,7 +9,8 @@ from tests.concurrency.threads import run_at_once, skip_unless_postgres
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import Booking, CheckIn, NoShowRelease, Session, StandbyEntry
 from workshops.services.booking import book_sessions
-from workshops.services.checkin import Door, DoorStaff, record_scan, seat_standby
+from workshops.services.checkin import record_scan, seat_standby
+from workshops.services.doors import Door, DoorStaff
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -38,7 +38,8 @@ from workshops.services.booking import (
     move_delegate,
     release_bookings,
 )
-from workshops.services.checkin import Door, DoorStaff, record_scan, seat_standby
+from workshops.services.checkin import record_scan, seat_standby
+from workshops.services.doors import Door, DoorStaff
 from workshops.services.waitlist import join_waitlist
 
 pytestmark = pytest.mark.postgres

@@ -11,7 +11,8 @@ from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
 from workshops.models import Booking, Room, Session, TimeSlot, Workshop
 from workshops.services.booking import serve_after_capacity_change
-from workshops.services.checkin import Door, DoorStaff, seat_standby
+from workshops.services.checkin import seat_standby
+from workshops.services.doors import Door, DoorStaff
 from workshops.services.locking import lock_sessions
 from workshops.services.standby import day_of
 

@@ -5,14 +5,17 @@ from the package registry. The QR code is drawn as vector squares, so it
 prints sharp at any size and needs no image library.
 """
 
+from xml.sax.saxutils import escape
+
 import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
@@ -266,6 +269,14 @@ def write_badges(*, badges, event_name, file):
 DOOR_LIST_COLUMNS = [8 * mm, 34 * mm, 26 * mm, 36 * mm, 76 * mm]  # 180 mm
 
 
+SMALL = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=8)
+
+
+def _two_lines(text, *, width):
+    """`text` wrapped in a cell `width` points wide, cut with an ellipsis past two lines."""
+    return Paragraph(escape(fit_text(text, width=2 * width - 20, size=7)), SMALL)
+
+
 def _door_list_page(people, *, heading, first_number, page, pages):
     span = len(DOOR_LIST_COLUMNS)
     width = sum(DOOR_LIST_COLUMNS)
@@ -281,7 +292,7 @@ def _door_list_page(people, *, heading, first_number, page, pages):
                 fit_text(person["last_name"], width=DOOR_LIST_COLUMNS[1] - 4),
                 fit_text(person["first_name"], width=DOOR_LIST_COLUMNS[2] - 4),
                 fit_text(person["agency_name"], width=DOOR_LIST_COLUMNS[3] - 4),
-                fit_text(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4, size=7),
+                _two_lines(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4),
             ]
         )
     if not people:

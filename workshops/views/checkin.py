@@ -31,13 +31,8 @@ from workshops.forms.checkin import (
 )
 from workshops.models import CheckinDevice
 from workshops.services.checkin import (
-    PERMISSION,
     TONES,
-    CheckinError,
-    DoorStaff,
     door_figures,
-    doors_for,
-    find_door,
     record_scan,
     search_attendees,
     seat_standby,
@@ -45,6 +40,7 @@ from workshops.services.checkin import (
     undo_scan,
 )
 from workshops.services.checkin_devices import find_usable_device, mark_used
+from workshops.services.doors import PERMISSION, CheckinError, DoorStaff, doors_for, find_door
 
 DEVICE_KEY = "socex_checkin_device"
 # The page uses the camera; every other page denies it (settings.PERMISSIONS_POLICY).

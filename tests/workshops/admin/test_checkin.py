@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from tests.factories import AdminUserFactory, DelegateFactory, EventFactory
 from workshops.models import CheckIn, CheckinDevice, ExportRecord
 from workshops.services.booking import book_sessions
-from workshops.services.checkin import Door, DoorStaff, record_scan
+from workshops.services.checkin import record_scan
+from workshops.services.doors import Door, DoorStaff
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.workshops.exports.data import read_table
 from workshops.models import ExportRecord
 from workshops.services.booking import book_sessions
-from workshops.services.checkin import Door, DoorStaff, record_scan
+from workshops.services.checkin import record_scan
+from workshops.services.doors import Door, DoorStaff
 
 DAY_TWO = datetime.date(2019, 5, 23)
 HEADER = [

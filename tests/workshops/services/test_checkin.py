@@ -13,16 +13,12 @@ from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory, Ro
 from workshops.models import Booking, BookingChange, CheckIn, CheckinDevice, NoShowRelease
 from workshops.services.booking import book_sessions, cancel_registration
 from workshops.services.checkin import (
-    CheckinError,
-    Door,
-    DoorStaff,
-    doors_for,
-    find_door,
     record_scan,
     search_attendees,
     seat_standby,
     undo_scan,
 )
+from workshops.services.doors import CheckinError, Door, DoorStaff, doors_for, find_door
 
 DAY_ONE = datetime.date(2019, 5, 22)
 DAY_TWO = datetime.date(2019, 5, 23)

@@ -11,8 +11,9 @@ from django.urls import reverse
 from tests.conftest import ROUND_ONE_STARTS
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.services.booking import book_sessions
-from workshops.services.checkin import Door, DoorStaff, record_scan
+from workshops.services.checkin import record_scan
 from workshops.services.dashboard import attendance_figures, session_fill_by_slot
+from workshops.services.doors import Door, DoorStaff
 
 DAY_TWO = datetime.date(2019, 5, 23)
 
