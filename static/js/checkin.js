@@ -111,7 +111,9 @@
         // The whole batch was refused as malformed: nothing was recorded; drop it and say so.
         saveQueue(loadQueue().filter(function (item) { return !batch.some(function (b) { return b.id === item.id; }); }));
         show({ id: lastScanId, tone: "red", headline: "Not recorded", message: problem.refused }, true);
-      } else if (lastScanId && isQueued(lastScanId) && !(problem && problem.signedOut)) {
+      } else if (problem && problem.signedOut) {
+        show({ id: lastScanId, tone: "red", headline: "Signed out: not sent", message: signedOut }, true);
+      } else if (lastScanId && isQueued(lastScanId)) {
         showQueued(lastScanId);
       }
       updateConnection();
