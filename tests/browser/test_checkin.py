@@ -26,7 +26,7 @@ from tests.factories import (
 )
 from workshops.models import CheckIn, CheckinDevice
 from workshops.services.booking import book_sessions
-from workshops.services.checkin_devices import issue_checkin_link
+from workshops.services.checkin_devices import issue_checkin_link, revoke_checkin_links
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -187,3 +187,14 @@ def test_the_page_fits_a_phone_without_sideways_scrolling(phone):
     assert width <= PHONE["width"]
     box = phone.get_by_role("button", name="Start camera").bounding_box()
     assert box["height"] >= 44  # a touch target a thumb finds (WCAG 2.5.5)
+
+
+def test_a_revoked_link_keeps_the_scan_on_the_phone_and_says_so(phone):
+    revoke_checkin_links(devices=CheckinDevice.objects.all())
+    phone.get_by_role("button", name="Start camera").click()
+    shown = result(phone, "Signed out: not sent")
+    phone.get_by_role("button", name="Stop camera").click()
+    assert "no longer signed in" in shown
+    assert PRIYA in phone.evaluate("localStorage.getItem('socex-checkin-queue')")
+    assert_clean([axe_violations(phone, "red: signed out")])
+    assert CheckIn.objects.count() == 0

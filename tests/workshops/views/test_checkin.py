@@ -6,8 +6,8 @@ import re
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -192,8 +192,15 @@ def test_search_answers_names_and_agency_only(door_client, programme):
     assert too_short.status_code == 400
 
 
-@override_settings(RATE_LIMITS_ENABLED=True)
-def test_typed_searches_are_limited_per_phone(door_client, programme, settings):
+@pytest.fixture
+def fresh_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_typed_searches_are_limited_per_phone(door_client, programme, settings, fresh_counts):
+    settings.RATE_LIMITS_ENABLED = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "checkin_search": (3, 3600)}
     DelegateFactory(event=programme["event"], first_name="Priya")
     answers = [
