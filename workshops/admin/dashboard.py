@@ -9,7 +9,7 @@ from workshops.services.dashboard import dashboard_figures
 
 
 def dashboard_view(request):
-    """Staff with `registration.view_delegate` see the current event's figures (five queries)."""
+    """Staff with `registration.view_delegate` see the current event's figures (fixed queries)."""
     if not request.user.has_perm("registration.view_delegate"):
         raise PermissionDenied
     event = Event.objects.current()

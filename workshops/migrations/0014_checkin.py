@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0016_no_show_release_minutes'),
+        ('registration', '0018_no_show_release_minutes'),
         ('workshops', '0013_move_reasons_permission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,9 +1,10 @@
 """The figures on the organisers' dashboard, read with a fixed number of queries.
 
-Eight queries whatever the number of delegates or sessions: delegates by
-status, by agency kind, day-two choice completeness, every session with
-its seats taken, and on the day, expected per day, admissions by door and
-standby queues (`attendance_figures`).
+Ten queries whatever the number of delegates or sessions: delegates by
+status, by agency kind, day-two choice completeness, every session with its
+seats taken, the two behind day-two places left
+(`workshops.services.availability`), and on the day, expected per day,
+admissions by door and standby queues (`attendance_figures`).
 """
 
 from collections import Counter
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from registration.models import Agency, Delegate
 from workshops.models import CheckIn, Session, StandbyEntry
+from workshops.services.availability import day_two_places_left
 
 
 @dataclass
@@ -115,7 +117,9 @@ def dashboard_figures(*, event):
         "by_kind": count_delegates_by_agency_kind(event=event),
         "day_two": count_day_two_choices(event=event),
         "slots": slots,
-        "day_two_places_left": min((s.places_left for s in slots), default=0),
+        "day_two_places_left": day_two_places_left(
+            event=event, sessions=[fill.session for slot in slots for fill in slot.sessions]
+        ),
         "full_sessions": sum(1 for slot in slots for s in slot.sessions if s.full),
         "attendance": attendance_figures(event=event, slots=slots),
     }

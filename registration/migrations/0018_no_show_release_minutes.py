@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0015_single_line_answers'),
+        ('registration', '0017_agency_aliases'),
     ]
 
     operations = [
