@@ -102,7 +102,8 @@ def test_other_roles_cannot_make_links(client, today_event, group):
     assert CheckinDevice.objects.count() == 0
 
 
-def test_staff_read_the_check_in_history_and_cannot_change_it(client, programme):
+def test_staff_read_the_check_in_history_and_cannot_change_it(client, on_the_day):
+    programme = on_the_day
     delegate = DelegateFactory(event=programme["event"], first_name="Priya")
     door = Door(event=programme["event"], day=datetime.date(2019, 5, 23))
     checkin, _ = record_scan(
@@ -134,7 +135,8 @@ def test_one_badge_printed_from_the_desk(organiser, programme):
     assert ExportRecord.objects.get().export_name == f"Name badges: {delegate}"
 
 
-def test_a_lost_badge_is_replaced_and_the_old_one_stops_working(organiser, programme):
+def test_a_lost_badge_is_replaced_and_the_old_one_stops_working(organiser, on_the_day):
+    programme = on_the_day
     delegate = DelegateFactory(event=programme["event"])
     old = delegate.checkin_reference
     url = reverse("admin:registration_delegate_replace_badge", args=[delegate.pk])
