@@ -70,7 +70,9 @@
     saveQueue(queue);
     lastScanId = item.id;
     addRecent(item.id, "queued", "Waiting to send", "");
-    if (navigator.onLine && !signedOut) {
+    if (signedOut) {
+      showSignedOut(item.id);
+    } else if (navigator.onLine) {
       show({ id: item.id, tone: "sending", headline: "Checking…", message: "" }, false);
     } else {
       showQueued(item.id);
@@ -84,6 +86,10 @@
       message: "No connection: this scan will be checked when the connection returns.",
       queued: true
     }, true);
+  }
+
+  function showSignedOut(id) {
+    show({ id: id, tone: "red", headline: "Signed out: not sent", message: signedOut, queued: true }, true);
   }
 
   function flush() {
@@ -112,7 +118,7 @@
         saveQueue(loadQueue().filter(function (item) { return !batch.some(function (b) { return b.id === item.id; }); }));
         show({ id: lastScanId, tone: "red", headline: "Not recorded", message: problem.refused }, true);
       } else if (problem && problem.signedOut) {
-        show({ id: lastScanId, tone: "red", headline: "Signed out: not sent", message: signedOut }, true);
+        showSignedOut(lastScanId);
       } else if (lastScanId && isQueued(lastScanId)) {
         showQueued(lastScanId);
       }
