@@ -17,6 +17,12 @@ from tests.mail_backends import CountingBackend
 from workshops.services.booking import book_sessions
 
 
+@pytest.fixture(autouse=True)
+def email_only_from_the_worker(settings):
+    """Every test's mail backend fails it if a request sends email (a test may pick another)."""
+    settings.EMAIL_BACKEND = "tests.mail_backends.OutsideRequestsBackend"
+
+
 @pytest.fixture
 def event(db):
     return EventFactory()

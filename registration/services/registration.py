@@ -2,8 +2,8 @@
 
 Registering never tells the person at the keyboard whether the address was
 registered already: the registration page checks what it can without looking
-the address up (`check_registration`), answers, and only then calls
-`register_delegate` (see `registration.views.registration`). A new address
+the address up (`check_registration`), answers, and leaves `register_delegate`
+to a worker (`registration.tasks.register_from_form`). A new address
 gets a registration waiting for confirmation and a code; an address already
 registered gets an email telling its owner, and nothing else changes.
 """

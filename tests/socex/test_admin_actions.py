@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from outbox.models import OutgoingEmail
+from outbox.tasks import send_messages
 from registration.models import Delegate
 from tests.factories import (
     AdminUserFactory,
@@ -27,6 +28,8 @@ from tests.factories import (
     TimeSlotFactory,
     WorkshopFactory,
 )
+from worker.heartbeat import beat
+from worker.scheduler import enqueue_due_jobs
 from workshops.models import (
     AllocationRun,
     Announcement,
@@ -74,7 +77,10 @@ def one_of_everything(db):
     ExportRecord.objects.create(
         username="olu", export_name="Attendee list", format="csv", row_count=1
     )
-    OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body_text="Hi")
+    message = OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body_text="Hi")
+    send_messages.enqueue(message_ids=[message.pk])
+    beat(worker_id="a-worker")
+    enqueue_due_jobs()
     TOTPDevice.objects.create(user=AdminUserFactory(), name="phone")
     device = CheckinDevice.objects.create(
         event=event, label="Door 2", day=event.starts_on, token_hash="x", expires_at=slot.starts_at

@@ -12,10 +12,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.factories import AdminUserFactory, DelegateFactory, EventFactory
+from tests.jobs import run_queued_jobs
+from worker.schedule import periodic_jobs
 from workshops.models import CheckIn, CheckinDevice, ExportRecord
 from workshops.services.booking import book_sessions
 from workshops.services.checkin import record_scan
 from workshops.services.doors import Door, DoorStaff
+from workshops.tasks import release_no_shows
 
 
 @pytest.fixture
@@ -203,3 +206,16 @@ def test_the_release_command_serves_today_s_doors_only(standby_at_round_one, mon
     monkeypatch.setattr(timezone, "now", lambda: moment)
     call_command("release_no_shows", stdout=out)
     assert out.getvalue().endswith("People seated from standby: 1.\n")
+
+
+def test_the_worker_releases_no_shows_every_two_minutes(standby_at_round_one, monkeypatch):
+    assert periodic_jobs()["workshops.tasks.release_no_shows"].interval == datetime.timedelta(
+        minutes=2
+    )
+    moment = datetime.datetime(2019, 5, 23, 9, 20, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    release_no_shows.enqueue()
+    ran = {job.task_path: job for job in run_queued_jobs()}
+    assert ran["workshops.tasks.release_no_shows"].return_value == {"seated": 1}
+    assert "outbox.tasks.send_messages" in ran  # the email to the no-show who lost the seat
+    assert CheckIn.objects.filter(delegate=standby_at_round_one, outcome="from_standby").exists()

@@ -34,7 +34,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0014_checkin"),
+        ("workshops", "0015_checkin"),
         ("registration", "0006_staff_groups"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

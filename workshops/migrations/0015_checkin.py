@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registration', '0018_no_show_release_minutes'),
-        ('workshops', '0013_move_reasons_permission'),
+        ('workshops', '0014_background_work_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
