@@ -278,6 +278,9 @@ RATE_LIMITS = {
         "ip": parse_rate(env("RATE_LIMIT_CONFIRM_CODE_IP", default="60/h")),
         "email_all_ips": parse_rate(env("RATE_LIMIT_CONFIRM_CODE_EMAIL", default="20/h")),
     },
+    # Typed searches on the check-in page, per phone link or account: a stolen link must
+    # not list every delegate by typing letters (scanning badges is not limited).
+    "checkin_search": parse_rate(env("RATE_LIMIT_CHECKIN_SEARCH", default="300/h")),
     # "Send me a new code": each new code allows CONFIRMATION_CODE_ATTEMPTS more guesses.
     "resend_code": {
         "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),

@@ -48,6 +48,26 @@ def programme(event):
     return {"event": event, "slots": slots, "workshops": workshops, "sessions": sessions}
 
 
+ROUND_ONE_STARTS = datetime.datetime(2019, 5, 23, 9, 0, tzinfo=datetime.UTC)  # 10:00 in Kenilworth
+
+
+@pytest.fixture
+def on_the_day(programme):
+    """The programme on SOCEX 2019's own dates, 22–23 May 2019, its four rounds on day two
+    hourly from 10:00 local time: check-in tests name the day and the hour.
+
+    (`TimeSlotFactory` counts its hours on across a test run.)
+    """
+    event = programme["event"]
+    event.starts_on, event.ends_on = datetime.date(2019, 5, 22), datetime.date(2019, 5, 23)
+    event.save()
+    for index, slot in enumerate(programme["slots"]):
+        slot.starts_at = ROUND_ONE_STARTS + datetime.timedelta(hours=index)
+        slot.ends_at = slot.starts_at + datetime.timedelta(minutes=50)
+        slot.save()
+    return programme
+
+
 @pytest.fixture
 def four_sessions(programme):
     """A valid set of choices: one per round, four different workshops."""

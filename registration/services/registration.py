@@ -18,7 +18,7 @@ one, and the email that carries the code shows the details it confirms.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registration.models import Agency, Delegate
+from registration.models import Agency, Delegate, new_checkin_reference
 from registration.services.confirmation import send_confirmation_code
 from registration.services.eligibility import admit_delegate
 from registration.services.email import email_delegate
@@ -169,3 +169,14 @@ def send_registration_email(*, delegate):
         template="email/registration_pending" if pending else "email/registered",
         with_link=True,
     )
+
+
+def replace_checkin_reference(*, delegate):
+    """A lost badge: give the delegate a new check-in reference, so the old badge stops working.
+
+    Side effects: updates the delegate's `checkin_reference` (print a new badge
+    afterwards). Returns the delegate.
+    """
+    delegate.checkin_reference = new_checkin_reference()
+    delegate.save(update_fields=["checkin_reference", "updated_at"])
+    return delegate
