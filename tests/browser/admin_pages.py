@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event
-from tests.factories import DelegateFactory
+from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import AllocationRun, Announcement, Session, Workshop
 from workshops.services.announcement import send_announcement
 from workshops.services.ballot import run_allocation, save_ranking
@@ -102,7 +102,8 @@ def seed_admin_data(event=None):
     Announcement.objects.create(
         event=event, audience="event", subject="Parking", body="Use the north car park."
     )
-    return {"event": event, "delegates": booked, "full_session": first}
+    colleague = AdminUserFactory(username="sam", groups=["Staff"])
+    return {"event": event, "delegates": booked, "full_session": first, "colleague": colleague}
 
 
 def seed_ballot_run(event=None):
@@ -143,6 +144,9 @@ def admin_pages(data):
         ("waiting lists", "/admin/workshops/waitlistentry/"),
         ("booking history", "/admin/workshops/bookingchange/"),
         ("outbox", "/admin/outbox/outgoingemail/"),
+        ("accounts", "/admin/auth/user/"),
+        ("account page", f"/admin/auth/user/{data['colleague'].pk}/change/"),
+        ("second factor", f"/admin/auth/user/{data['colleague'].pk}/second-factor/"),
     ]
     run = AllocationRun.objects.first()
     if run is not None:
