@@ -8,9 +8,15 @@ Playwright context the way the admin's own sign-in would leave it.
 """
 
 import datetime
+import inspect
 from itertools import permutations
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations import RunPython
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +28,27 @@ from workshops.services.ballot import run_allocation, save_ranking
 from workshops.services.booking import book_sessions
 from workshops.services.notifications import send_booking_confirmation
 from workshops.services.waitlist import join_waitlist
+
+
+def restore_roles():
+    """Make the roles (groups and their permissions) again, as the migrations made them.
+
+    A transactional test empties every table when it ends, and the groups the
+    migrations made go with the rest. Each migration step that writes a group
+    is run again, in migration order (each is safe to repeat).
+    """
+    if Group.objects.exists():
+        return
+    loader = MigrationLoader(connection)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    for key in plan:
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython) and '"auth", "Group"' in inspect.getsource(
+                inspect.getmodule(operation.code)
+            ):
+                operation.code(apps, None)
 
 
 def sign_in_admin(page, user, *, url):

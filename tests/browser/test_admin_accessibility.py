@@ -11,6 +11,7 @@ import pytest
 from registration.models import Event
 from tests.browser.admin_pages import (
     admin_pages,
+    restore_roles,
     seed_admin_data,
     seed_ballot_run,
     sign_in_admin,
@@ -19,12 +20,7 @@ from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey import assert_clean, axe_violations
 from tests.factories import AdminUserFactory
 
-# The roles are groups made by migrations: serialized_rollback puts them back after
-# other transactional tests flush the database.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # What Staff (read-only) and Catering & access open; the rest refuse them (403).
 STAFF_PAGES = {
@@ -45,6 +41,7 @@ CATERING_PAGES = {"admin index", "dashboard", "exports", "delegate list", "deleg
 @pytest.fixture
 def admin_data(socex_data):
     """A run made while the ballot was on, then live booking with seats and a waiting list."""
+    restore_roles()
     seed_ballot_run()
     Event.objects.update(booking_mode=Event.BookingMode.LIVE)
     return seed_admin_data()
