@@ -167,18 +167,22 @@ def _roster_sheets(sessions_and_seats):
 def build_catering(*, delegates, file_format, filename, title, **kwargs):
     """The list; in XLSX a second sheet totals each diet by day, for the caterers' order."""
     delegates = rows.exportable_delegates(delegates)
-    totals = Sheet(
-        name=sheet_name("Totals by diet and day"),
-        table_rows=CateringTotalsResource().export_rows(rows.catering_totals(delegates)),
-        title=f"{title}: totals by diet and day",
-    )
+    totals = []
+    if file_format == XLSX:
+        totals.append(
+            Sheet(
+                name=sheet_name("Totals by diet and day"),
+                table_rows=CateringTotalsResource().export_rows(rows.catering_totals(delegates)),
+                title=f"{title}: totals by diet and day",
+            )
+        )
     response = _tabular(
         resource=CateringResource(),
         data=rows.catering_rows(delegates),
         file_format=file_format,
         filename=filename,
         title=title,
-        extra_sheets=[totals] if file_format == XLSX else [],
+        extra_sheets=totals,
     )
     return response, delegates.count()
 
