@@ -90,3 +90,24 @@ def test_read_only_roles_admin_pages_are_axe_clean_and_fit_a_phone(
     reports, problems = check_pages(page, pages)
     assert problems == []
     assert_clean(reports)
+
+
+def test_ballot_pages_are_axe_clean_and_fit_a_phone(page, live_server, socex_data):
+    """In ballot mode, before publishing: the dashboard's demand, the report, who gets what."""
+    restore_roles()
+    run = seed_ballot_run()
+    sign_in_admin(page, AdminUserFactory(groups=["Organisers"]), url=live_server.url)
+    report = f"/admin/workshops/allocationrun/{run.pk}/"
+    pages = [
+        ("dashboard, ballot demand", "/admin/dashboard/"),
+        ("run allocation", "/admin/workshops/allocationrun/run/"),
+        ("ballot report, unpublished", f"{report}report/"),
+        ("who gets what", f"{report}allocation/"),
+        ("who gets what, searched", f"{report}allocation/?q=Ranker1&only="),
+        ("who gets what, nobody found", f"{report}allocation/?q=nobody&only=incomplete"),
+    ]
+    reports, problems = check_pages(page, pages)
+    assert problems == []
+    assert_clean(reports)
+    page.goto(f"{report}report/")
+    assert page.get_by_role("button", name="Publish: book 8 delegates and email them").is_visible()
