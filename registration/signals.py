@@ -8,8 +8,9 @@ receiver it connects in its `AppConfig.ready`.
 
 from django.dispatch import Signal
 
-# "How many more delegates can day two take?" Sent with `event`; each receiver
-# returns a number (the fewest wins). With no receiver, day two takes no one.
+# "How many more delegates can day two take?", that is, can each still be given a full,
+# valid set of workshops after everyone already owed one. Sent with `event`; each
+# receiver returns a number (the fewest wins). With no receiver, day two takes no one.
 day_two_places_asked = Signal()
 
 # "Hand over what you hold about this delegate." Sent with `delegate`; each

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "socex.site_url.LinksFollowRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -150,6 +151,9 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute origin used in links inside emails (no request is at hand when mail is retried).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# On a laptop (DEBUG on, SITE_URL not set) links follow the address the site was reached
+# at, whatever the port (socex/site_url.py); otherwise SITE_URL.
+SITE_URL_FROM_REQUEST = DEBUG and "SITE_URL" not in env.ENVIRON
 
 # The booking link: single use, short lived; it opens a session that ends after inactivity.
 MANAGE_LINK_HOURS = env.int("MANAGE_LINK_HOURS", default=72)

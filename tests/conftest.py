@@ -6,6 +6,7 @@ from django.utils import timezone
 from registration.models import Event
 from registration.services.link import issue_manage_link
 from tests.factories import (
+    DelegateFactory,
     EventFactory,
     RoomFactory,
     SessionFactory,
@@ -13,6 +14,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.mail_backends import CountingBackend
+from workshops.services.booking import book_sessions
 
 
 @pytest.fixture
@@ -45,6 +47,31 @@ def four_sessions(programme):
     """A valid set of choices: one per round, four different workshops."""
     s = programme["sessions"]
     return [s[(0, 0)], s[(1, 4)], s[(2, 2)], s[(3, 6)]]
+
+
+# Seven full sets (round 1..4 workshop indexes) that leave exactly one seat in each round:
+# Workshop 1 in rounds 1 and 4, Workshop 5 in rounds 2 and 3. Nobody may hold either twice.
+SEVEN_SETS = [
+    (0, 4, 2, 1),
+    (1, 5, 2, 0),
+    (1, 5, 3, 6),
+    (2, 6, 3, 7),
+    (2, 6, 4, 7),
+    (3, 7, 5, 1),
+    (3, 7, 5, 6),
+]
+
+
+@pytest.fixture
+def stranded_programme(programme):
+    """The programme with one seat free in every round and no full set among them."""
+    event, sessions = programme["event"], programme["sessions"]
+    for workshops in SEVEN_SETS:
+        book_sessions(
+            delegate=DelegateFactory(event=event),
+            sessions=[sessions[(r, w)] for r, w in enumerate(workshops)],
+        )
+    return programme
 
 
 @pytest.fixture

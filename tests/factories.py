@@ -16,8 +16,11 @@ class EventFactory(factory.django.DjangoModelFactory):
         model = Event
 
     name = "Strategic SOCEX 2019"
-    starts_on = datetime.date(2019, 5, 22)
-    ends_on = datetime.date(2019, 5, 23)
+    # Eight weeks ahead, so that registration and changes are open by default (they
+    # close when the event starts, and a day before day two); the SOCEX 2019 dates are
+    # long past. Tests of the deadlines set the dates they need.
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(weeks=8))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=1))
     venue_name = "Chesford Grange"
     venue_address = "Kenilworth, Warwick CV8 2LD"
     choices_required = 4
@@ -85,9 +88,11 @@ class TimeSlotFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     name = factory.Sequence(lambda n: f"Round {n + 1}")
-    starts_at = factory.Sequence(
-        lambda n: (
-            datetime.datetime(2019, 5, 23, 9, 0, tzinfo=datetime.UTC) + datetime.timedelta(hours=n)
+    # On the event's last day (day two), an hour apart from 09:00 UTC.
+    starts_at = factory.LazyAttributeSequence(
+        lambda o, n: (
+            datetime.datetime.combine(o.event.ends_on, datetime.time(9), tzinfo=datetime.UTC)
+            + datetime.timedelta(hours=n)
         )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=50))

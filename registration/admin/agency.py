@@ -10,8 +10,16 @@ from registration.models import Agency
 class AgencyAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "kind", "is_confirmed", "admission", "place_limit"]
     list_filter = ["kind", "is_confirmed", "admission"]
-    search_fields = ["name"]
-    fields = ["name", "kind", "is_confirmed", "admission", "email_domains", "place_limit"]
+    search_fields = ["name", "aliases"]
+    fields = [
+        "name",
+        "aliases",
+        "kind",
+        "is_confirmed",
+        "admission",
+        "email_domains",
+        "place_limit",
+    ]
     actions = ["confirm_agencies"]
 
     @admin.action(description="Confirm the selected agencies", permissions=["change"])

@@ -1,9 +1,44 @@
 """The event's settings in the admin: dates, deadlines, booking mode."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+
+
+def deadline_warnings(event, now=None):
+    """What an organiser should know about `event`'s deadlines: defaults in use, or passed."""
+    now = now or timezone.now()
+
+    def when(moment):
+        return format_date(timezone.localtime(moment), "l j F Y, H:i")
+
+    warnings = []
+    if now >= event.registration_deadline:
+        warnings.append(
+            f"Registration for {event.name} closed on {when(event.registration_deadline)}: the "
+            "public site takes no registrations. To open it, set a later “Registration closes "
+            "at” under Deadlines, or move the event's dates."
+        )
+    elif not event.registration_closes_at:
+        warnings.append(
+            f"“Registration closes at” is empty, so registration for {event.name} closes when "
+            f"the event starts: {when(event.registration_deadline)}."
+        )
+    if now >= event.changes_deadline:
+        warnings.append(
+            f"Changes for {event.name} closed on {when(event.changes_deadline)}: delegates can no "
+            "longer change or cancel online (you still can, here). To reopen them, set a later "
+            "“Changes close at”."
+        )
+    elif not event.changes_close_at:
+        warnings.append(
+            f"“Changes close at” is empty, so delegates of {event.name} can change or cancel "
+            f"online until a day before day two: {when(event.changes_deadline)}."
+        )
+    return warnings
 
 
 @admin.register(Event)
@@ -34,3 +69,17 @@ class EventAdmin(ProtectsFields, admin.ModelAdmin):
             },
         ),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            event = Event.objects.current()
+            for warning in deadline_warnings(event) if event else ():
+                messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            event = self.get_object(request, object_id)
+            for warning in deadline_warnings(event) if event else ():
+                messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -13,14 +13,31 @@ NEEDS_HELP = (
 
 
 def agency_choices():
-    """The organisers' agencies grouped by kind, for a select with option groups."""
-    groups = {}
+    """The organisers' agencies grouped by kind, for a select with option groups.
+
+    Returns `(choices, aliases)`: aliases by agency id, for `AgencySelect`.
+    """
+    groups, aliases = {}, {}
     for agency in Agency.objects.filter(is_confirmed=True).order_by("name"):
-        groups.setdefault(agency.get_kind_display(), []).append((agency.pk, agency.name))
+        groups.setdefault(agency.get_kind_display(), []).append((agency.pk, agency.label))
+        aliases[agency.pk] = " ".join(agency.alias_list)
     order = [label for _, label in Agency.Kind.choices]
-    return [("", "Select your agency")] + [
+    choices = [("", "Select your agency")] + [
         (label, groups[label]) for label in order if label in groups
     ]
+    return choices, aliases
+
+
+class AgencySelect(forms.Select):
+    """The agency list; each option carries its short names for the search box (site.js)."""
+
+    aliases = {}  # agency id -> its short names, space-separated; set by the form
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if self.aliases.get(value):
+            option["attrs"]["data-aliases"] = self.aliases[value]
+        return option
 
 
 class RegistrationForm(forms.ModelForm):
@@ -28,7 +45,9 @@ class RegistrationForm(forms.ModelForm):
         label="Agency",
         coerce=int,
         required=False,
-        help_text="Type in the list to jump to your agency.",
+        help_text="Grouped by kind of agency, with short names such as NCA in brackets. "
+        "Type while the list is open to jump to a name.",
+        widget=AgencySelect,
     )
     agency_not_listed = forms.BooleanField(label="My agency is not listed", required=False)
     other_agency = forms.CharField(
@@ -97,7 +116,9 @@ class RegistrationForm(forms.ModelForm):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.fields["agency"].choices = agency_choices()
+        choices, aliases = agency_choices()
+        self.fields["agency"].choices = choices
+        self.fields["agency"].widget.aliases = aliases
         self.fields["badge_name"].required = False
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -170,7 +191,7 @@ class RegistrationForm(forms.ModelForm):
         elif data.get("attends_day_two") and ask_day_two_places_left(event=self.event) <= 0:
             self.add_error(
                 "attends_day_two",
-                "Day two is full: every workshop place is taken. You can still register "
-                "for day one.",
+                "Day two is full: there is no full set of workshops left for another "
+                "delegate. You can still register for day one.",
             )
         return data

@@ -23,6 +23,14 @@ class Agency(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
+    aliases = models.TextField(
+        "short names and other names",
+        max_length=500,
+        blank=True,
+        help_text="One per line, e.g. NCA or ROCU. Delegates searching the list of agencies "
+        "find the agency by these too; the first one not already in the name is shown "
+        "beside it.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     is_confirmed = models.BooleanField(
         default=True,
@@ -55,9 +63,21 @@ class Agency(models.Model):
         verbose_name_plural = "agencies"
         constraints = [
             text_length_check(
-                name="agency_text_lengths", limits={"name": 200, "email_domains": 2000}
+                name="agency_text_lengths",
+                limits={"name": 200, "aliases": 500, "email_domains": 2000},
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def alias_list(self):
+        """The short names and other names, one per line, without blanks."""
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def label(self):
+        """The name, with the first short name it does not already contain: "… (NCA)"."""
+        shown = next((a for a in self.alias_list if a.lower() not in self.name.lower()), None)
+        return f"{self.name} ({shown})" if shown else self.name

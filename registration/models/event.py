@@ -1,5 +1,7 @@
 """The event and the settings organisers change in the admin."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -38,12 +40,18 @@ class Event(models.Model):
         null=True, blank=True, help_text="Leave empty to open registration now."
     )
     registration_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="Leave empty to keep registration open."
+        null=True,
+        blank=True,
+        help_text="Leave empty to close registration when the event starts "
+        "(00:00 on its first day).",
     )
     changes_close_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="After this, delegates can no longer change or cancel online.",
+        help_text="After this, delegates can no longer change or cancel online. Leave empty "
+        "to close changes a day before day two (00:00 on the day before it), so final "
+        "rosters, sign-in sheets and badges can be printed; for a 22–23 May event, "
+        "00:00 on 22 May.",
     )
     contact_email = models.EmailField(help_text="Shown to delegates who need help.")
     is_current = models.BooleanField(
@@ -91,7 +99,21 @@ class Event(models.Model):
         now = now or timezone.now()
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
-        return not (self.registration_closes_at and now >= self.registration_closes_at)
+        return now < self.registration_deadline
+
+    @property
+    def registration_deadline(self):
+        """When registration closes: the organiser's time, or else when the event starts."""
+        return self.registration_closes_at or _midnight_at_start_of(self.starts_on)
+
+    @property
+    def changes_deadline(self):
+        """When online changes close: the organiser's time, or else a day before day two.
+
+        Day two is the event's second day (its only day, for a one-day event).
+        """
+        day_two = min(self.starts_on + datetime.timedelta(days=1), self.ends_on)
+        return self.changes_close_at or _midnight_at_start_of(day_two - datetime.timedelta(days=1))
 
     @property
     def is_ballot(self):
@@ -103,4 +125,9 @@ class Event(models.Model):
 
     def changes_are_open(self, now=None):
         now = now or timezone.now()
-        return not (self.changes_close_at and now >= self.changes_close_at)
+        return now < self.changes_deadline
+
+
+def _midnight_at_start_of(day):
+    """00:00 on `day`, in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

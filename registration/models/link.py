@@ -3,12 +3,12 @@
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from registration.models.delegate import Delegate
+from socex.site_url import site_url
 
 
 def hash_token(raw_token):
@@ -47,4 +47,4 @@ class ManageLink(models.Model):
 
     @staticmethod
     def url_for(raw_token):
-        return settings.SITE_URL + reverse("registration:open_link", args=[raw_token])
+        return site_url() + reverse("registration:open_link", args=[raw_token])

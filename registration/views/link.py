@@ -1,5 +1,6 @@
 """Booking links in the browser: ask for one by email, open one, sign out."""
 
+import contextvars
 import logging
 
 from django.conf import settings
@@ -26,16 +27,19 @@ class ResponseThenWork(HttpResponse):
 
     WSGI servers (gunicorn, runserver) and Django's test client call `close()`
     once the body is written, so the client has its answer before `work`
-    starts. A failure in `work` is logged, never shown.
+    starts. A failure in `work` is logged, never shown. `work` runs in a copy of
+    the context the response was made in, so it sees what the request set there
+    (the origin emailed links start with, `socex.site_url`).
     """
 
     def __init__(self, *args, work, **kwargs):
         super().__init__(*args, **kwargs)
         self.work = work
+        self.context = contextvars.copy_context()
 
     def close(self):
         try:
-            self.work()
+            self.context.run(self.work)
         except Exception:
             logger.exception("Work after the response failed")
         finally:

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -23,11 +24,14 @@ logger = logging.getLogger(__name__)
 
 def home(request):
     event = Event.objects.current()
+    now = timezone.now()
+    opens = event and event.registration_opens_at
     return render(
         request,
         "socex/home.html",
         {
-            "registration_open": bool(event and event.registration_is_open()),
+            "registration_open": bool(event and event.registration_is_open(now)),
+            "registration_opens": opens if opens and opens > now else None,
             "day_two_places_left": ask_day_two_places_left(event=event) if event else 0,
         },
     )

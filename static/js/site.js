@@ -23,28 +23,67 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  // A search box that narrows the long list of agencies.
+  // A search box that narrows the long list of agencies. Each word typed must start a
+  // word of the agency's name or of its short names (data-aliases: NCA, HMRC, ROCU),
+  // so "nca" finds the National Crime Agency and not Lancashire. It never picks for
+  // the delegate: the list shrinks, the choice stays theirs. Options are taken out of
+  // the list rather than hidden, which phones ignore; without JavaScript the full,
+  // grouped list works as it is.
   var filter = document.querySelector("[data-agency-filter]");
   var select = document.getElementById("id_agency");
   if (filter && select) {
     filter.hidden = false;
     var input = filter.querySelector("input");
     var count = document.getElementById("agency-filter-count");
+    var words = function (text) {
+      return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+        .split(/[^a-z0-9]+/).filter(Boolean);
+    };
+    var placeholder = Array.prototype.filter.call(select.children, function (child) {
+      return child.tagName === "OPTION";
+    });
+    var groups = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
+      return {
+        element: group,
+        options: Array.prototype.map.call(group.querySelectorAll("option"), function (option) {
+          return { element: option, words: words(option.textContent + " " + (option.dataset.aliases || "")) };
+        }),
+      };
+    });
+    var announce = null;
     input.addEventListener("input", function () {
-      var term = input.value.trim().toLowerCase();
+      var terms = words(input.value);
+      var chosen = select.value;
       var shown = 0;
-      select.querySelectorAll("option").forEach(function (option) {
-        if (!option.value) { return; }
-        var match = option.textContent.toLowerCase().indexOf(term) !== -1;
-        option.hidden = !match;
-        option.disabled = !match;
-        if (match) { shown += 1; }
+      var kept = null;
+      var children = placeholder.slice();
+      groups.forEach(function (group) {
+        var matching = group.options.filter(function (option) {
+          var match = terms.every(function (term) {
+            return option.words.some(function (word) { return word.indexOf(term) === 0; });
+          });
+          if (match) { shown += 1; }
+          // The delegate's own choice stays in the list, matching or not.
+          if (!match && option.element.value === chosen) { kept = option.element; }
+          return match || option.element.value === chosen;
+        });
+        group.element.replaceChildren.apply(group.element, matching.map(function (o) { return o.element; }));
+        if (matching.length) { children.push(group.element); }
       });
-      count.textContent = term ? shown + " matching agencies" : "";
-      if (shown === 1) {
-        var only = Array.prototype.find.call(select.options, function (o) { return o.value && !o.hidden; });
-        if (only) { select.value = only.value; }
+      select.replaceChildren.apply(select, children);
+      select.value = chosen;
+      var message = "";
+      if (terms.length) {
+        message = shown === 0
+          ? "No agency matches “" + input.value.trim() + "”. Try a short name such as NCA, or tick “My agency is not listed”."
+          : shown === 1
+            ? "1 agency matches. Choose it from the list."
+            : shown + " agencies match. Choose yours from the list.";
+        if (kept) { message += " Your choice, " + kept.textContent + ", stays selected."; }
       }
+      // Announce once typing pauses, not at every key.
+      window.clearTimeout(announce);
+      announce = window.setTimeout(function () { count.textContent = message; }, 400);
     });
   }
 

@@ -48,8 +48,10 @@ def test_journey_register_choose_confirm_by_keyboard_alone(page):
         tab_to(page, selector)
         page.keyboard.type(text)
     tab_to(page, "#agency-filter-input")
-    page.keyboard.type("Cheshire")  # the filter leaves one agency and selects it
+    page.keyboard.type("Cheshire")  # the filter leaves one agency; choosing is the delegate's
     tab_to(page, "#id_agency")
+    assert page.locator("#id_agency option:checked").inner_text() == "Select your agency"
+    page.keyboard.press("ArrowDown")
     assert page.locator("#id_agency option:checked").inner_text() == "Cheshire Constabulary"
     tab_to(page, "#id_accessibility_needs")
     page.keyboard.type("Step-free access")

@@ -22,6 +22,7 @@ def manage(*args, **env_overrides):
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         **env_overrides,
     }
+    env = {name: value for name, value in env.items() if value is not None}  # None: unset
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     return subprocess.run(

@@ -26,7 +26,7 @@ def list_links(user):
 
 
 def dashboard_view(request):
-    """Staff with `registration.view_delegate` see the current event's figures (six queries)."""
+    """Staff with `registration.view_delegate` see the current event's figures (fixed queries)."""
     if not request.user.has_perm("registration.view_delegate"):
         raise PermissionDenied
     event = Event.objects.current()

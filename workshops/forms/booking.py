@@ -1,7 +1,33 @@
+import re
+from urllib.parse import urlencode
+
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html
 
 from workshops.services.choices import can_complete_choices, choice_problems
+
+SLOT_FIELD = re.compile(r"slot_\d{1,10}")
+
+
+def unsaved_choices(data):
+    """The choose page's choices in `data` (a POST): {field name: session id}, well-formed only."""
+    return {
+        name: value
+        for name, value in data.items()
+        if SLOT_FIELD.fullmatch(name) and value.isascii() and value.isdigit() and len(value) <= 10
+    }
+
+
+def choose_url_keeping(data):
+    """The choose page's address carrying the choices in `data`, for a button that left it.
+
+    A waiting-list button posts the whole form; the page it returns to shows the
+    delegate's unsaved choices again (`ChooseWorkshopsForm(preselected=...)`).
+    """
+    kept = sorted(unsaved_choices(data).items())
+    url = reverse("workshops:choose")
+    return f"{url}?{urlencode(kept)}" if kept else url
 
 
 class SessionRadioSelect(forms.RadioSelect):
@@ -20,15 +46,23 @@ class SessionRadioSelect(forms.RadioSelect):
             option["session"] = session
             if session.is_full_for_chooser:
                 option["attrs"]["disabled"] = True
-            option["attrs"]["aria-describedby"] = f"session-{session.pk}-places"
+            # Places left, then what the workshop is about, as the ballot page reads it.
+            option["attrs"]["aria-describedby"] = (
+                f"session-{session.pk}-places session-{session.pk}-summary"
+            )
         return option
 
 
 class ChooseWorkshopsForm(forms.Form):
     """One group of radio buttons per time slot; the rules across slots are checked in clean()."""
 
-    def __init__(self, *args, event, sessions, held_ids=(), **kwargs):
-        """`sessions` come from `Session.objects.with_seats()`; `held_ids` are the chooser's."""
+    def __init__(self, *args, event, sessions, held_ids=(), preselected=None, **kwargs):
+        """`sessions` come from `Session.objects.with_seats()`; `held_ids` are the chooser's.
+
+        `preselected` (field name -> session id, as `choose_url_keeping` carries them)
+        selects choices the delegate made but has not booked; any that are not an
+        open option of that round are ignored.
+        """
         super().__init__(*args, **kwargs)
         self.event = event
         self.sessions_by_id = {}
@@ -43,6 +77,9 @@ class ChooseWorkshopsForm(forms.Form):
         for slot, slot_sessions in sorted(by_slot.items(), key=lambda item: item[0].starts_at):
             name = f"slot_{slot.pk}"
             initial = next((str(s.pk) for s in slot_sessions if s.is_held), None)
+            wanted = (preselected or {}).get(name)
+            if any(str(s.pk) == wanted and not s.is_full_for_chooser for s in slot_sessions):
+                initial = wanted
             self.fields[name] = forms.ChoiceField(
                 label=format_html("{} <span class='fw-normal'>{}</span>", slot.name, slot.times),
                 choices=[(str(s.pk), s.workshop.title) for s in slot_sessions],

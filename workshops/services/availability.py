@@ -1,21 +1,70 @@
-"""How many more delegates day two can take: the workshops app's answer to registration."""
+"""How many more delegates day two can take: the workshops app's answer to registration.
 
-from django.db.models import Count, Sum
+One rule for the registration form, the home page and the dashboard: another
+delegate may register for day two only if, after everyone already registered
+for it, they too can be given a full, valid set (the required number of
+sessions, one per time slot, all different workshops, each with a free seat).
+Free seats in every round are not enough: the last ones can sit in the same
+workshop in two rounds.
+
+Who else the places are kept for: every day-two delegate who has confirmed
+their address (registered or awaiting approval) and does not yet hold a full
+set (in ballot mode, before publishing, that is all of them). Someone holding
+part of a set counts as needing a whole one and their seats count as free, since
+booking a new set gives those seats up in the same step. Delegates who have not
+confirmed their address are not counted, as for agency place limits, so made-up
+addresses cannot close day two.
+"""
+
+from django.db.models import Count
 from django.dispatch import receiver
 
+from registration.models import Delegate
 from registration.signals import day_two_places_asked
+from workshops.allocation.full_sets import count_full_sets
+from workshops.models import Booking, Session
 
 
-def day_two_places_left(*, event):
-    """Places left for day two: the fewest free seats in any time slot (two queries).
+def delegates_needing_sets(*, event):
+    """Confirmed, active day-two delegates of `event` holding fewer than the required sessions.
 
-    Every day-two delegate needs a seat in every slot, so the fullest slot decides.
+    Their ids, as a `values("pk")` queryset: to count, or to use as a subquery.
     """
-    capacities = event.time_slots.annotate(seats=Sum("sessions__capacity")).values_list(
-        "pk", "seats"
+    return (
+        Delegate.objects.attending_day_two()
+        .email_confirmed()
+        .filter(event=event)
+        .values("pk")
+        .annotate(held=Count("bookings"))
+        .filter(held__lt=event.choices_required)
+        .values("pk")
     )
-    taken = dict(event.time_slots.annotate(n=Count("sessions__bookings")).values_list("pk", "n"))
-    return min(((seats or 0) - taken[pk] for pk, seats in capacities), default=0)
+
+
+def day_two_places_left(*, event, sessions=None):
+    """How many more delegates can each still be given a full set, after those owed one.
+
+    Exact (`workshops.allocation.full_sets`), never below zero. Three queries,
+    or two when the caller passes `sessions`: the event's sessions with
+    `seats_taken` annotated (`Session.objects.with_seats()`), as the dashboard has.
+    """
+    if sessions is None:
+        sessions = Session.objects.for_event(event).with_seats().order_by()
+    needing = delegates_needing_sets(event=event)
+    owed = needing.count()
+    released = dict(
+        Booking.objects.filter(delegate__in=needing)
+        .order_by()
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+    )
+    free_seats = {}
+    for session in sessions:
+        taken = session.seats_taken - released.get(session.pk, 0)
+        key = (session.time_slot_id, session.workshop_id)
+        free_seats[key] = free_seats.get(key, 0) + max(session.capacity - taken, 0)
+    sets = count_full_sets(free_seats=free_seats, required=event.choices_required)
+    return max(sets - owed, 0)
 
 
 @receiver(day_two_places_asked)

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+from workshops.allocation.full_sets import can_give_full_sets
+
 
 def choice_problems(*, event, sessions, check_count=True):
     """Return the rules a set of chosen sessions breaks, as sentences for the delegate.
@@ -38,23 +40,12 @@ def can_complete_choices(*, options_by_slot, required):
     `options_by_slot` lists, per time slot, the sessions still open to the
     chooser. Places can be left only in sessions of workshops the delegate
     would then hold twice (say, the last seats of one workshop in two slots),
-    so a slot with places is not enough; this searches for a whole set.
-    Pure: no queries. Small search: slots and workshops number in the tens.
+    so a slot with places is not enough: this is the matching of
+    `workshops.allocation.full_sets`, for one delegate. Pure: no queries.
     """
-    slots = [options for options in options_by_slot if options]
-
-    def search(index, taken, count):
-        if count == required:
-            return True
-        if len(slots) - index < required - count:
-            return False
-        for session in slots[index]:
-            if session.workshop_id not in taken:
-                taken.add(session.workshop_id)
-                found = search(index + 1, taken, count + 1)
-                taken.discard(session.workshop_id)
-                if found:
-                    return True
-        return search(index + 1, taken, count)
-
-    return search(0, set(), 0)
+    free_seats = {
+        (index, session.workshop_id): 1
+        for index, options in enumerate(options_by_slot)
+        for session in options
+    }
+    return can_give_full_sets(free_seats=free_seats, required=required, delegates=1)

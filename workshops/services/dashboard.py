@@ -1,10 +1,11 @@
 """The figures on the organisers' dashboard, read with a fixed number of queries.
 
-Six queries whatever the number of delegates or sessions: delegates by
+Eight queries whatever the number of delegates or sessions: delegates by
 status, by agency kind, day-two choice completeness, every session with its
-seats taken, and how many wait for each; one more for the delegates' needs
-(only for those who may read them) and one for the ballot's demand per
-workshop (only in ballot mode).
+seats taken, how many wait for each, and the two behind day-two places left
+(`workshops.services.availability`); one more for the delegates' needs (only
+for those who may read them) and one for the ballot's demand per workshop
+(only in ballot mode).
 
 Each count is defined as the admin list it links to filters (the page links
 them): day-two figures count registered delegates, as the delegate list's
@@ -17,6 +18,7 @@ from django.db.models import Count, Q
 
 from registration.models import Agency, Delegate
 from workshops.models import Preference, Session, WaitlistEntry
+from workshops.services.availability import day_two_places_left
 
 
 @dataclass
@@ -205,6 +207,8 @@ def dashboard_figures(*, event, with_needs=False):
         "by_kind": count_delegates_by_agency_kind(event=event),
         "day_two": count_day_two_choices(event=event),
         "slots": slots,
-        "day_two_places_left": min((s.places_left for s in slots), default=0),
+        "day_two_places_left": day_two_places_left(
+            event=event, sessions=[fill.session for slot in slots for fill in slot.sessions]
+        ),
         "full_sessions": sum(1 for slot in slots for s in slot.sessions if s.full),
     }

@@ -209,15 +209,18 @@ def mark_waitlist_options(*, delegate, sessions, held_ids):
     """Set `waiting_place` and `can_wait` on each of `sessions` for the choose page (one query).
 
     `sessions` come from `Session.objects.with_seats()`. A delegate can wait for a
-    full session in a slot where they hold a seat.
+    full session in a slot where they hold a seat, unless they hold its workshop in
+    another slot (`join_waitlist` would refuse the swap as a workshop held twice).
     """
     places = {entry.session_id: entry.place for entry in waiting_places(delegate=delegate)}
-    held_slots = {s.time_slot_id for s in sessions if s.pk in held_ids}
+    held = {s.time_slot_id: s.workshop_id for s in sessions if s.pk in held_ids}
     for session in sessions:
+        held_elsewhere = {w for slot, w in held.items() if slot != session.time_slot_id}
         session.waiting_place = places.get(session.pk)
         session.can_wait = (
             session.places_left <= 0
             and session.pk not in held_ids
-            and session.time_slot_id in held_slots
+            and session.time_slot_id in held
+            and session.workshop_id not in held_elsewhere
         )
     return sessions

@@ -44,6 +44,7 @@ def choose(request):
         event=event,
         sessions=sessions,
         held_ids=held_ids,
+        preselected=request.GET,
     )
     day_two_full = not form.can_be_completed()
     if request.method == "POST" and not day_two_full and form.is_valid():

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from registration.views.access import delegate_required
+from workshops.forms.booking import choose_url_keeping, unsaved_choices
 from workshops.forms.waitlist import WaitlistSessionForm
 from workshops.services.waitlist import WaitlistError, join_waitlist, leave_waitlist, waiting_places
 
@@ -16,9 +17,21 @@ def _posted_session(request):
 
 
 def _back(request):
-    return redirect(
-        "workshops:manage" if request.POST.get("next") == "manage" else "workshops:choose"
-    )
+    """Back to the page the button was on; on the choose page, with its unsaved choices."""
+    if request.POST.get("next") == "manage":
+        return redirect("workshops:manage")
+    return redirect(choose_url_keeping(request.POST))
+
+
+def _unsaved_message(request):
+    """A word on the choices the button carried over, if they differ from the seats held."""
+    held = {str(pk) for pk in request.delegate.bookings.values_list("session_id", flat=True)}
+    if set(unsaved_choices(request.POST).values()) - held:
+        return (
+            " Your other choices on this page are kept but not booked yet: press “Book these "
+            "workshops” to book them."
+        )
+    return ""
 
 
 @delegate_required
@@ -41,7 +54,7 @@ def join(request):
         request,
         f"You are number {place} on the waiting list for “{session.workshop.title}” "
         f"({session.time_slot.name}). You keep your current place in that round; if a place "
-        "comes free we move you automatically and email you.",
+        "comes free we move you automatically and email you." + _unsaved_message(request),
     )
     return _back(request)
 

@@ -25,8 +25,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         User = get_user_model()
-        if User.objects.filter(Q(is_superuser=True) | Q(groups__name=ORGANISERS)).exists():
-            self.stdout.write("An organiser account exists already; sign in at /admin/.")
+        existing = (
+            User.objects.filter(Q(is_superuser=True) | Q(groups__name=ORGANISERS))
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            self.stdout.write(
+                f"An organiser account ({existing.username}) exists already; sign in at "
+                f"{settings.SITE_URL}/admin/.\n" + how_to_reset(existing.username)
+            )
             return
         password = secrets.token_urlsafe(12)
         user = User.objects.create_user(username=username, email="", password=password)
@@ -48,3 +56,16 @@ class Command(BaseCommand):
         self.stdout.write(describe_totp_device(create_totp_device(user)))
         if not settings.OTP_REQUIRED:
             self.stdout.write("(The admin asks for the code only when DEBUG is off.)")
+        self.stdout.write(how_to_reset(username))
+
+
+def how_to_reset(username):
+    """The commands that give the organiser a way back in (the README lists them too)."""
+    manage = ".venv/bin/python manage.py"
+    return (
+        "Lost the password or the authenticator? From this directory:\n"
+        f"  {manage} changepassword {username}         # a new password\n"
+        f"  {manage} setup_totp {username} --replace   # a new second-factor device\n"
+        f"  {manage} axes_reset_username {username}    # lift a sign-in lockout\n"
+        "(README: “Reset the organiser's password”.)"
+    )

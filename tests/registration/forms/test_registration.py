@@ -98,7 +98,8 @@ def test_registration_form_day_two_full_refused_day_one_allowed(event, agency):
     form = RegistrationForm(form_data(agency), event=event)
     assert not form.is_valid()
     assert form.errors["attends_day_two"] == [
-        "Day two is full: every workshop place is taken. You can still register for day one."
+        "Day two is full: there is no full set of workshops left for another delegate. "
+        "You can still register for day one."
     ]
     assert RegistrationForm(form_data(agency, attends_day_two=None), event=event).is_valid()
 
@@ -153,3 +154,23 @@ def test_registration_form_one_line_answers_refuse_line_breaks_and_controls(
     assert form.errors[field] == [
         "Use one line of ordinary text: no line breaks or control characters."
     ]
+
+
+def test_registration_form_agency_options_carry_short_names(event):
+    nca = AgencyFactory(name="National Crime Agency", kind=Agency.Kind.NATIONAL, aliases="NCA")
+    serocu = AgencyFactory(
+        name="South East Regional Organised Crime Unit (SEROCU)",
+        kind=Agency.Kind.ROCU,
+        aliases="ROCU\n  \nSE ROCU",
+    )
+    kent = AgencyFactory(name="Kent Police")
+    html = str(RegistrationForm(event=event)["agency"])
+    # The first short name not already in the name goes beside it; all go to the search.
+    assert (
+        f'<option value="{nca.pk}" data-aliases="NCA">National Crime Agency (NCA)</option>' in html
+    )
+    assert (
+        f'<option value="{serocu.pk}" data-aliases="ROCU SE ROCU">'
+        "South East Regional Organised Crime Unit (SEROCU) (SE ROCU)</option>"
+    ) in html
+    assert f'<option value="{kent.pk}">Kent Police</option>' in html

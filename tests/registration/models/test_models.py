@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from registration.models import Delegate
 from tests.factories import DelegateFactory, EventFactory
-from workshops.services.availability import day_two_places_left
 
 
 def test_delegate_second_live_registration_same_email_refused(event):
@@ -52,10 +51,40 @@ def test_event_changes_close_at_deadline(db):
     assert not event.changes_are_open(now)
 
 
-def test_event_day_two_places_left_is_the_fullest_slot(programme, four_sessions):
-    from workshops.services.booking import book_sessions
+def london(*args):
+    return timezone.make_aware(datetime.datetime(*args))
 
-    event = programme["event"]
-    assert day_two_places_left(event=event) == 8
-    book_sessions(delegate=DelegateFactory(event=event), sessions=four_sessions)
-    assert day_two_places_left(event=event) == 7
+
+def test_event_without_dates_closes_registration_when_it_starts(db):
+    event = EventFactory(starts_on=datetime.date(2030, 5, 22), ends_on=datetime.date(2030, 5, 23))
+    assert event.registration_deadline == london(2030, 5, 22, 0, 0)
+    assert event.registration_is_open(london(2030, 5, 21, 23, 59))
+    assert not event.registration_is_open(london(2030, 5, 22, 0, 0))
+
+
+def test_event_without_dates_closes_changes_a_day_before_day_two(db):
+    event = EventFactory(starts_on=datetime.date(2030, 5, 22), ends_on=datetime.date(2030, 5, 24))
+    assert event.changes_deadline == london(2030, 5, 22, 0, 0)
+    assert event.changes_are_open(london(2030, 5, 21, 23, 59))
+    assert not event.changes_are_open(london(2030, 5, 22, 0, 0))
+    one_day = EventFactory(starts_on=datetime.date(2030, 6, 1), ends_on=datetime.date(2030, 6, 1))
+    assert one_day.changes_deadline == london(2030, 5, 31, 0, 0)
+
+
+def test_event_organiser_dates_win_over_the_defaults(db):
+    late = london(2030, 5, 22, 18, 0)
+    event = EventFactory(
+        starts_on=datetime.date(2030, 5, 22),
+        ends_on=datetime.date(2030, 5, 23),
+        registration_closes_at=late,
+        changes_close_at=late,
+    )
+    assert (event.registration_deadline, event.changes_deadline) == (late, late)
+    assert event.registration_is_open(london(2030, 5, 22, 12, 0))
+    assert event.changes_are_open(london(2030, 5, 22, 12, 0))
+
+
+def test_event_that_ended_in_2019_without_dates_is_closed(db):
+    event = EventFactory(starts_on=datetime.date(2019, 5, 22), ends_on=datetime.date(2019, 5, 23))
+    assert not event.registration_is_open()
+    assert not event.changes_are_open()

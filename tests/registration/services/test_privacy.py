@@ -375,7 +375,9 @@ def test_apply_retention_command_logs_and_reports(db, settings, capsys, caplog):
 
 def test_apply_retention_command_days_override(db, settings, capsys):
     settings.RETENTION_DAYS = 100_000
-    event = EventFactory(name="SOCEX 2019")
+    event = EventFactory(
+        name="SOCEX 2019", starts_on=datetime.date(2019, 5, 22), ends_on=datetime.date(2019, 5, 23)
+    )
     DelegateFactory(event=event)
     call_command("apply_retention", "--days", "0")
     assert Delegate.objects.get().anonymised_at is not None

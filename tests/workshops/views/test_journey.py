@@ -1,5 +1,6 @@
 """The delegate's whole journey through Django's test client, emails included."""
 
+import datetime
 import re
 
 import pytest
@@ -234,6 +235,24 @@ def test_changes_closed_after_deadline(client, programme, agency, four_sessions)
     assert "Changes are closed" in client.get("/booking/").content.decode()
     response = client.post("/booking/workshops/", choices(four_sessions))
     assert "Changes are closed" in response.content.decode()
+    assert "Changes are closed" in client.post("/booking/cancel/").content.decode()
+    assert Booking.objects.count() == 0
+    assert Delegate.objects.get().status == Delegate.Status.REGISTERED
+
+
+def test_changes_closed_by_default_once_the_event_is_past(client, programme, agency, four_sessions):
+    register_and_confirm(client, agency)
+    # The event moves to 2019 with no deadlines set: changes closed a day before day two.
+    event = programme["event"]
+    event.starts_on, event.ends_on = datetime.date(2019, 5, 22), datetime.date(2019, 5, 23)
+    event.save()
+    assert "Changes are closed" in client.get("/booking/").content.decode()
+    response = client.post("/booking/workshops/", choices(four_sessions))
+    assert "Changes are closed" in response.content.decode()
+    response = client.post(
+        "/booking/waiting-list/join/", {"session": four_sessions[0].pk}, follow=True
+    )
+    assert "Changes are closed." in response.content.decode()
     assert "Changes are closed" in client.post("/booking/cancel/").content.decode()
     assert Booking.objects.count() == 0
     assert Delegate.objects.get().status == Delegate.Status.REGISTERED

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.factories import DelegateFactory, SessionFactory
@@ -144,3 +146,76 @@ def test_join_waitlist_post_with_another_events_session_changes_nothing(client, 
 
     assert "That session no longer exists; please choose again." in response.content.decode()
     assert list(WaitlistEntry.objects.values_list("delegate_id", "session_id")) == waiting
+
+
+def radio(html, session):
+    """The radio button of `session` on the choose page."""
+    return re.search(rf'<input type="radio"[^>]* value="{session.pk}"[^>]*>', html).group(0)
+
+
+def test_join_waitlist_keeps_the_unsaved_choices_of_the_form(client, programme):
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    delegate = booked(programme, *MINE)
+    sign_in(client, delegate)
+    slots = programme["slots"]
+    # On the page: round 2 changed from Workshop 6 to Workshop 7, not booked yet; then
+    # "Join the waiting list" for Workshop 1 in round 1 (the button posts the whole form).
+    form = {
+        f"slot_{slots[0].pk}": s[(0, 1)].pk,
+        f"slot_{slots[1].pk}": s[(1, 6)].pk,
+        f"slot_{slots[2].pk}": s[(2, 3)].pk,
+        f"slot_{slots[3].pk}": s[(3, 7)].pk,
+        "session": s[(0, 0)].pk,
+    }
+
+    response = client.post("/booking/waiting-list/join/", form, follow=True)
+
+    ((url, status),) = response.redirect_chain
+    assert (url, status) == (
+        f"/booking/workshops/?slot_{slots[0].pk}={s[(0, 1)].pk}&slot_{slots[1].pk}={s[(1, 6)].pk}"
+        f"&slot_{slots[2].pk}={s[(2, 3)].pk}&slot_{slots[3].pk}={s[(3, 7)].pk}",
+        302,
+    )
+    html = response.content.decode()
+    assert "Your other choices on this page are kept but not booked yet" in html
+    assert " checked" in radio(html, s[(1, 6)])
+    assert " checked" not in radio(html, s[(1, 5)])
+    assert " checked" in radio(html, s[(0, 1)])
+    # Nothing was booked: the seat held in round 2 is still Workshop 6.
+    assert set(delegate.bookings.values_list("session_id", flat=True)) == {
+        s[key].pk for key in MINE
+    }
+
+
+def test_choose_page_ignores_carried_choices_that_are_not_open(client, programme):
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    sign_in(client, booked(programme, *MINE))
+    slots = programme["slots"]
+    # A full session, a session of another round, and nonsense: the held seats stay chosen.
+    query = (
+        f"slot_{slots[0].pk}={s[(0, 0)].pk}&slot_{slots[1].pk}={s[(2, 2)].pk}"
+        f"&slot_{slots[2].pk}=x&slot_{slots[3].pk}=99999999999"
+    )
+
+    html = client.get(f"/booking/workshops/?{query}").content.decode()
+
+    for key in MINE:
+        assert " checked" in radio(html, s[key])
+    assert " checked" not in radio(html, s[(0, 0)])
+
+
+def test_choose_page_no_waiting_list_for_a_workshop_held_in_another_round(client, programme):
+    s = programme["sessions"]
+    # Workshop 2 is full in round 4; the delegate already holds it in round 1.
+    for _ in range(2):
+        booked(programme, (0, 0), (1, 4), (2, 2), (3, 1))
+    sign_in(client, booked(programme, *MINE))
+
+    html = client.get("/booking/workshops/").content.decode()
+
+    assert f'name="session" value="{s[(3, 1)].pk}"' not in html
+    assert f'name="session" value="{s[(0, 0)].pk}"' in html

@@ -1,0 +1,41 @@
+"""The choose page: what each option shows, and who reaches it."""
+
+from registration.models import Delegate
+from tests.factories import DelegateFactory
+from tests.page_queries import sign_in
+from tests.workshops.views.test_waitlist import radio
+
+
+def test_choose_page_shows_each_workshops_description_beside_its_option(client, programme):
+    workshop = programme["workshops"][0]
+    workshop.summary = "How county lines recruit children, and how partners break the chain."
+    workshop.facilitator = "County Lines Coordination Centre"
+    workshop.save()
+    sign_in(client, DelegateFactory(event=programme["event"]))
+
+    html = client.get("/booking/workshops/").content.decode()
+
+    for session in workshop.sessions.all():
+        summary_id = f"session-{session.pk}-summary"
+        option = radio(html, session)
+        assert f'aria-describedby="session-{session.pk}-places {summary_id}"' in option
+        assert (
+            f'<p class="small mb-0 mt-1 session-summary" id="{summary_id}">How county lines '
+            "recruit children, and how partners break the chain. <span "
+            'class="text-body-secondary">Led by County Lines Coordination Centre.</span></p>'
+        ) in html
+    # Described where the choice is made, not again below the Book button.
+    assert "About the workshops" not in html
+
+
+def test_choose_page_for_a_delegate_awaiting_approval_says_so(client, programme):
+    sign_in(client, DelegateFactory(event=programme["event"], status=Delegate.Status.PENDING))
+
+    response = client.get("/booking/workshops/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Your registration is awaiting approval</h1>" in html
+    assert "<title>Your registration is awaiting approval" in html
+    assert "Choose your day-two workshops" not in html
+    assert 'type="radio"' not in html
