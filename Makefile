@@ -32,12 +32,15 @@ lock: $(UV_STAMP)
 		--python-version 3.11 --python-platform linux \
 		--custom-compile-command "make lock" $(LOCK_ARGS) --output-file $(LOCK)
 
+# The web server and a task worker (email, the periodic jobs) side by side: see Procfile.
+# `make run RUN_ADDRESS=127.0.0.1:8100` serves on another port.
 run: export DEBUG ?= true
+run: export PYTHONUNBUFFERED = 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_event_data
 	$(BIN)/python manage.py ensure_organiser
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/pytest

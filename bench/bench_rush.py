@@ -35,7 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.rush_codes import code_from_database  # noqa: E402
-from bench.rush_http import run_delegate, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.rush_http import (  # noqa: E402
+    run_delegate,
+    start_gunicorn,
+    start_worker,
+    stop_gunicorn,
+)
 
 SEAT_SLACK = 1.05
 ZIPF_S = 1.1
@@ -386,9 +391,13 @@ def main():
     connections.close_all()
 
     process, base_url = start_gunicorn(database_url=bench_url, workers=args.workers)
+    # Registrations are made by task workers, as in production.
+    task_workers = [start_worker(database_url=bench_url) for _ in range(2)]
     try:
         results, elapsed = drive(base_url, preferences, args.concurrency)
     finally:
+        for task_worker in task_workers:
+            stop_gunicorn(task_worker)
         stop_gunicorn(process)
 
     outcomes = {k: sum(r["outcome"] == k for r in results) for k in ("booked", "full", "error")}

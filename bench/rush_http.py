@@ -215,14 +215,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(*, database_url, workers, port=None, threads=1):
-    """Start `gunicorn socex.wsgi` against `database_url`; return (process, base URL).
+def server_environment(database_url):
+    """The environment of a server process of the rush: plain HTTP, no rate limits.
 
     Rate limits are switched off (`RATE_LIMITS=off`): every virtual delegate
     comes from 127.0.0.1. HTTPS-only settings are off: this is plain HTTP on the loopback.
     """
-    port = port or free_port()
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
@@ -239,6 +238,66 @@ def start_gunicorn(*, database_url, workers, port=None, threads=1):
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
     }
+
+
+def prepare_database(env):
+    """Migrate and load the SOCEX 2019 data, through manage.py with the environment `env`."""
+    for command in (["migrate", "--noinput"], ["load_event_data"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def timed_post(port, path, cookie, fields):
+    """POST the form `fields` on a fresh connection, as a browser holding `cookie`.
+
+    Returns (status, ms to the first byte of the answer, ms to the server closing
+    the connection): what someone timing the server from outside can see.
+    """
+    body = urllib.parse.urlencode(fields).encode()
+    origin = f"http://127.0.0.1:{port}"
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        f"Origin: {origin}\r\nReferer: {origin}{path}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        started = time.perf_counter()
+        sock.sendall(request)
+        first = sock.recv(65536)
+        first_byte = time.perf_counter()
+        while sock.recv(65536):
+            pass
+        closed = time.perf_counter()
+    status = int(first.split(b" ", 2)[1])
+    return status, (first_byte - started) * 1000, (closed - started) * 1000
+
+
+def start_worker(*, database_url, environment=None):
+    """Start a task worker (`manage.py run_worker`) against `database_url`; return the process.
+
+    Registrations are made by the worker, as in production; stop it with `stop_gunicorn`.
+    """
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--no-reload", "--interval", "0.05"],
+        cwd=ROOT,
+        env={**server_environment(database_url), **(environment or {})},
+        start_new_session=True,
+    )
+
+
+def start_gunicorn(*, database_url, workers, port=None, threads=1, environment=None):
+    """Start `gunicorn socex.wsgi` against `database_url`; return (process, base URL).
+
+    The environment is `server_environment`'s, updated with `environment`.
+    """
+    port = port or free_port()
+    env = {**server_environment(database_url), **(environment or {})}
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

@@ -1,15 +1,24 @@
-"""The outbox in the admin: what was sent, what waits, and retrying now."""
+"""The outbox in the admin: what was sent, what waits and why, and retrying now (by a worker)."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
-from outbox.services import count_waiting_email, send_emails
+from outbox.services import enqueue_sending, waiting_email_warning
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_display = [
+        "subject",
+        "to",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     # `sealed` holds only encrypted secrets, but there is nothing in it for a person to read.
@@ -29,22 +38,18 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try sending the selected emails now", permissions=["retry"])
     def retry_now(self, request, queryset):
+        """Ends the back-off of the selected pending emails and queues a job to send them."""
         ids = list(
             queryset.filter(status=OutgoingEmail.Status.PENDING).values_list("pk", flat=True)
         )
         OutgoingEmail.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
-        sent = send_emails(message_ids=ids)
-        self.message_user(request, f"Sent {sent} emails.")
+        enqueue_sending(message_ids=ids)
+        self.message_user(request, f"Queued {len(ids)} emails for a worker to send now.")
+        warn_about_waiting_email(admin=self, request=request)
 
 
 def warn_about_waiting_email(*, admin, request):
-    """After queueing a batch, say how many emails still wait for the mail server."""
-    waiting = count_waiting_email()
-    if waiting:
-        admin.message_user(
-            request,
-            f"{waiting} emails are waiting in the outbox (the mail server was slow or refused "
-            "them). `manage.py send_queued_email`, run from cron, sends them; Outgoing "
-            "emails lists them and can retry them now.",
-            messages.WARNING,
-        )
+    """After queueing email, warn if it cannot go yet (no worker, or a failing mail server)."""
+    warning = waiting_email_warning()
+    if warning:
+        admin.message_user(request, warning, messages.WARNING)

@@ -7,19 +7,17 @@ secret put back, and the encrypted copy is deleted once the message is sent
 or given up, so neither SQL, a backup nor the admin shows a working link.
 """
 
-import base64
-import hashlib
 import secrets as random_tokens
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from cryptography.fernet import InvalidToken
+
+from socex.fernet import fernet_for
 
 UNREADABLE = "[this link no longer works: ask for a new one on the site]"
 
 
 def _fernet():
-    digest = hashlib.sha256(b"socex-outbox-sealing:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return fernet_for("outbox-sealing")
 
 
 def seal(secrets):

@@ -1,49 +1,40 @@
-"""Outgoing email, kept in the database until the mail server takes it.
+"""Outgoing email, kept in the database until the mail server takes it: queueing it.
 
-`queue_email` writes the message inside the caller's transaction and tries to
-send it once that transaction commits; a failure leaves it pending for
-`send_queued_email` (run it from cron or a timer) to retry with back-off.
+No request talks to the mail server. `queue_email` writes the message, and a
+job to send it (`outbox.tasks.send_messages`), inside the caller's
+transaction, so both commit with the change they report or neither does; a
+worker then sends it. A failure leaves it pending with back-off, and the
+periodic job `outbox.tasks.send_due_email` sends every message that is due,
+retries and any whose job was lost alike, so a message is never lost.
 
-Code that queues many messages at once (publishing a ballot, an announcement,
-the admin's bulk actions) wraps them in `sending_together()`: after the commit
-they go through one mail server connection, for at most
-`OUTBOX_SEND_AFTER_COMMIT_SECONDS`, so an organiser's request returns before the
-web server's timeout however slow the mail server; whatever is left stays
-pending for `send_queued_email`.
+Messages queued inside `sending_together()` (a ballot's timetables, an
+announcement, the admin's bulk actions) get one job per `BATCH` messages, each
+sent through one mail server connection.
 """
 
-import logging
-import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
-from functools import partial
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
-from outbox.sealing import seal, unseal
-
-logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
-# How long a sender may hold a message before another may try it.
-LEASE = timedelta(minutes=5)
+from outbox.sealing import seal
+from outbox.sending import BATCH
+from outbox.tasks import send_messages
+from worker.heartbeat import alive_workers
 
 # The ids queued inside the innermost `sending_together()` block, if any.
 _batch = ContextVar("outbox_batch", default=None)
 
 
 def queue_email(*, to, subject, template, context, about="", secrets=None, attachment=None):
-    """Store an email rendered from `<template>.txt` and `<template>.html`.
+    """Store an email rendered from `<template>.txt` and `<template>.html`, and a job to send it.
 
-    Side effects: inserts an `OutgoingEmail` and, after the surrounding
-    transaction commits, tries to send it. `attachment` is an optional
+    Side effects: inserts an `OutgoingEmail` and, in the same transaction, a
+    sending job for the worker (inside `sending_together()`, one job per batch
+    when the block ends). Opens no mail connection. `attachment` is an optional
     `(filename, content, mimetype)` tuple of text content; `about` tags the
     message for the code that queued it (`OutgoingEmail.about`). `secrets`
     (name -> text, such as a booking link) go into the context like the rest
@@ -65,65 +56,39 @@ def queue_email(*, to, subject, template, context, about="", secrets=None, attac
     )
     batch = _batch.get()
     if batch is None:
-        transaction.on_commit(lambda: send_email(message_id=message.pk))
+        enqueue_sending(message_ids=[message.pk])
     else:
         batch.append(message.pk)
     return message
 
 
+def enqueue_sending(*, message_ids):
+    """Enqueue jobs that send these messages, `BATCH` to a job. Side effects: inserts the jobs."""
+    for start in range(0, len(message_ids), BATCH):
+        send_messages.enqueue(message_ids=message_ids[start : start + BATCH])
+
+
 @contextmanager
 def sending_together():
-    """Send the emails queued inside this block together once the transaction commits.
+    """Send the emails queued inside this block in batches, each through one connection.
 
-    Side effects: registers one on-commit callback that sends them through one
-    connection, within `OUTBOX_SEND_AFTER_COMMIT_SECONDS` (at least one is always
-    tried); the rest stay pending for `send_queued_email`. Inside a transaction
-    they go when it commits, and not at all if it rolls back. Around several
-    transactions (outside any), they go when the block ends, even if it ends with
-    an error: the messages of transactions that committed are real; any whose rows
-    were rolled back are skipped.
+    Side effects: when the block ends, enqueues one sending job per `BATCH`
+    messages queued inside it (in the surrounding transaction, if any, so they
+    commit with it). A block that raises inside a transaction enqueues nothing:
+    the transaction, and its messages, roll back. Around several transactions
+    (outside any), the messages of those that committed are sent even if the
+    block ends with an error; any whose rows were rolled back are skipped.
     """
     batch = []
     token = _batch.set(batch)
+    raised = True
     try:
         yield
+        raised = False
     finally:
         _batch.reset(token)
-        if batch:
-            budget = settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS
-            transaction.on_commit(partial(send_emails, message_ids=batch, budget_seconds=budget))
-
-
-def send_emails(*, message_ids, now=None, budget_seconds=None):
-    """Try to send these messages through one connection; return how many were sent.
-
-    Stops trying once `budget_seconds` have passed (None: no limit); untried
-    messages stay pending with their due time unchanged. Never raises: if the
-    connection cannot be opened, each message is tried on its own and records
-    its failure.
-    """
-    started = time.monotonic()
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception as error:  # the mail server is down: each message records it
-        logger.warning("Mail connection not opened: %s", error)
-        connection = None
-    sent = 0
-    try:
-        for position, message_id in enumerate(message_ids):
-            spent = time.monotonic() - started
-            if budget_seconds is not None and position and spent >= budget_seconds:
-                logger.info("%s emails left for send_queued_email", len(message_ids) - position)
-                break
-            sent += send_email(message_id=message_id, now=now, connection=connection)
-    finally:
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception as error:  # what was sent is recorded; nothing to undo
-                logger.warning("Mail connection not closed cleanly: %s", error)
-    return sent
+        if batch and not (raised and transaction.get_connection().in_atomic_block):
+            enqueue_sending(message_ids=batch)
 
 
 def count_waiting_email(*, now=None):
@@ -134,65 +99,29 @@ def count_waiting_email(*, now=None):
     ).count()
 
 
-def send_email(*, message_id, now=None, connection=None):
-    """Try to send one queued message now; record the outcome, never raise.
+def count_failing_email():
+    """Return how many pending messages the mail server has failed at least once."""
+    return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, attempts__gt=0).count()
 
-    Side effects: sends mail through Django's backend and updates the row.
-    The row is claimed with a conditional UPDATE (a lease) rather than held
-    locked, so a slow mail server never blocks other writers. `connection` is
-    an open mail connection to reuse (None: the backend opens its own).
-    Returns True when this call sent the message.
+
+def waiting_email_warning():
+    """A sentence for organisers if queued email cannot go yet, else "".
+
+    Either no worker is running (nothing sends), or the mail server has been
+    failing (the workers keep retrying with back-off).
     """
-    now = now or timezone.now()
-    claimed = OutgoingEmail.objects.filter(
-        pk=message_id, status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
-    if not claimed:
-        return False
-    message = OutgoingEmail.objects.get(pk=message_id)
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=unseal(message.body_text, message.sealed),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to],
-        connection=connection,
-    )
-    if message.body_html:
-        email.attach_alternative(unseal(message.body_html, message.sealed), "text/html")
-    if message.attachment_name:
-        email.attach(
-            message.attachment_name, message.attachment_content, message.attachment_mimetype
+    pending = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING).count()
+    if not pending:
+        return ""
+    if not alive_workers().exists():
+        return (
+            f"{pending} emails wait in the outbox and no background worker is running to send "
+            "them: start one with manage.py run_worker (make run starts one)."
         )
-    try:
-        email.send()
-    except Exception as error:  # any transport failure: keep the message, retry later
-        logger.warning("Email %s not sent (attempt %s): %s", message.pk, message.attempts, error)
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
-            message.status = OutgoingEmail.Status.FAILED
-            message.sealed = {}  # given up: nothing will need the secrets again
-        message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
-        message.save(update_fields=["last_error", "status", "next_attempt_at", "sealed"])
-        return False
-    message.status = OutgoingEmail.Status.SENT
-    message.sent_at = timezone.now()
-    message.last_error = ""
-    message.sealed = {}
-    message.save(update_fields=["last_error", "status", "sent_at", "sealed"])
-    return True
-
-
-def send_queued_email(*, now=None, limit=200):
-    """Retry every pending message that is due; return (sent, still pending).
-
-    Side effects: sends mail through one connection and updates the rows, one
-    transaction per message.
-    """
-    now = now or timezone.now()
-    due = list(
-        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    sent = send_emails(message_ids=due, now=now)
-    return sent, len(due) - sent
+    failing = count_failing_email()
+    if failing:
+        return (
+            f"{failing} emails wait in the outbox because the mail server has not taken them; "
+            "the workers keep retrying with back-off. Outgoing emails lists them."
+        )
+    return ""

@@ -18,8 +18,9 @@ from django_otp.admin import OTPAdminSite
 
 # Apps whose admin pages only superusers see: django-axes and django-otp's TOTP devices.
 TECHNICAL_APPS = frozenset({"axes", "otp_totp"})
-# Listed after the conference's own apps on the admin's home page and sidebar.
-LISTED_LAST = ("auth", *sorted(TECHNICAL_APPS))
+# Listed after the conference's own apps on the admin's home page and sidebar:
+# background jobs and workers, then accounts, then the technical apps.
+LISTED_LAST = ("django_tasks_database", "worker", "auth", *sorted(TECHNICAL_APPS))
 
 
 class DeleteSelectedLast:

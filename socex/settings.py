@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "worker.apps.JobsConfig",  # django-tasks-db, under a plainer name in the admin
+    "worker",
     "outbox",
     "registration",
     "workshops",
@@ -142,9 +145,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
-# How long an organiser's request may spend sending a batch (a ballot's timetables, an
-# announcement) after it commits; the rest waits for `send_queued_email` from cron.
-OUTBOX_SEND_AFTER_COMMIT_SECONDS = env.float("OUTBOX_SEND_AFTER_COMMIT_SECONDS", default=10.0)
+# How long a worker may hold a message it is sending before another may try it: longer
+# than the slowest send (a few EMAIL_TIMEOUTs). A worker killed mid-send delays its
+# messages this long; see "Background work" in docs/architecture.md.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="SOCEX registration <registration@socex.invalid>"
 )
@@ -174,6 +178,19 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 LOGIN_URL = "admin:login"
+
+# --- Background work ------------------------------------------------------
+# Django's tasks API (django-tasks, the backport of django.tasks) on django-tasks-db:
+# jobs are rows in our one database, run by `manage.py run_worker` processes on any host.
+# Code enqueues a job inside the transaction whose work it finishes (worker.E001 keeps
+# this backend).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often each worker says it is alive and looks for due periodic jobs, and how long a
+# silent worker has before its running jobs are handed to another.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
+WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=60.0)
+# Finished jobs stay visible in the admin this long, then the daily prune deletes them.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
 
 # --- Security -------------------------------------------------------------
 # HTTPS everywhere in production. Behind a proxy that terminates TLS, set
@@ -258,6 +275,9 @@ RATE_LIMITS = {
         "ip": parse_rate(env("RATE_LIMIT_CONFIRM_CODE_IP", default="60/h")),
         "email_all_ips": parse_rate(env("RATE_LIMIT_CONFIRM_CODE_EMAIL", default="20/h")),
     },
+    # Typed searches on the check-in page, per phone link or account: a stolen link must
+    # not list every delegate by typing letters (scanning badges is not limited).
+    "checkin_search": parse_rate(env("RATE_LIMIT_CHECKIN_SEARCH", default="300/h")),
     # "Send me a new code": each new code allows CONFIRMATION_CODE_ATTEMPTS more guesses.
     "resend_code": {
         "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),

@@ -7,11 +7,10 @@ runs, and `site_url()` reads it.
 
 The origin is taken when a link is made, and links are made when a message is
 queued (`registration.services.email.email_delegate`), never when it is sent:
-the outbox, cron and any task worker send later, outside the request. Work a
-request hands on (`ResponseThenWork`, after the response) runs in a copy of
-the request's context, so it sees the same origin. Code that queues mail
-outside any request and wants a request's origin must carry it there itself
-and queue inside `links_from(origin)`.
+the task worker sends later, outside the request. A job a request enqueues
+that makes links carries the request's origin as an argument and runs inside
+`links_from(origin)` (`registration/tasks.py`); any other code that queues
+mail outside a request and wants a request's origin must do the same.
 """
 
 from contextlib import contextmanager

@@ -16,6 +16,7 @@ urlpatterns = [
     path("booking/erase/", privacy_views.erase, name="erase"),
     path("booking/", include("registration.urls")),
     path("booking/", include("workshops.urls")),
+    path("checkin/", include("workshops.checkin_urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="admin_dashboard"),
     path("admin/exports/", include("workshops.exports.urls")),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ import time
 from django.core import mail
 
 from outbox.models import OutgoingEmail
+from tests.jobs import run_queued_jobs
 from tests.mail_backends import as_sent
 
 CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
@@ -14,10 +15,13 @@ CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
 def emailed_code(email, *, wait=5.0):
     """The code in the newest message queued to `email` (the outbox holds it sealed).
 
-    A live server queues it after its response, so this waits up to `wait` seconds.
+    The registration is made by a background job: this runs the queued jobs, as
+    the worker beside the site would, waiting up to `wait` seconds for a live
+    server's request to queue one.
     """
     deadline = time.monotonic() + wait
     while True:
+        run_queued_jobs()
         message = OutgoingEmail.objects.filter(to=email).order_by("-created_at", "-pk").first()
         if message is not None or time.monotonic() > deadline:
             break

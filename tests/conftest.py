@@ -17,6 +17,12 @@ from tests.mail_backends import CountingBackend
 from workshops.services.booking import book_sessions
 
 
+@pytest.fixture(autouse=True)
+def email_only_from_the_worker(settings):
+    """Every test's mail backend fails it if a request sends email (a test may pick another)."""
+    settings.EMAIL_BACKEND = "tests.mail_backends.OutsideRequestsBackend"
+
+
 @pytest.fixture
 def event(db):
     return EventFactory()
@@ -40,6 +46,26 @@ def programme(event):
                 workshop=workshops[workshop_index], time_slot=slots[round_index], room=room
             )
     return {"event": event, "slots": slots, "workshops": workshops, "sessions": sessions}
+
+
+ROUND_ONE_STARTS = datetime.datetime(2019, 5, 23, 9, 0, tzinfo=datetime.UTC)  # 10:00 in Kenilworth
+
+
+@pytest.fixture
+def on_the_day(programme):
+    """The programme on SOCEX 2019's own dates, 22–23 May 2019, its four rounds on day two
+    hourly from 10:00 local time: check-in tests name the day and the hour.
+
+    (`TimeSlotFactory` counts its hours on across a test run.)
+    """
+    event = programme["event"]
+    event.starts_on, event.ends_on = datetime.date(2019, 5, 22), datetime.date(2019, 5, 23)
+    event.save()
+    for index, slot in enumerate(programme["slots"]):
+        slot.starts_at = ROUND_ONE_STARTS + datetime.timedelta(hours=index)
+        slot.ends_at = slot.starts_at + datetime.timedelta(minutes=50)
+        slot.save()
+    return programme
 
 
 @pytest.fixture

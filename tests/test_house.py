@@ -5,11 +5,20 @@ from django.db.migrations.loader import MigrationLoader
 
 # Each app's migrations may depend only on these apps (and Django's own).
 MAY_DEPEND_ON = {
-    "outbox": {"outbox"},
-    "registration": {"registration", "outbox"},
-    "workshops": {"workshops", "registration", "outbox"},
+    "worker": {"worker"},
+    "outbox": {"outbox", "worker"},
+    "registration": {"registration", "outbox", "worker"},
+    "workshops": {"workshops", "registration", "outbox", "worker"},
 }
-DJANGO_APPS = {"auth", "contenttypes", "sessions", "admin", "otp_totp", "axes"}
+DJANGO_APPS = {
+    "auth",
+    "contenttypes",
+    "sessions",
+    "admin",
+    "otp_totp",
+    "axes",
+    "django_tasks_database",
+}
 
 
 @pytest.mark.django_db

@@ -57,6 +57,7 @@ class EventAdmin(ProtectsFields, admin.ModelAdmin):
         ("When and where", {"fields": ["starts_on", "ends_on", "venue_name", "venue_address"]}),
         ("Day two", {"fields": ["day_two_summary", "choices_required"]}),
         ("Booking mode", {"fields": ["booking_mode", "ballot_closes_at"]}),
+        ("On the day", {"fields": ["no_show_release_minutes"]}),
         (
             "Deadlines",
             {

@@ -26,6 +26,16 @@ class DelegateQuerySet(models.QuerySet):
     def email_confirmed(self):
         return self.filter(email_confirmed_at__isnull=False)
 
+    def attending_on(self, *, event, day):
+        """Registered, confirmed delegates of `event` who come on `day` (none on other days)."""
+        offset = (day - event.starts_on).days
+        flag = {0: "attends_day_one", 1: "attends_day_two"}.get(offset)
+        if flag is None:
+            return self.none()
+        return self.email_confirmed().filter(
+            event=event, status=Delegate.Status.REGISTERED, **{flag: True}
+        )
+
 
 class Delegate(models.Model):
     class Status(models.TextChoices):
@@ -167,3 +177,8 @@ class Delegate(models.Model):
     @property
     def email_is_confirmed(self):
         return self.email_confirmed_at is not None
+
+    def attends_on(self, day):
+        """Whether the registration covers `day` of the event (its first or second day)."""
+        offset = (day - self.event.starts_on).days
+        return {0: self.attends_day_one, 1: self.attends_day_two}.get(offset, False)

@@ -69,6 +69,15 @@ class Event(models.Model):
         help_text="In ballot mode: delegates can change their ranking until then; "
         "the allocation can be run only after it.",
     )
+    no_show_release_minutes = models.PositiveSmallIntegerField(
+        "release no-shows' seats after (minutes)",
+        null=True,
+        blank=True,
+        default=15,
+        help_text="On the day: this many minutes after a session starts, the seats of delegates "
+        "who have not checked in anywhere that day may go to people on standby at its door. "
+        "Leave empty never to release seats.",
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -122,6 +131,14 @@ class Event(models.Model):
     def ballot_is_open(self, now=None):
         now = now or timezone.now()
         return self.is_ballot and not (self.ballot_closes_at and now >= self.ballot_closes_at)
+
+    @property
+    def days(self):
+        """The event's days, in order."""
+        return [
+            self.starts_on + datetime.timedelta(days=n)
+            for n in range((self.ends_on - self.starts_on).days + 1)
+        ]
 
     def changes_are_open(self, now=None):
         now = now or timezone.now()

@@ -1,7 +1,7 @@
 """Asking for a new booking link by email, never telling a stranger who is registered.
 
-The view answers the same either way and calls `send_link_if_registered`
-only after the response has gone (`registration.views.link.ResponseThenWork`).
+The view answers the same either way and leaves `send_link_if_registered` to a
+worker (`registration.tasks.send_link_to`), so the request's work is the same too.
 """
 
 import logging

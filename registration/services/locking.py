@@ -20,9 +20,11 @@ ids itself, for every caller, like pretix's `lock_objects`):
 3. the agency (`lock_agency`): its place limit, while registering;
 4. the invitation (`lock_invitation`): its uses, while registering;
 5. delegates (`lock_delegate`, `lock_delegates`): whoever's seats, ranking,
-   status or waiting-list entries change;
-6. sessions (`lock_sessions`): the sessions gaining a seat, or whose capacity
-   an organiser edits;
+   status, waiting-list or standby entries or check-ins change (a scan at a
+   door locks the delegate scanned; a no-show release locks everyone it may
+   seat or unseat, in one call);
+6. sessions (`lock_sessions`): the sessions gaining a seat (a walk-in's or a
+   standby's too), or whose capacity an organiser edits;
 7. waiting-list entries, only ever with SKIP LOCKED (below).
 
 Each transaction asks for each kind at most once, in one call; asking again
@@ -73,10 +75,11 @@ by itself keep to this too:
   `lock_sessions` on the same rows (`WorkshopAdmin.save_formset`), and a
   delegate's row is updated by the holder of its lock;
 - rows written without an explicit lock (bookings, booking history,
-  waiting-list entries, preferences) belong to one delegate and are written by
-  the transaction holding that delegate's lock, so writing them waits for
-  nobody; the unique keys that could make two inserts wait for each other (one
-  seat per slot, one entry per slot) include that delegate too. Booking links
+  waiting-list and standby entries, check-ins, preferences) belong to one
+  delegate and are written by the transaction holding that delegate's lock,
+  so writing them waits for nobody; the unique keys that could make two
+  inserts wait for each other (one seat per slot, one entry per slot, one
+  admission per door) include that delegate too. Booking links
   and stored emails are also written by requests that take no lock of the
   order at all, so they can hold up nobody's order.
 

@@ -2,8 +2,8 @@
 
 Registering never tells the person at the keyboard whether the address was
 registered already: the registration page checks what it can without looking
-the address up (`check_registration`), answers, and only then calls
-`register_delegate` (see `registration.views.registration`). A new address
+the address up (`check_registration`), answers, and leaves `register_delegate`
+to a worker (`registration.tasks.register_from_form`). A new address
 gets a registration waiting for confirmation and a code; an address already
 registered gets an email telling its owner, and nothing else changes.
 """
@@ -11,7 +11,7 @@ registered gets an email telling its owner, and nothing else changes.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registration.models import Agency, Delegate
+from registration.models import Agency, Delegate, new_checkin_reference
 from registration.services.confirmation import send_confirmation_code
 from registration.services.eligibility import admit_delegate
 from registration.services.email import email_delegate
@@ -141,3 +141,14 @@ def send_registration_email(*, delegate):
         template="email/registration_pending" if pending else "email/registered",
         with_link=True,
     )
+
+
+def replace_checkin_reference(*, delegate):
+    """A lost badge: give the delegate a new check-in reference, so the old badge stops working.
+
+    Side effects: updates the delegate's `checkin_reference` (print a new badge
+    afterwards). Returns the delegate.
+    """
+    delegate.checkin_reference = new_checkin_reference()
+    delegate.save(update_fields=["checkin_reference", "updated_at"])
+    return delegate

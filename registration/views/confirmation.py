@@ -1,11 +1,12 @@
 """Confirming the address just registered: type the emailed code, or ask for a new one.
 
 Every answer here is the same whether or not the address in this browser's
-session has a registration, and the new code is sent after the response.
+session has a registration, and the new code is sent by a worker.
 """
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -13,15 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.forms.confirmation import ConfirmCodeForm
 from registration.models import Event
-from registration.services.confirmation import (
-    CodeRefused,
-    confirm_with_code,
-    resend_confirmation_code,
-)
+from registration.services.confirmation import CodeRefused, confirm_with_code
 from registration.services.eligibility import NotEligible
+from registration.tasks import resend_code_to
 from registration.views.access import confirming_email, sign_in_delegate
-from registration.views.link import ResponseThenWork
 from socex.ratelimit import rate_limited
+from socex.site_url import site_url
+from worker.sealed import seal_arguments
 
 
 @never_cache  # it names the address being confirmed
@@ -62,8 +61,5 @@ def resend_code(request):
     messages.success(
         request, f"We have emailed a new code to {email}. Earlier codes no longer work."
     )
-    return ResponseThenWork(
-        status=303,
-        headers={"Location": reverse("registration:confirm_email")},
-        work=lambda: resend_confirmation_code(event=event, email=email),
-    )
+    resend_code_to.enqueue(sealed=seal_arguments(event_id=event.pk, email=email), origin=site_url())
+    return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)

@@ -1,8 +1,7 @@
 """The public pages: home, the registration form, the privacy and accessibility notices."""
 
-import logging
-
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,13 +12,12 @@ from registration.forms.registration import RegistrationForm
 from registration.models import Event
 from registration.services.eligibility import NotEligible
 from registration.services.privacy import PRIVACY_NOTICE_UPDATED, PRIVACY_NOTICE_VERSION
-from registration.services.registration import check_registration, register_delegate
+from registration.services.registration import check_registration
 from registration.signals import ask_day_two_places_left
+from registration.tasks import register_from_form, registration_sealed
 from registration.views.access import start_confirming
-from registration.views.link import ResponseThenWork
 from socex.ratelimit import rate_limited
-
-logger = logging.getLogger(__name__)
+from socex.site_url import site_url
 
 
 def home(request):
@@ -48,14 +46,6 @@ def register(request):
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        registration = {
-            "event": event,
-            "details": {field: data[field] for field in RegistrationForm.Meta.fields},
-            "agency_id": data["agency"],
-            "other_agency": data["other_agency"],
-            "invitation_code": data["invitation_code"],
-            "needs_consent": data["needs_consent"],
-        }
         try:
             # What can be refused is refused here, the same for any address ...
             check_registration(
@@ -68,23 +58,22 @@ def register(request):
         except NotEligible as error:
             form.add_error(error.field, error.message)
         else:
-            # ... and the rest happens after the response, which is the same whether or
-            # not the address is registered: "we have emailed you a code".
-            start_confirming(request, data["email"])
-            return ResponseThenWork(
-                status=303,
-                headers={"Location": reverse("registration:confirm_email")},
-                work=lambda: register_after_response(registration),
+            # ... and the rest happens in a worker (registration.tasks): the answer, and
+            # the work done here, are the same whether or not the address is registered.
+            register_from_form.enqueue(
+                sealed=registration_sealed(
+                    event=event,
+                    details={field: data[field] for field in RegistrationForm.Meta.fields},
+                    agency_id=data["agency"],
+                    other_agency=data["other_agency"],
+                    invitation_code=data["invitation_code"],
+                    needs_consent=data["needs_consent"],
+                ),
+                origin=site_url(),
             )
+            start_confirming(request, data["email"])
+            return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)
     return render(request, "socex/register.html", {"form": form})
-
-
-def register_after_response(registration):
-    try:
-        register_delegate(**registration)
-    except NotEligible as error:
-        # Something changed in the moment since check_registration (an organiser's edit).
-        logger.warning("Registration refused after the response: %s", error.message)
 
 
 def privacy(request):

@@ -44,12 +44,16 @@ def browser(tmp_path_factory):
     would refuse to run here; DJANGO_ALLOW_ASYNC_UNSAFE lifts that for the
     browser tests only, and is put back when the module ends.
     """
+    yield from launch_chromium(tmp_path_factory.mktemp("chromium"))
+
+
+def launch_chromium(home, extra_args=()):
+    """Yield a headless Chromium with its files under `home`, or skip if there is none."""
     reason = _missing_browser_reason()
     if reason:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    home = tmp_path_factory.mktemp("chromium")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
@@ -57,7 +61,7 @@ def browser(tmp_path_factory):
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=CHROMIUM_ARGS,
+                args=[*CHROMIUM_ARGS, *extra_args],
             )
             yield chromium
             chromium.close()

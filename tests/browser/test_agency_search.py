@@ -9,6 +9,7 @@ import pytest
 from registration.models import Agency, Delegate
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey import assert_clean, axe_violations, fill_registration
+from tests.jobs import run_queued_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +74,7 @@ def test_agency_search_never_picks_and_keeps_the_delegates_choice_honest(page):
     page.locator("#id_agency").select_option(label="Kent Police")
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/booking/confirm/")
+    run_queued_jobs()  # the worker registers
     assert Delegate.objects.get().agency == kent
 
 
@@ -92,6 +94,7 @@ def test_agency_list_works_without_javascript(browser, live_server, socex_data):
         page.locator("#id_agency").select_option(label="National Crime Agency (NCA)")
         page.get_by_role("button", name="Register").click()
         page.wait_for_url("**/booking/confirm/")
+        run_queued_jobs()  # the worker registers
         assert Delegate.objects.get().agency.name == "National Crime Agency"
     finally:
         context.close()

@@ -1,14 +1,17 @@
 """Every seat change takes its row locks in the one order of `registration.services.locking`.
 
-The SQL each service sends is captured on PostgreSQL and its row locks read
-back: all `FOR NO KEY UPDATE OF <table>`, and every lock that may wait asks
-only for rows ranked (kind in `LOCK_ORDER`, then id) above every row the
-transaction already holds, which is the whole argument that no deadlock is
-possible. Locks taken with SKIP LOCKED never wait and may come anywhere. The
-last tests race transactions over overlapping rows and expect no deadlock.
+The SQL each service sends (check-in's walk-ins and no-show releases too) is
+captured on PostgreSQL and its row locks read back: all `FOR NO KEY UPDATE
+OF <table>`, and every lock that may wait asks only for rows ranked (kind in
+`LOCK_ORDER`, then id) above every row the transaction already holds, which is
+the whole argument that no deadlock is possible. Locks taken with SKIP LOCKED
+never wait and may come anywhere. The last tests race transactions over
+overlapping rows and expect no deadlock.
 """
 
+import datetime
 import re
+import uuid
 
 import pytest
 from django.apps import apps
@@ -35,6 +38,8 @@ from workshops.services.booking import (
     move_delegate,
     release_bookings,
 )
+from workshops.services.checkin import record_scan, seat_standby
+from workshops.services.doors import Door, DoorStaff
 from workshops.services.waitlist import join_waitlist
 
 pytestmark = pytest.mark.postgres
@@ -263,3 +268,52 @@ def test_race_organisers_and_delegates_over_overlapping_seats_never_deadlock(pro
             assert session.seats_taken <= session.capacity
         Booking.objects.all().delete()
         WaitlistEntry.objects.all().delete()
+
+
+def door_scan(door, delegate, staff):
+    return record_scan(
+        scan_id=uuid.uuid4(), door=door, reference=delegate.checkin_reference, by=staff
+    )[0]
+
+
+@pytest.mark.django_db
+def test_check_in_walk_in_locks_the_delegate_then_the_session(on_the_day):
+    session = on_the_day["sessions"][(0, 0)]
+    walk_in = DelegateFactory(event=on_the_day["event"])
+    door = Door(event=on_the_day["event"], day=datetime.date(2019, 5, 23), session=session)
+    staff = DoorStaff(user=AdminUserFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        assert door_scan(door, walk_in, staff).outcome == "walk_in"
+
+    locks = row_locks(queries)
+    assert waiting(locks) == [
+        ("registration_delegate", [walk_in.pk]),
+        ("registration_delegate", [walk_in.pk]),  # seat_walk_in asks again: held, no wait
+        ("workshops_session", [session.pk]),
+    ]
+    assert_one_order(locks)
+
+
+@pytest.mark.django_db
+def test_no_show_release_locks_everyone_concerned_then_the_session(on_the_day, four_sessions):
+    event = on_the_day["event"]
+    holders = [booked(on_the_day, A_SET) for _ in range(2)]
+    door = Door(event=event, day=datetime.date(2019, 5, 23), session=four_sessions[0])
+    staff = DoorStaff(user=AdminUserFactory())
+    walk_ins = [DelegateFactory(event=event) for _ in range(2)]
+    for person in walk_ins:
+        door_scan(door, person, staff)
+
+    with CaptureQueriesContext(connection) as queries:
+        seated = seat_standby(
+            door=door, by=staff, now=datetime.datetime(2019, 5, 23, 9, 30, tzinfo=datetime.UTC)
+        )
+
+    assert len(seated) == 2
+    locks = row_locks(queries)
+    assert waiting(locks) == [
+        ("registration_delegate", sorted(p.pk for p in holders + walk_ins)),
+        ("workshops_session", [four_sessions[0].pk]),
+    ]
+    assert_one_order(locks)

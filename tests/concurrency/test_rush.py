@@ -13,7 +13,13 @@ import pytest
 from django.db import connection
 
 from bench.rush_codes import code_from_database
-from bench.rush_http import VirtualDelegate, run_delegate, start_gunicorn, stop_gunicorn
+from bench.rush_http import (
+    VirtualDelegate,
+    run_delegate,
+    start_gunicorn,
+    start_worker,
+    stop_gunicorn,
+)
 from registration.models import Delegate
 from tests.factories import AgencyFactory, DelegateFactory
 from workshops.models import Booking, Session, WaitlistEntry
@@ -225,8 +231,10 @@ def live_gunicorn(transactional_db):
     if settings.get("PASSWORD"):
         url = url.replace("@", f":{settings['PASSWORD']}@", 1)
     process, base_url = start_gunicorn(database_url=url, workers=4)
+    worker = start_worker(database_url=url)  # registrations are made by the worker
     yield base_url
     stop_gunicorn(process)
+    stop_gunicorn(worker)
 
 
 def test_http_rush_on_last_seats_gives_no_server_error(programme, live_gunicorn):

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from outbox.models import OutgoingEmail
 from outbox.sealing import UNREADABLE
-from outbox.services import send_queued_email
+from outbox.sending import send_queued_email
 from registration.services.email import email_delegate
 from tests.factories import AdminUserFactory, DelegateFactory
+from tests.jobs import run_queued_jobs
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/booking/link/[\w-]+/)")
 
@@ -24,16 +25,16 @@ def every_stored_text():
 
 
 @pytest.fixture
-def queued_while_mail_is_down(event, settings, django_capture_on_commit_callbacks):
+def queued_while_mail_is_down(event, settings):
     settings.EMAIL_BACKEND = "tests.mail_backends.RefusingBackend"
     delegate = DelegateFactory(event=event)
-    with django_capture_on_commit_callbacks(execute=True):
-        email_delegate(
-            delegate=delegate,
-            subject="your booking link",
-            template="email/booking_link",
-            with_link=True,
-        )
+    email_delegate(
+        delegate=delegate,
+        subject="your booking link",
+        template="email/booking_link",
+        with_link=True,
+    )
+    run_queued_jobs()
     return delegate
 
 

@@ -7,17 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
-from outbox.services import (
-    MAX_ATTEMPTS,
-    count_waiting_email,
-    queue_email,
-    send_emails,
-    send_queued_email,
-    sending_together,
-)
+from outbox.sending import BATCH, MAX_ATTEMPTS, send_emails, send_queued_email
+from outbox.services import count_waiting_email, queue_email, sending_together
 from registration.models import Delegate
 from registration.services.registration import register_delegate
 from tests.factories import AgencyFactory
+from tests.jobs import queued_jobs, run_queued_jobs
+
+SEND = "outbox.tasks.send_messages"
 
 
 @pytest.fixture
@@ -47,23 +44,51 @@ def details(**changes):
     }
 
 
-def test_queue_email_sends_when_transaction_commits(event, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        queue_email(
-            to="a@b.police.uk",
-            subject="Hello",
-            template="email/cancelled",
-            context={"delegate": {"first_name": "A"}, "event": event},
-        )
+def test_queue_email_queues_a_job_by_id_and_opens_no_connection(event, counting_backend):
+    message = queue_email(
+        to="a@b.police.uk",
+        subject="Hello",
+        template="email/cancelled",
+        context={"delegate": {"first_name": "A"}, "event": event},
+    )
+    assert counting_backend.made == 0
+    assert mail.outbox == []
+    [job] = queued_jobs()
+    # The job names the message by id: the address stays in the outbox.
+    assert (job.task_path, job.args_kwargs) == (
+        SEND,
+        {"args": [], "kwargs": {"message_ids": [message.pk]}},
+    )
+
+    run_queued_jobs()
     assert [m.subject for m in mail.outbox] == ["Hello"]
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
 
 
+def test_queue_email_rolled_back_leaves_no_message_and_no_job(event):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue_three(event)
+        raise RuntimeError("the change failed")
+    assert OutgoingEmail.objects.count() == 0
+    assert queued_jobs() == []
+
+
+def test_send_messages_job_run_twice_sends_once(event):
+    queue_three(event)
+    [first, *_] = queued_jobs()
+    run_queued_jobs()
+    again = first.task.enqueue(**first.args_kwargs["kwargs"])
+    run_queued_jobs()
+    again.refresh()
+    assert again.return_value == {"sent": 0}
+    assert len(mail.outbox) == 3
+
+
 def test_register_mail_server_down_keeps_registration_and_retries(
-    event, mail_server_down, settings, django_capture_on_commit_callbacks
+    event, mail_server_down, settings
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        delegate = register_delegate(event=event, details=details(), agency_id=AgencyFactory().pk)
+    delegate = register_delegate(event=event, details=details(), agency_id=AgencyFactory().pk)
+    run_queued_jobs()
     assert Delegate.objects.filter(pk=delegate.pk).exists()
     message = OutgoingEmail.objects.get()
     assert (message.status, message.attempts) == (OutgoingEmail.Status.PENDING, 1)
@@ -133,76 +158,89 @@ def test_filemail_backend_writes_the_message(event, settings, tmp_path):
     assert "Subject: Filed" in written
 
 
-def test_sending_together_sends_after_commit_through_one_connection(
-    event, counting_backend, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with sending_together():
-            queue_three(event)
-        assert mail.outbox == []  # nothing goes before the commit
+def test_sending_together_queues_one_job_sent_through_one_connection(event, counting_backend):
+    with transaction.atomic(), sending_together():
+        queue_three(event)
+    [job] = queued_jobs()
+    assert len(job.args_kwargs["kwargs"]["message_ids"]) == 3
+    assert counting_backend.made == 0  # nothing is sent by the code that queued them
 
-    assert len(callbacks) == 1
+    run_queued_jobs()
     assert [m.subject for m in mail.outbox] == ["Timetable 0", "Timetable 1", "Timetable 2"]
     assert counting_backend.made == 1
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_queue_email_outside_a_batch_sends_each_on_its_own(
-    event, counting_backend, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        queue_three(event)
+def test_sending_together_makes_one_job_per_batch(event):
+    with sending_together():
+        for n in range(BATCH + 1):
+            queue_email(
+                to=f"d{n}@kent.police.uk",
+                subject="S",
+                template="email/cancelled",
+                context={"delegate": {"first_name": "A"}, "event": event},
+            )
+    sizes = [len(job.args_kwargs["kwargs"]["message_ids"]) for job in queued_jobs()]
+    assert sorted(sizes) == [1, BATCH]
 
-    assert len(callbacks) == 3
+
+def test_queue_email_outside_a_batch_queues_a_job_each(event, counting_backend):
+    queue_three(event)
+    assert len(queued_jobs(SEND)) == 3
+    run_queued_jobs()
     assert len(mail.outbox) == 3
     assert counting_backend.made == 3
 
 
-def test_sending_together_leaves_the_rest_for_send_queued_email_after_its_budget(
-    event, settings, django_capture_on_commit_callbacks
-):
-    settings.OUTBOX_SEND_AFTER_COMMIT_SECONDS = 0
-    with django_capture_on_commit_callbacks(execute=True), sending_together():
-        queue_three(event)
-
-    # The first is always tried; the others wait, due now, for the cron job.
-    assert [m.subject for m in mail.outbox] == ["Timetable 0"]
-    assert count_waiting_email() == 2
-    waiting = OutgoingEmail.objects.filter(status="pending")
-    assert all(m.attempts == 0 and m.last_error == "" for m in waiting)
-    assert send_queued_email() == (2, 0)
-    assert count_waiting_email() == 0
-    assert len(mail.outbox) == 3
-
-
-def test_sending_together_that_raises_rolls_back_and_sends_nothing(
-    event, django_capture_on_commit_callbacks
-):
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-        sending_together(),
-    ):
+def test_sending_together_that_raises_rolls_back_and_queues_nothing(event):
+    with pytest.raises(RuntimeError), transaction.atomic(), sending_together():
         queue_three(event)
         raise RuntimeError("booking failed")
 
-    assert callbacks == []
     assert OutgoingEmail.objects.count() == 0
+    assert queued_jobs() == []
     assert mail.outbox == []
 
 
-def test_send_emails_unreachable_server_records_each_failure(event, settings):
+def test_send_emails_unreachable_server_stops_at_the_first_message(event, settings):
     settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"
+    queue_three(event)
+    first, *rest = OutgoingEmail.objects.order_by("pk")
+
+    assert send_emails(message_ids=[first.pk, *(m.pk for m in rest)]) == 0
+
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == ("pending", 1)
+    assert first.last_error == "ConnectionRefusedError: Connection refused"
+    # Not tried: a server that is down costs one attempt per batch, not one per message.
+    for message in OutgoingEmail.objects.filter(pk__in=[m.pk for m in rest]):
+        assert (message.status, message.attempts, message.last_error) == ("pending", 0, "")
+    assert count_waiting_email() == 2  # due now, for the next sweep
+
+
+def test_send_emails_a_refused_address_does_not_stop_the_batch(event, settings):
+    settings.EMAIL_BACKEND = "tests.mail_backends.RefusesSomeRecipientsBackend"
+    queue_email(
+        to="refused@kent.police.uk",
+        subject="Bounces",
+        template="email/cancelled",
+        context={"delegate": {"first_name": "A"}, "event": event},
+    )
     queue_three(event)
     ids = list(OutgoingEmail.objects.order_by("pk").values_list("pk", flat=True))
 
-    assert send_emails(message_ids=ids) == 0
+    assert send_emails(message_ids=ids) == 3
+    refused = OutgoingEmail.objects.get(to="refused@kent.police.uk")
+    assert (refused.status, refused.attempts) == ("pending", 1)
+    assert refused.last_error.startswith("SMTPRecipientsRefused")
+    assert len(mail.outbox) == 3
 
-    for message in OutgoingEmail.objects.all():
-        assert (message.status, message.attempts) == ("pending", 1)
-        assert message.last_error == "ConnectionRefusedError: Connection refused"
-    assert count_waiting_email() == 0  # backing off
+
+def test_send_queued_email_sends_every_due_message_in_batches(event, counting_backend):
+    for n in range(BATCH + 5):
+        OutgoingEmail.objects.create(to=f"d{n}@kent.police.uk", subject="S", body_text="B")
+    assert send_queued_email() == (BATCH + 5, 0)
+    assert counting_backend.made == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -219,6 +257,7 @@ def test_sending_together_around_several_transactions_sends_what_committed(event
             )
             raise RuntimeError("the fourth failed")
 
+    run_queued_jobs()
     # The three that committed go, through one connection; the rolled-back one never existed.
     assert [m.subject for m in mail.outbox] == ["Timetable 0", "Timetable 1", "Timetable 2"]
     assert counting_backend.made == 1

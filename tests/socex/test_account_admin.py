@@ -82,6 +82,7 @@ def test_organiser_cannot_grant_a_group_with_rights_they_lack(client, organiser,
         "Staff",
         "Organisers",
         "Catering & access",
+        "Door staff",
     }
     response = client.post(change_url(colleague), change_form(colleague, groups=[technical.pk]))
     assert response.status_code == 200

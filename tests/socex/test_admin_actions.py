@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from outbox.models import OutgoingEmail
+from outbox.tasks import send_messages
 from registration.models import Delegate
 from tests.factories import (
     AdminUserFactory,
@@ -27,7 +28,17 @@ from tests.factories import (
     TimeSlotFactory,
     WorkshopFactory,
 )
-from workshops.models import AllocationRun, Announcement, ExportRecord
+from worker.heartbeat import beat
+from worker.scheduler import enqueue_due_jobs
+from workshops.models import (
+    AllocationRun,
+    Announcement,
+    CheckIn,
+    CheckinDevice,
+    ExportRecord,
+    NoShowRelease,
+    StandbyEntry,
+)
 from workshops.services.booking import book_sessions
 from workshops.services.waitlist import join_waitlist
 
@@ -42,6 +53,7 @@ STAFF_RUNS = {
     ("workshops.Session", "download_sign_in_sheets_pdf"),
 }
 CATERING_RUNS = set()
+DOOR_STAFF_RUNS = set()
 
 
 @pytest.fixture
@@ -65,8 +77,31 @@ def one_of_everything(db):
     ExportRecord.objects.create(
         username="olu", export_name="Attendee list", format="csv", row_count=1
     )
-    OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body_text="Hi")
+    message = OutgoingEmail.objects.create(to="a@example.org", subject="Hi", body_text="Hi")
+    send_messages.enqueue(message_ids=[message.pk])
+    beat(worker_id="a-worker")
+    enqueue_due_jobs()
     TOTPDevice.objects.create(user=AdminUserFactory(), name="phone")
+    device = CheckinDevice.objects.create(
+        event=event, label="Door 2", day=event.starts_on, token_hash="x", expires_at=slot.starts_at
+    )
+    checkin = CheckIn.objects.create(
+        scan_id="00000000-0000-4000-8000-000000000001",
+        event=event,
+        day=event.starts_on,
+        door="entrance",
+        door_label="Entrance",
+        delegate=booked,
+        outcome="admitted",
+        admitted=True,
+        scanned_at=slot.starts_at,
+        device=device,
+        by_name="Door 2",
+    )
+    StandbyEntry.objects.create(session=first, time_slot=slot, delegate=waiting, scan=checkin)
+    NoShowRelease.objects.create(
+        session=first, session_label="First", released=booked, seated=waiting, by_name="Door 2"
+    )
     seen = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "path_info": "/"}
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
     AccessLog.objects.create(**seen)
@@ -165,8 +200,12 @@ def test_superuser_runs_every_action(client, actions):
 
 @pytest.mark.parametrize(
     ("group", "may_run"),
-    [("Staff", STAFF_RUNS), ("Catering & access", CATERING_RUNS)],
-    ids=["staff", "catering"],
+    [
+        ("Staff", STAFF_RUNS),
+        ("Catering & access", CATERING_RUNS),
+        ("Door staff", DOOR_STAFF_RUNS),
+    ],
+    ids=["staff", "catering", "door-staff"],
 )
 def test_read_only_role_runs_only_downloads_and_changes_nothing(client, actions, group, may_run):
     client.force_login(AdminUserFactory(groups=[group]))

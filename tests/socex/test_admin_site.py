@@ -25,7 +25,14 @@ def test_organisers_see_no_sign_in_lockouts_or_second_factor_devices(client):
     labels = app_labels(client.get(reverse("admin:index")))
     assert "axes" not in labels
     assert "otp_totp" not in labels
-    assert labels == ["outbox", "registration", "workshops", "auth"]
+    assert labels == [
+        "outbox",
+        "registration",
+        "workshops",
+        "django_tasks_database",
+        "worker",
+        "auth",
+    ]
     assert [client.get(url).status_code for url in TECHNICAL_LISTS] == [403, 403]
 
 

@@ -5,6 +5,7 @@ Extends `registration.admin.delegate.DelegateAdmin`; the queryset annotates
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect
@@ -16,9 +17,13 @@ from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin import delegate as registration_admin
 from registration.models import Delegate
-from registration.services.registration import send_registration_email
+from registration.services.registration import (
+    replace_checkin_reference,
+    send_registration_email,
+)
 from workshops.admin.booking import BookingChangeInline
 from workshops.exports.admin_actions import DelegateExportActions
+from workshops.exports.downloads import BADGES, download, may_download
 from workshops.forms.booking import ChooseWorkshopsForm
 from workshops.models import Booking, Session
 from workshops.services.booking import (
@@ -126,14 +131,14 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         ChoicesIncompleteFilter,
         *registration_admin.DelegateAdmin.list_filter[3:],
     ]
-    readonly_fields = ["workshops", *registration_admin.DelegateAdmin.readonly_fields]
+    readonly_fields = ["workshops", "badge", *registration_admin.DelegateAdmin.readonly_fields]
     actions = [
         "cancel_registrations",
         *registration_admin.DelegateAdmin.actions,
         send_choice_reminders,
         resend_confirmations,
     ]
-    extra_fields = ["workshops"]
+    extra_fields = ["workshops", "badge"]
     inlines = [BookingChangeInline]
 
     def get_queryset(self, request):
@@ -146,8 +151,59 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
                 self.admin_site.admin_view(self.change_workshops),
                 name="registration_delegate_workshops",
             ),
+            path(
+                "<id:delegate_id>/badge.pdf",
+                self.admin_site.admin_view(self.print_badge),
+                name="registration_delegate_badge",
+            ),
+            path(
+                "<id:delegate_id>/replace-badge/",
+                self.admin_site.admin_view(self.replace_badge),
+                name="registration_delegate_replace_badge",
+            ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="badge")
+    def badge(self, delegate):
+        if delegate.pk is None:
+            return "Save the delegate first."
+        return format_html(
+            '<a class="button" href="{}" download>Print their badge (PDF)</a> '
+            '<a class="button" href="{}">A lost badge: replace it…</a>',
+            reverse("admin:registration_delegate_badge", args=[delegate.pk]),
+            reverse("admin:registration_delegate_replace_badge", args=[delegate.pk]),
+        )
+
+    def print_badge(self, request, delegate_id):
+        """One badge from the desk, for a walk-in or a lost badge (checked and recorded)."""
+        delegate = get_object_or_404(Delegate, pk=delegate_id)
+        return download(
+            export=BADGES,
+            file_format="pdf",
+            user=request.user,
+            delegates=Delegate.objects.filter(pk=delegate.pk),
+            subject=str(delegate),
+        )
+
+    def replace_badge(self, request, delegate_id):
+        """GET asks; POST gives the delegate a new check-in reference and prints the new badge."""
+        delegate = get_object_or_404(Delegate, pk=delegate_id)
+        if not (
+            self.has_change_permission(request, delegate)
+            and may_download(user=request.user, export=BADGES)
+        ):
+            raise PermissionDenied
+        if request.method == "POST":
+            replace_checkin_reference(delegate=delegate)
+            return self.print_badge(request, delegate.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Replace {delegate}'s badge?",
+            "delegate": delegate,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/replace_badge.html", context)
 
     @admin.display(description="choices", ordering="choice_count")
     def choices(self, delegate):

@@ -1,6 +1,6 @@
 """The programme in the admin: rooms, time slots, workshops and sessions with their rosters."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -11,7 +11,10 @@ from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
 from workshops.models import Booking, Room, Session, TimeSlot, Workshop
 from workshops.services.booking import serve_after_capacity_change
+from workshops.services.checkin import seat_standby
+from workshops.services.doors import Door, DoorStaff
 from workshops.services.locking import lock_sessions
+from workshops.services.standby import day_of
 
 
 @admin.register(Room)
@@ -122,6 +125,7 @@ class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
     list_filter = ["time_slot", FillFilter, "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
     inlines = [RosterInline, WaitlistInline]
+    actions = ["seat_standby_now"]
     readonly_fields = ["seats_taken", "places_left", "email_delegates"]
     fields = [
         "workshop",
@@ -164,6 +168,26 @@ class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # The UPDATE above holds the session's row lock: new places go to the people waiting.
         serve_after_capacity_change(session=obj, old_capacity=old_capacity)
+
+    @admin.action(
+        description="Release no-shows now: seat the people on standby at the selected sessions' "
+        "doors (free places; no-shows' seats once the release time has passed)",
+        permissions=["change"],
+    )
+    def seat_standby_now(self, request, queryset):
+        staff = DoorStaff(user=request.user)
+        seated = released = 0
+        sessions = queryset.select_related("time_slot__event", "workshop", "room").order_by("pk")
+        for session in sessions:
+            door = Door(event=session.time_slot.event, day=day_of(session), session=session)
+            pairs = seat_standby(door=door, by=staff)
+            seated += len(pairs)
+            released += sum(1 for _, no_show in pairs if no_show is not None)
+        self.message_user(
+            request,
+            f"People seated from standby: {seated} ({released} in no-shows' seats).",
+            messages.SUCCESS,
+        )
 
     @admin.display(ordering="seats_taken")
     def seats_taken(self, session):

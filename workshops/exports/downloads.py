@@ -19,6 +19,7 @@ from workshops.exports import pdfs, rows
 from workshops.exports.formulas import sheet_name
 from workshops.exports.resources import (
     AccessResource,
+    AttendanceResource,
     AttendeeResource,
     CateringResource,
     CateringTotalsResource,
@@ -42,6 +43,8 @@ class Export:
     # Builds the response from `delegates` or `sessions`; returns (response, rows in it).
     build: Callable
     per_session: bool = False
+    # One file per event day (the `day` passed to `download`), such as the door list.
+    per_day: bool = False
 
 
 def may_download(*, user, export):
@@ -53,11 +56,22 @@ def downloads_for(user):
     return [export for export in EXPORTS.values() if may_download(user=user, export=export)]
 
 
-def download(*, export, file_format, user, delegates=None, sessions=None, subject="", filters=None):
+def download(
+    *,
+    export,
+    file_format,
+    user,
+    delegates=None,
+    sessions=None,
+    day=None,
+    subject="",
+    filters=None,
+):
     """Build the download `export` as `file_format` and record who took it.
 
     `delegates` (a Delegate queryset) or `sessions` (a Session queryset) say
-    whose data goes in; cancelled or unapproved registrations never do. `subject` names the
+    whose data goes in; cancelled or unapproved registrations never do. `day`
+    is the event day of a per-day export. `subject` names the
     selection in the record and the file name (e.g. one session); `filters` (a dict) says
     how it was chosen (an admin list's query string and the rows selected).
 
@@ -73,6 +87,7 @@ def download(*, export, file_format, user, delegates=None, sessions=None, subjec
     response, row_count = export.build(
         delegates=delegates,
         sessions=sessions,
+        day=day,
         file_format=file_format,
         filename=filename,
         title=f"{export.title}: {subject}" if subject else export.title,
@@ -224,6 +239,39 @@ def build_badges(*, delegates, filename, **kwargs):
     return _pdf_response(write, filename)
 
 
+def build_attendance(*, delegates, file_format, filename, title, only_missing=False, **kwargs):
+    delegates = rows.exportable_delegates(delegates)
+    table = list(rows.attendance_rows(delegates, only_missing=only_missing))
+    response = _tabular(
+        resource=AttendanceResource(),
+        data=table,
+        file_format=file_format,
+        filename=filename,
+        title=title,
+    )
+    return response, len(table)
+
+
+def build_no_shows(**kwargs):
+    return build_attendance(only_missing=True, **kwargs)
+
+
+def build_door_list(*, delegates, day, filename, **kwargs):
+    delegates = rows.exportable_delegates(delegates)
+    first = Delegate.objects.filter(pk__in=delegates.values("pk")).select_related("event").first()
+    people = rows.door_list(delegates, event=first.event, day=day) if first else []
+    name = first.event.name if first else ""
+
+    def write(file):
+        return pdfs.write_door_list(
+            people=people,
+            heading=f"Door list: {name}, {day:%A %-d %B %Y}  ·  {len(people)} expected",
+            file=file,
+        )
+
+    return _pdf_response(write, filename)
+
+
 # What can be downloaded: one entry per export, each with its builder.
 ATTENDEES = Export(
     "attendees",
@@ -275,6 +323,45 @@ ACCESS = Export(
     NEEDS_PERMISSION,
     build_access,
 )
+ATTENDANCE = Export(
+    "attendance",
+    "Attendance",
+    "Everyone expected at each door (the entrance each day, each session) and whether, when "
+    "and by whom they were let in: arrived, walk-in, from standby, or not arrived.",
+    (CSV, XLSX),
+    EXPORT_PERMISSION,
+    build_attendance,
+)
+NO_SHOWS = Export(
+    "no-shows",
+    "No-shows",
+    "Those expected at a door (the entrance, or a session they held a seat in) who never came "
+    "through it.",
+    (CSV, XLSX),
+    EXPORT_PERMISSION,
+    build_no_shows,
+)
+DOOR_LIST = Export(
+    "door-list",
+    "Door list",
+    "The paper fallback for a day's entrance: everyone expected, alphabetical, a box to tick, "
+    "and their sessions that day.",
+    (PDF,),
+    EXPORT_PERMISSION,
+    build_door_list,
+    per_day=True,
+)
 EXPORTS = {
-    export.slug: export for export in (ATTENDEES, ROSTERS, SIGN_IN_SHEETS, BADGES, CATERING, ACCESS)
+    export.slug: export
+    for export in (
+        ATTENDEES,
+        ROSTERS,
+        SIGN_IN_SHEETS,
+        BADGES,
+        CATERING,
+        ACCESS,
+        ATTENDANCE,
+        NO_SHOWS,
+        DOOR_LIST,
+    )
 }

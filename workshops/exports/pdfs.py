@@ -9,16 +9,19 @@ from the package registry. The QR code is drawn as vector squares, so it
 prints sharp at any size and needs no image library.
 """
 
+from xml.sax.saxutils import escape
+
 import segno
 from django.utils import timezone
 from django.utils.formats import date_format
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
@@ -178,16 +181,9 @@ def _sign_in_page(session, body, *, booked, page, pages):
     return table
 
 
-def write_sign_in_sheets(*, sessions_with_seats, title, file):
-    """Write one sign-in sheet per session into the binary `file`.
-
-    Each session starts on a new page; a long roster continues on the next
-    pages under the same heading. Delegates are listed in surname order, then
-    blank rows for walk-ins. The pages are cut here, a page's worth of rows per
-    table: letting reportlab split one long table costs time that grows with
-    the square of its length.
-    """
-    document = SimpleDocTemplate(
+def a4_document(file, *, title):
+    """An A4 page template with the sheets' margins, writing into the binary `file`."""
+    return SimpleDocTemplate(
         file,
         pagesize=A4,
         leftMargin=PAGE_MARGIN,
@@ -196,6 +192,17 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
         bottomMargin=PAGE_MARGIN,
         title=title,
     )
+
+
+def write_sign_in_sheets(*, sessions_with_seats, title, file):
+    """Write one sign-in sheet per session into the binary `file`.
+
+    Each session starts on a new page; a long roster continues on the next
+    pages under the same heading. Delegates are listed in surname order. The
+    pages are cut here, a page's worth of rows per table: letting reportlab
+    split one long table costs time that grows with the square of its length.
+    """
+    document = a4_document(file, title=title)
     story = []
     for session, seats in sessions_with_seats:
         body = sign_in_body(seats)
@@ -328,3 +335,81 @@ def write_badges(*, badges, event_name, file):
     canvas.showPage()
     canvas.save()
     return count
+
+
+DOOR_LIST_COLUMNS = [8 * mm, 34 * mm, 26 * mm, 36 * mm, 76 * mm]  # 180 mm
+
+
+SMALL = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=8)
+
+
+def _two_lines(text, *, width):
+    """`text` wrapped in a cell `width` points wide, cut with an ellipsis past two lines."""
+    return Paragraph(escape(fit_text(text, width=2 * width - 20, size=7)), SMALL)
+
+
+def _door_list_page(people, *, heading, first_number, page, pages):
+    span = len(DOOR_LIST_COLUMNS)
+    width = sum(DOOR_LIST_COLUMNS)
+    continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
+    rows = [
+        [fit_text(heading + continued, width=width, font=BOLD, size=13)] + [""] * (span - 1),
+        ["", "Surname", "First name", "Agency", "Sessions that day"],
+    ]
+    for person in people:
+        rows.append(
+            [
+                "",
+                fit_text(person["last_name"], width=DOOR_LIST_COLUMNS[1] - 4),
+                fit_text(person["first_name"], width=DOOR_LIST_COLUMNS[2] - 4),
+                fit_text(person["agency_name"], width=DOOR_LIST_COLUMNS[3] - 4),
+                _two_lines(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4),
+            ]
+        )
+    if not people:
+        rows.append(["", "Nobody is expected on this day.", "", "", ""])
+    table = Table(
+        rows,
+        colWidths=DOOR_LIST_COLUMNS,
+        rowHeights=[9 * mm, 7 * mm] + [SIGN_IN_ROW_HEIGHT] * (len(rows) - 2),
+    )
+    boxes = [("BOX", (0, r), (0, r), 0.8, colors.black) for r in range(2, 2 + len(people))]
+    table.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (0, 0), (-1, 0)),
+                ("FONT", (0, 0), (-1, 0), BOLD, 13),
+                ("FONT", (0, 1), (-1, 1), BOLD, 9),
+                ("FONT", (0, 2), (-1, -1), FONT, 9),
+                ("FONT", (4, 2), (4, -1), FONT, 7),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.5, colors.grey),
+                *boxes,
+            ]
+        )
+    )
+    return table
+
+
+def write_door_list(*, people, heading, file):
+    """Write the paper fallback for a day's entrance: everyone expected, alphabetical, a box to
+    tick each, and their sessions that day, into the binary `file`. Returns the count."""
+    document = a4_document(file, title=heading)
+    per_page = SIGN_IN_ROWS_PER_PAGE
+    pages = max(1, -(-len(people) // per_page))
+    story = []
+    for page in range(pages):
+        if story:
+            story.append(PageBreak())
+        first = page * per_page
+        story.append(
+            _door_list_page(
+                people[first : first + per_page],
+                heading=heading,
+                first_number=first + 1,
+                page=page + 1,
+                pages=pages,
+            )
+        )
+    document.build(story)
+    return len(people)

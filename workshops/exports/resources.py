@@ -112,3 +112,17 @@ class AccessResource(SpreadsheetSafeResource):
     day_one = yes_no("attends_day_one", "Day one")
     day_two = yes_no("attends_day_two", "Day two")
     accessibility_needs = column("accessibility_needs", "Accessibility needs")
+
+
+class AttendanceResource(SpreadsheetSafeResource):
+    """One row per person expected at a door: the entrance each day, each seat."""
+
+    day = column("day", "Day")
+    door = column("door", "Door")
+    last_name = column("last_name", "Last name")
+    first_name = column("first_name", "First name")
+    badge_name = column("badge_name", "Badge name")
+    agency = column("agency_name", "Agency")
+    status = column("status", "Status")
+    arrived_at = column("arrived_at", "Arrived at")
+    checked_in_by = column("checked_in_by", "Checked in by")

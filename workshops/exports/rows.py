@@ -6,13 +6,15 @@ dicts. The tabular ones run one query each and stream it in chunks
 number of delegates.
 """
 
+from datetime import datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from registration.models import Delegate
-from workshops.models import Booking, Session, TimeSlot
+from workshops.models import Booking, CheckIn, Session, TimeSlot
 
 CHUNK_SIZE = 2000
 SURNAME_ORDER = ("last_name", "first_name", "pk")
@@ -237,3 +239,122 @@ def badge_rows(delegates):
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
+
+
+ADMISSION_LABELS = {
+    CheckIn.Outcome.ADMITTED: "Arrived",
+    CheckIn.Outcome.WALK_IN: "Walk-in",
+    CheckIn.Outcome.FROM_STANDBY: "From standby",
+}
+NOT_ARRIVED = "Not arrived"
+
+
+def _admission_fields(admission):
+    if admission is None:
+        return {"status": NOT_ARRIVED, "arrived_at": "", "checked_in_by": ""}
+    return {
+        "status": ADMISSION_LABELS[admission["outcome"]],
+        "arrived_at": f"{timezone.localtime(admission['at']):%H:%M}",
+        "checked_in_by": admission["by_name"],
+    }
+
+
+def attendance_rows(delegates, *, only_missing=False):
+    """Yield who was expected at each door and whether they came (four queries).
+
+    The entrance, for each day a delegate comes, in surname order; then each
+    seat, by slot, room and surname, with how they came in (arrived, walk-in,
+    from standby) or not. With `only_missing`, only those who never came.
+    """
+    admissions = CheckIn.objects.filter(
+        delegate__in=delegates.order_by().values("pk"), admitted=True
+    ).values("delegate_id", "door", "day", "session_id", "outcome", "at", "by_name")
+    entrance, doors = {}, {}
+    for row in admissions:
+        if row["door"] == CheckIn.Door.ENTRANCE:
+            entrance[(row["delegate_id"], row["day"])] = row
+        else:
+            doors[(row["delegate_id"], row["session_id"])] = row
+    people = list(
+        delegates.order_by(*SURNAME_ORDER).values(
+            "pk",
+            "last_name",
+            "first_name",
+            "badge_name",
+            "attends_day_one",
+            "attends_day_two",
+            "event__starts_on",
+            agency_name=F("agency__name"),
+        )
+    )
+    names = ("last_name", "first_name", "badge_name", "agency_name")
+    for offset, flag in enumerate(("attends_day_one", "attends_day_two")):
+        for person in people:
+            if not person[flag]:
+                continue
+            day = person["event__starts_on"] + timedelta(days=offset)
+            row = {
+                "day": f"{day:%A %-d %B %Y}",
+                "door": "Entrance",
+                **{name: person[name] for name in names},
+                **_admission_fields(entrance.get((person["pk"], day))),
+            }
+            if not only_missing or row["status"] == NOT_ARRIVED:
+                yield row
+    seats = (
+        Booking.objects.filter(delegate__in=delegates.order_by().values("pk"))
+        .order_by(
+            "time_slot__starts_at",
+            "session__room__name",
+            *(f"delegate__{n}" for n in SURNAME_ORDER),
+        )
+        .values(
+            "delegate_id",
+            "session_id",
+            "time_slot__starts_at",
+            slot=F("time_slot__name"),
+            workshop_title=F("session__workshop__title"),
+            room=F("session__room__name"),
+            last_name=F("delegate__last_name"),
+            first_name=F("delegate__first_name"),
+            badge_name=F("delegate__badge_name"),
+            agency_name=F("delegate__agency__name"),
+        )
+    )
+    for seat in seats.iterator(chunk_size=CHUNK_SIZE):
+        starts = timezone.localtime(seat["time_slot__starts_at"])
+        row = {
+            "day": f"{starts:%A %-d %B %Y}",
+            "door": f"{seat['slot']} {starts:%H:%M}: {seat['workshop_title']} ({seat['room']})",
+            **{name: seat[name] for name in names},
+            **_admission_fields(doors.get((seat["delegate_id"], seat["session_id"]))),
+        }
+        if not only_missing or row["status"] == NOT_ARRIVED:
+            yield row
+
+
+def door_list(delegates, *, event, day):
+    """Everyone expected at the entrance on `day`, alphabetical, with that day's seats (two
+    queries): a list of dicts with `sessions`, a list of "10:00 Room" strings."""
+    people = list(
+        Delegate.objects.attending_on(event=event, day=day)
+        .filter(pk__in=delegates.order_by().values("pk"))
+        .order_by(*SURNAME_ORDER)
+        .values("pk", "last_name", "first_name", "badge_name", agency_name=F("agency__name"))
+    )
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    seats = (
+        Booking.objects.filter(
+            delegate_id__in=[p["pk"] for p in people],
+            time_slot__starts_at__gte=start,
+            time_slot__starts_at__lt=start + timedelta(days=1),
+        )
+        .order_by("time_slot__starts_at")
+        .values_list("delegate_id", "time_slot__starts_at", "session__room__name")
+    )
+    by_person = {}
+    for delegate_id, starts, room in seats:
+        by_person.setdefault(delegate_id, []).append(f"{timezone.localtime(starts):%H:%M} {room}")
+    for person in people:
+        person["sessions"] = by_person.get(person["pk"], [])
+    return people

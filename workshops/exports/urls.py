@@ -13,6 +13,11 @@ urlpatterns = [
         name="event_download",
     ),
     path(
+        "days/<str:day>/<slug:slug>.<str:file_format>",
+        admin.site.admin_view(views.day_download),
+        name="day_download",
+    ),
+    path(
         "sessions/<id:session_id>/<slug:slug>.<str:file_format>",
         admin.site.admin_view(views.session_download),
         name="session_download",

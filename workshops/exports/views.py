@@ -4,6 +4,8 @@ Every view is wrapped in `admin_site.admin_view` (see `urls.py`): anyone who
 is not signed-in staff is sent to the admin sign-in page and gets nothing.
 """
 
+from datetime import date
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -28,6 +30,7 @@ def exports_index(request):
         raise PermissionDenied("You may not download any lists.")
     event = Event.objects.current()
     per_session = [e for e in available if e.per_session]
+    per_day = [e for e in available if e.per_day]
     sessions = []
     if event and per_session:
         sessions = Session.objects.on_offer(event).order_by("time_slot__starts_at", "room__name")
@@ -35,7 +38,9 @@ def exports_index(request):
         **admin.site.each_context(request),
         "title": "Exports",
         "event": event,
-        "event_wide": available,
+        "event_wide": [e for e in available if not e.per_day],
+        "per_day": per_day,
+        "days": event.days if event else [],
         "rosters": ROSTERS in available,
         "sign_in_sheets": SIGN_IN_SHEETS in available,
         "sessions": sessions,
@@ -46,7 +51,7 @@ def exports_index(request):
 def event_download(request, slug, file_format):
     """A download covering the whole current event: every delegate, or every session."""
     export = EXPORTS.get(slug)
-    if export is None or file_format not in export.formats:
+    if export is None or export.per_day or file_format not in export.formats:
         raise Http404("No such download.")
     event = _current_event()
     if export.per_session:
@@ -71,4 +76,26 @@ def session_download(request, session_id, slug, file_format):
         sessions=Session.objects.filter(pk=session.pk),
         # Slot and room first: the file name is cut short, and they tell sessions apart.
         subject=f"{session.time_slot.name}, {session.room.name}, {session.workshop.title}",
+    )
+
+
+def day_download(request, day, slug, file_format):
+    """A download for one day of the current event, such as the door list."""
+    export = EXPORTS.get(slug)
+    if export is None or not export.per_day or file_format not in export.formats:
+        raise Http404("No such download.")
+    event = _current_event()
+    try:
+        day = date.fromisoformat(day)
+    except ValueError:
+        raise Http404("No such day.") from None
+    if day not in event.days:
+        raise Http404("That is not a day of the event.")
+    return download(
+        export=export,
+        file_format=file_format,
+        user=request.user,
+        delegates=Delegate.objects.filter(event=event),
+        day=day,
+        subject=f"{day:%Y-%m-%d}",
     )

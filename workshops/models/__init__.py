@@ -1,8 +1,9 @@
-"""The programme, seats, waiting lists, the ballot and announcements: one file per model family."""
+"""The programme, seats, waiting lists, ballot, announcements and check-in: a file per family."""
 
 from workshops.models.announcement import Announcement, AnnouncementRecipient
 from workshops.models.ballot import AllocationRun, Preference
 from workshops.models.booking import Booking, BookingChange
+from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.models.export import ExportRecord
 from workshops.models.programme import Room, Session, TimeSlot, Workshop
 from workshops.models.waitlist import WaitlistEntry
@@ -13,10 +14,14 @@ __all__ = [
     "AnnouncementRecipient",
     "Booking",
     "BookingChange",
+    "CheckIn",
+    "CheckinDevice",
     "ExportRecord",
+    "NoShowRelease",
     "Preference",
     "Room",
     "Session",
+    "StandbyEntry",
     "TimeSlot",
     "WaitlistEntry",
     "Workshop",

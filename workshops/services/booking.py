@@ -12,6 +12,9 @@ fails if any other module writes `Booking` or `BookingChange` rows.
 - `release_bookings`: an organiser deletes seats in the admin;
 - `serve_waitlists` and `swap_seat`: freed seats go to the people waiting;
 - `serve_after_capacity_change`: new places go to the people waiting;
+- `seat_walk_in`: a delegate with no seat that round takes a free place at a session's door;
+- `serve_standby`: free places, then (after the release time) no-shows' seats, go to the
+  people on a door's standby queue;
 - `bulk_seat_synthetic`: demo and benchmark data, in bulk;
 - `forget_history_reasons`: erasure keeps the history rows, not their reasons.
 
@@ -55,13 +58,20 @@ from workshops.services.history import (
     session_label,
 )
 from workshops.services.locking import lock_sessions
-from workshops.services.notifications import send_waitlist_promotion
+from workshops.services.notifications import send_no_show_release, send_waitlist_promotion
+from workshops.services.standby import (
+    mark_seated,
+    no_show_ids,
+    standby_seat_problem,
+    waiting_entries,
+)
 from workshops.services.waitlist import drop_waitlist_entries, next_in_line, sessions_with_waiting
 
 WAITING_LIST = SystemActor("the waiting list")
 BALLOT = SystemActor("the ballot")
 SYNTHETIC_DATA = SystemActor("synthetic data")
 PROMOTION_REASON = "A place came free and they were next on its waiting list."
+NO_SHOW_REASON = "No-show: not checked in anywhere that day; the seat went to someone on standby."
 
 
 class BookingError(UserFacingError):
@@ -88,6 +98,10 @@ class SessionFull(BookingError):
 
 class MoveRefused(BookingError):
     """An organiser's move breaks a rule other than capacity."""
+
+
+class WalkInRefused(BookingError):
+    """A walk-in cannot take a seat in that session (they hold one that round, or its workshop)."""
 
 
 class NotBookable(BookingError):
@@ -341,6 +355,100 @@ def serve_after_capacity_change(*, session, old_capacity):
     if old_capacity is None or session.capacity <= old_capacity:
         return []
     return serve_waitlists(freed={session.pk: session.capacity - old_capacity})
+
+
+@transaction.atomic
+def seat_walk_in(*, delegate, session, actor):
+    """Give `delegate`, who holds no seat in `session`'s round, a free place in it: a walk-in.
+
+    Locks the delegate, then the session, and counts its bookings, as
+    `book_sessions` does; the seat is added to those they hold (the day's
+    attendance, not their choices, is what counts now). Side effects: inserts
+    the booking and records it as booked by `actor` (the door). Raises
+    `WalkInRefused` (a seat that round, or the workshop in another),
+    `NotBookable` or `SessionFull`, and writes nothing then.
+    """
+    delegate = lock_delegate(delegate.pk, related=["event"])
+    session = Session.objects.select_related("time_slot__event", "workshop").get(pk=session.pk)
+    held = list(delegate.bookings.all())
+    problem = standby_seat_problem(delegate=delegate, session=session, held=held)
+    if problem:
+        error = NotBookable if not delegate.is_active or delegate.is_pending else WalkInRefused
+        raise error(problem)
+    (locked,) = lock_sessions([session.pk])
+    taken = Booking.objects.filter(session_id=session.pk).count()
+    if taken >= locked.capacity:
+        raise SessionFull(
+            [session], message=f"{session_label(session)} is full: {taken} of {locked.capacity}."
+        )
+    booking = Booking.objects.create(
+        delegate=delegate,
+        session=session,
+        time_slot_id=session.time_slot_id,
+        workshop_id=session.workshop_id,
+    )
+    _record_seats(delegate_id=delegate.pk, actor=actor, booked=[session])
+    return booking
+
+
+@transaction.atomic
+def serve_standby(*, session, actor, release_no_shows):
+    """Seat the people on `session`'s standby queue, in order: in free places, then in no-shows'.
+
+    With `release_no_shows`, each seat of a delegate who has not arrived that
+    day (`standby.no_show_ids`) goes, one for one, to the next person waiting;
+    the caller has checked that the release time has passed. Locks everyone
+    concerned (ascending id), then the session, and checks again under the
+    locks, so two doors or two phones serving one queue at once seat each
+    person once and never pass capacity. Side effects: for each person seated,
+    inserts their booking (recorded as booked by `actor`) and marks their
+    entry seated; for each no-show, deletes their booking, records it as
+    released by `actor` with the reason, and queues an email telling them.
+    Returns `(seated delegate, released delegate or None)` pairs, in order.
+    """
+    session = Session.objects.select_related("time_slot__event", "workshop").get(pk=session.pk)
+    waiting = waiting_entries(session=session)
+    if not waiting:
+        return []
+    candidates = no_show_ids(session=session) if release_no_shows else []
+    locked = {d.pk: d for d in lock_delegates([e.delegate_id for e in waiting] + candidates)}
+    (locked_session,) = lock_sessions([session.pk])
+    # Again under the locks: anyone may have been seated, arrived or left meanwhile.
+    waiting = [e for e in waiting_entries(session=session) if e.delegate_id in locked]
+    no_shows = [pk for pk in no_show_ids(session=session) if pk in locked and release_no_shows]
+    held = defaultdict(list)
+    for booking in Booking.objects.filter(delegate_id__in=[e.delegate_id for e in waiting]):
+        held[booking.delegate_id].append(booking)
+    free = locked_session.capacity - Booking.objects.filter(session_id=session.pk).count()
+    seated = []
+    for entry in waiting:
+        delegate = locked[entry.delegate_id]
+        if standby_seat_problem(delegate=delegate, session=session, held=held[delegate.pk]):
+            continue  # they keep their place; an organiser can see why in the admin
+        released = None
+        if free > 0:
+            free -= 1
+        elif no_shows:
+            released = locked[no_shows.pop(0)]
+            Booking.objects.filter(delegate=released, session_id=session.pk).delete()
+            rows = seat_rows(delegate_id=released.pk, actor=actor, released=[session])
+            for row in rows:
+                row.reason = NO_SHOW_REASON
+            BookingChange.objects.bulk_create(rows)
+        else:
+            break
+        Booking.objects.create(
+            delegate=delegate,
+            session=session,
+            time_slot_id=session.time_slot_id,
+            workshop_id=session.workshop_id,
+        )
+        _record_seats(delegate_id=delegate.pk, actor=actor, booked=[session])
+        mark_seated(entry=entry)
+        if released is not None:
+            send_no_show_release(delegate=released, session=session)
+        seated.append((delegate, released))
+    return seated
 
 
 def bulk_seat_synthetic(*, seats, batch_size=2000):

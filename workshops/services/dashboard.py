@@ -1,23 +1,26 @@
 """The figures on the organisers' dashboard, read with a fixed number of queries.
 
-Eight queries whatever the number of delegates or sessions: delegates by
+Eleven queries whatever the number of delegates or sessions: delegates by
 status, by agency kind, day-two choice completeness, every session with its
-seats taken, how many wait for each, and the two behind day-two places left
-(`workshops.services.availability`); one more for the delegates' needs (only
-for those who may read them) and one for the ballot's demand per workshop
-(only in ballot mode).
+seats taken, how many wait for each, the two behind day-two places left
+(`workshops.services.availability`), and on the day, expected per day,
+admissions by door and standby queues (`attendance_figures`); one more for the
+delegates' needs (only for those who may read them) and one for the ballot's
+demand per workshop (only in ballot mode).
 
 Each count is defined as the admin list it links to filters (the page links
 them): day-two figures count registered delegates, as the delegate list's
 "day-two choices" filter does.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from registration.models import Agency, Delegate
-from workshops.models import Preference, Session, WaitlistEntry
+from workshops.models import CheckIn, Preference, Session, StandbyEntry, WaitlistEntry
 from workshops.services.availability import day_two_places_left
 
 
@@ -211,4 +214,86 @@ def dashboard_figures(*, event, with_needs=False):
             event=event, sessions=[fill.session for slot in slots for fill in slot.sessions]
         ),
         "full_sessions": sum(1 for slot in slots for s in slot.sessions if s.full),
+        "attendance": attendance_figures(event=event, slots=slots),
     }
+
+
+@dataclass
+class DayAttendance:
+    day: object
+    expected: int
+    arrived: int
+
+
+@dataclass
+class SessionAttendance:
+    fill: SessionFill
+    arrived: int
+    walk_ins: int
+    from_standby: int
+    standby: int
+    started: bool
+
+    @property
+    def no_shows(self):
+        """Seats whose holder has not come through this door, once the session has started."""
+        return max(self.fill.taken - self.arrived, 0) if self.started else 0
+
+
+def attendance_figures(*, event, slots, now=None):
+    """On the day: arrived and expected per day and per session, standby, no-shows, walk-ins.
+
+    Three queries whatever the numbers: expected per day, admissions by door,
+    people waiting on standby per session. `slots` is `session_fill_by_slot`'s
+    answer, whose seats taken are each session's expected.
+    """
+    now = now or timezone.now()
+    expected = (
+        Delegate.objects.email_confirmed()
+        .filter(event=event, status=Delegate.Status.REGISTERED)
+        .aggregate(
+            one=Count("pk", filter=Q(attends_day_one=True)),
+            two=Count("pk", filter=Q(attends_day_two=True)),
+        )
+    )
+    admitted = (
+        CheckIn.objects.filter(event=event, admitted=True)
+        .order_by()
+        .values("door", "day", "session_id")
+        .annotate(
+            n=Count("pk"),
+            walk_ins=Count("pk", filter=Q(outcome=CheckIn.Outcome.WALK_IN)),
+            from_standby=Count("pk", filter=Q(outcome=CheckIn.Outcome.FROM_STANDBY)),
+        )
+    )
+    entrance, doors = Counter(), {}
+    for row in admitted:
+        if row["door"] == CheckIn.Door.ENTRANCE:
+            entrance[row["day"]] += row["n"]
+        elif row["session_id"] is not None:
+            doors[row["session_id"]] = row
+    waiting = dict(
+        StandbyEntry.objects.waiting()
+        .filter(session__time_slot__event=event)
+        .order_by()
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+    )
+    by_day = [expected["one"], expected["two"]]
+    days = [
+        DayAttendance(day=day, expected=by_day[i] if i < 2 else 0, arrived=entrance[day])
+        for i, day in enumerate(event.days)
+    ]
+    sessions = [
+        SessionAttendance(
+            fill=fill,
+            arrived=doors.get(fill.session.pk, {}).get("n", 0),
+            walk_ins=doors.get(fill.session.pk, {}).get("walk_ins", 0),
+            from_standby=doors.get(fill.session.pk, {}).get("from_standby", 0),
+            standby=waiting.get(fill.session.pk, 0),
+            started=fill.session.time_slot.starts_at <= now,
+        )
+        for slot in slots
+        for fill in slot.sessions
+    ]
+    return {"days": days, "sessions": sessions}

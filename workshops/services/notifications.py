@@ -50,3 +50,14 @@ def send_waitlist_promotion(*, delegate, session, released):
         },
         with_link=True,
     )
+
+
+def send_no_show_release(*, delegate, session):
+    """Queue the email telling a delegate their seat in `session` went to someone at its door."""
+    email_delegate(
+        delegate=delegate,
+        subject=f"your seat in {session.workshop.title} was given to someone waiting",
+        template="email/no_show_released",
+        context={"session": session, "bookings": list(delegate.bookings.timetable())},
+        with_link=True,
+    )

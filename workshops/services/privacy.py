@@ -29,6 +29,16 @@ def export_workshops(sender, *, delegate, **kwargs):
                 "time_slot", "session__workshop", "session__room"
             )
         ],
+        # Every scan of their badge at a door: where, when, what it found.
+        "check_ins": [
+            {
+                "door": checkin.door_label,
+                "at": isoformat_or_none(checkin.at),
+                "outcome": checkin.get_outcome_display(),
+                "undone_at": isoformat_or_none(checkin.undone_at),
+            }
+            for checkin in delegate.checkins.order_by("at", "pk")
+        ],
         # Ballot runs name delegates by id in their assignment and report.
         "ballot_allocations": [
             {

@@ -1,4 +1,4 @@
-"""Anonymise delegates whose event ended RETENTION_DAYS or more days ago (run daily from cron)."""
+"""Anonymise delegates whose event ended RETENTION_DAYS or more days ago (workers do it daily)."""
 
 from django.core.management.base import BaseCommand, CommandError
 

@@ -20,6 +20,9 @@ STAFF_PERMISSIONS = {
     "workshops.view_session",
     "workshops.view_booking",
     "workshops.view_bookingchange",
+    "workshops.view_checkin",
+    "workshops.view_standbyentry",
+    "workshops.view_noshowrelease",
 }
 
 
@@ -57,6 +60,10 @@ def test_catering_group_can_view_delegates_and_needs_only(db):
     }
 
 
+def test_door_staff_group_can_check_in_only(db):
+    assert permissions_of("Door staff") == {"workshops.check_in"}
+
+
 def test_organisers_group_has_every_permission_on_our_models(db):
     perms = permissions_of("Organisers")
     assert perms > STAFF_PERMISSIONS
@@ -67,6 +74,9 @@ def test_organisers_group_has_every_permission_on_our_models(db):
         "workshops.add_session",
         "workshops.change_workshop",
         "registration.view_exportrecord",
+        "workshops.check_in",
+        "workshops.add_checkindevice",
+        "workshops.view_noshowrelease",
     } < perms
     assert "workshops.override_capacity" not in perms
 

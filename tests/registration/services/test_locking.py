@@ -30,7 +30,7 @@ RAW_ROW_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b", re.IGNORECA
 
 def test_select_for_update_only_in_the_locking_module():
     found = []
-    for path, tree in project_modules(("registration", "workshops", "outbox", "socex")):
+    for path, tree in project_modules(("registration", "workshops", "outbox", "worker", "socex")):
         if path == LOCKER:
             continue
         prose = docstrings(tree)

@@ -22,6 +22,7 @@ from registration.services.privacy import (
 )
 from registration.views.access import SESSION_KEY
 from tests.factories import AgencyFactory, DelegateFactory, EventFactory
+from tests.jobs import run_queued_jobs
 from workshops.models import Announcement, AnnouncementRecipient, Booking, BookingChange
 from workshops.services.booking import book_sessions
 
@@ -55,6 +56,7 @@ def test_register_stores_privacy_notice_version(client, programme):
     agency = AgencyFactory()
     response = client.post(reverse("register"), registration_post(agency))
     assert response.status_code == 303
+    run_queued_jobs()
     delegate = Delegate.objects.get()
     assert delegate.privacy_notice_version == PRIVACY_NOTICE_VERSION
     assert delegate.privacy_accepted_at is not None
@@ -68,6 +70,7 @@ def test_register_with_needs_and_consent_stores_consent_time(client, programme):
         registration_post(agency, dietary_requirements="Vegan", needs_consent="on"),
     )
     assert response.status_code == 303
+    run_queued_jobs()
     delegate = Delegate.objects.get()
     assert delegate.dietary_requirements == "Vegan"
     assert delegate.needs_consent_at == delegate.privacy_accepted_at
@@ -91,6 +94,7 @@ def test_register_with_blank_needs_needs_no_consent(client, programme):
         reverse("register"), registration_post(agency, dietary_requirements="   ")
     )
     assert response.status_code == 303
+    run_queued_jobs()
     assert Delegate.objects.get().needs_consent_at is None
 
 

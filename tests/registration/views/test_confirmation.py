@@ -12,6 +12,7 @@ from registration.models import Delegate, EmailConfirmation
 from registration.services.link import issue_manage_link
 from tests.confirmation import emailed_code
 from tests.factories import AgencyFactory, DelegateFactory
+from tests.jobs import run_queued_jobs
 
 EMAIL = "priya.shah@warwickshire.police.uk"
 CONFIRM = "/booking/confirm/"
@@ -34,6 +35,7 @@ def registered(client, programme):
         },
     )
     assert response["Location"] == CONFIRM
+    run_queued_jobs()  # the worker registers
     return Delegate.objects.get(email=EMAIL)
 
 

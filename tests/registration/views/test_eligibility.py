@@ -4,6 +4,7 @@ from django.urls import reverse
 from registration.models import Agency, Delegate
 from registration.views.access import sign_in_delegate
 from tests.factories import AgencyFactory, DelegateFactory
+from tests.jobs import run_queued_jobs
 
 
 def form_data(agency, email, **extra):
@@ -50,6 +51,7 @@ def test_register_view_bad_code_error_is_on_code_field(client, event, kent):
 def test_register_view_matching_email_registers(client, event, kent):
     response = client.post(reverse("register"), form_data(kent, "sam@kent.police.uk"))
     assert response.status_code == 303
+    run_queued_jobs()
     assert Delegate.objects.get().status == Delegate.Status.REGISTERED
 
 

@@ -17,6 +17,7 @@ from tests.factories import (
     WorkshopFactory,
     rank_workshops,
 )
+from tests.jobs import run_queued_jobs
 from workshops.models import Booking, Preference
 from workshops.services.ballot import rankable_workshops
 
@@ -235,6 +236,7 @@ def test_home_page_and_registration_email_in_ballot_mode_explain_the_ballot(clie
         },
     )
     assert response["Location"] == "/booking/confirm/"
+    run_queued_jobs()  # the worker registers and queues the email
     email = OutgoingEmail.objects.get()
     explained = (
         "Once you have confirmed, rank the day-two workshops: places are allocated by ballot"

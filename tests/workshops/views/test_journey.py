@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 
 from outbox.models import OutgoingEmail
-from outbox.services import send_queued_email
 from registration.models import Agency, Delegate
 from tests.confirmation import confirm
 from tests.factories import AgencyFactory
+from tests.jobs import run_queued_jobs
 from workshops.models import Booking
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/booking/link/[\w-]+/)")
@@ -47,8 +47,8 @@ def register_and_confirm(client, the_agency, **changes):
 
 
 def delivered():
-    """Send what the outbox holds (tests run inside a transaction that never commits)."""
-    send_queued_email()
+    """Run the queued jobs, as the worker beside the site does; return what was sent."""
+    run_queued_jobs()
     return mail.outbox
 
 
@@ -115,6 +115,7 @@ def test_register_day_one_only_goes_to_booking_page(client, programme, agency):
 
 def test_register_agency_not_listed_creates_unconfirmed_agency(client, programme, agency):
     register(client, agency, agency="", agency_not_listed="on", other_agency="  Office of  Tests ")
+    run_queued_jobs()
     created = Agency.objects.get(name="Office of Tests")
     assert created.is_confirmed is False
     assert Delegate.objects.get().agency == created

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from outbox.services import count_waiting_email
+from outbox.services import waiting_email_warning
 from registration.models import Event
 from workshops.models import AllocationRun
 from workshops.services.ballot import BallotError, publish_allocation, run_allocation
@@ -76,11 +76,6 @@ class Command(BaseCommand):
                 "bookings live."
             )
         )
-        waiting = count_waiting_email()
-        if waiting:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"{waiting} emails are waiting in the outbox: "
-                    "manage.py send_queued_email sends them."
-                )
-            )
+        warning = waiting_email_warning()
+        if warning:
+            self.stdout.write(self.style.WARNING(warning))

@@ -1,0 +1,159 @@
+"""Sending queued email: what the worker does (`outbox.tasks`), never a request.
+
+Each message is claimed with a conditional UPDATE (a lease), sent, and marked
+sent or backed off. See "The outbox" in docs/architecture.md.
+"""
+
+import logging
+import smtplib
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from outbox.models import OutgoingEmail
+from outbox.sealing import unseal
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# Messages per job (`outbox.services.enqueue_sending`) and per connection.
+BATCH = 100
+# Answers from a mail server that is up but refuses this one message (a bad address, say):
+# the message records it and the batch goes on. Any other failure (no connection, silence,
+# a hang-up) stops the batch, so a silent server costs one EMAIL_TIMEOUT, not one per message.
+REFUSED_BY_SERVER = (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)
+
+
+def send_emails(*, message_ids, now=None):
+    """Send these messages through one connection, if still pending and due; return how many.
+
+    Side effects: sends mail and updates each row it claims. Stops at the first
+    failure of the mail server itself (unreachable, silent, hanging up): that
+    message records the failure and backs off, the rest stay due for
+    `send_queued_email`. A message the server refuses records its failure and
+    the rest go on. Never raises for a mail failure.
+    """
+    connection = get_connection()
+    opened = False
+    sent = 0
+    try:
+        for message_id in message_ids:
+            message = _claim(message_id, now=now)
+            if message is None:
+                continue  # sent, given up, backing off, or another worker holds it
+            try:
+                if not opened:
+                    connection.open()
+                    opened = True
+                _deliver(message, connection)
+            except Exception as error:  # any transport failure: keep the message, retry later
+                _record_failure(message, error, now=now)
+                if isinstance(error, REFUSED_BY_SERVER):
+                    continue
+                break
+            _record_sent(message)
+            sent += 1
+    finally:
+        if opened:
+            try:
+                connection.close()
+            except Exception as error:  # what was sent is recorded; nothing to undo
+                logger.warning("Mail connection not closed cleanly: %s", error)
+    return sent
+
+
+def send_email(*, message_id, now=None):
+    """Try to send one queued message now; return True if this call sent it. Never raises."""
+    return send_emails(message_ids=[message_id], now=now) == 1
+
+
+def _claim(message_id, *, now=None):
+    """Take the message for one sending attempt; return it, or None if it is not ours to send.
+
+    The row is claimed with a conditional UPDATE (a lease of
+    `OUTBOX_LEASE_SECONDS`) rather than held locked, so a slow mail server
+    never blocks other writers, and a worker that dies mid-send leaves the
+    message to be tried again once the lease ends.
+    """
+    now = now or timezone.now()
+    claimed = OutgoingEmail.objects.filter(
+        pk=message_id, status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now
+    ).update(
+        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
+    )
+    return OutgoingEmail.objects.get(pk=message_id) if claimed else None
+
+
+def _deliver(message, connection):
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=unseal(message.body_text, message.sealed),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(unseal(message.body_html, message.sealed), "text/html")
+    if message.attachment_name:
+        email.attach(
+            message.attachment_name, message.attachment_content, message.attachment_mimetype
+        )
+    email.send()
+
+
+def _record_failure(message, error, *, now=None):
+    now = now or timezone.now()
+    logger.warning("Email %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutgoingEmail.Status.FAILED
+        message.sealed = {}  # given up: nothing will need the secrets again
+    message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
+    message.save(update_fields=["last_error", "status", "next_attempt_at", "sealed"])
+
+
+def _record_sent(message):
+    # The one window for a duplicate: the server has the message and this UPDATE has not
+    # run yet. A worker killed here leaves it pending; it is sent again after the lease.
+    message.status = OutgoingEmail.Status.SENT
+    message.sent_at = timezone.now()
+    message.last_error = ""
+    message.sealed = {}
+    message.save(update_fields=["last_error", "status", "sent_at", "sealed"])
+
+
+def send_queued_email(*, now=None, budget_seconds=50.0):
+    """Send every pending message that is due, `BATCH` per connection; return (sent, still due).
+
+    Stops when none is due, when the mail server fails (the rest wait for the
+    next run), or after `budget_seconds` (None: no limit), so the periodic job
+    that calls it every minute never piles up. Side effects: as `send_emails`.
+    """
+    started = time.monotonic()
+    sent = 0
+    tried = set()
+    while budget_seconds is None or time.monotonic() - started < budget_seconds:
+        due = list(
+            OutgoingEmail.objects.filter(
+                status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now or timezone.now()
+            )
+            .exclude(pk__in=tried)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not due:
+            break
+        tried.update(due)
+        batch_sent = send_emails(message_ids=due, now=now)
+        sent += batch_sent
+        if batch_sent < len(due):
+            break  # the server failed or refused: the rest wait for the next run
+    still_due = OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now or timezone.now()
+    ).count()
+    return sent, still_due

@@ -1,0 +1,98 @@
+"""Registration's background jobs: what a public form asked for, looked up and done later.
+
+The registration form, "Find my booking" and "Send me a new code" answer the
+same whatever the address typed, and do the same work in the request:
+validate, rate-limit, enqueue one of these jobs. Whether the address is
+registered is looked up here, in a worker, so nothing about it reaches the
+person at the keyboard, not even in the time the answer takes. What was typed
+travels sealed (`worker.sealed`) and is blanked once the job's work commits
+(`worker.once.running_once`, which also makes a second run of a job do nothing).
+Each job carries the origin the request came to (`socex.site_url`), so the
+links it emails start as they would have in the request.
+"""
+
+import datetime
+import logging
+
+from django_tasks import task
+
+from registration.models import Event
+from registration.services.confirmation import resend_confirmation_code
+from registration.services.eligibility import NotEligible
+from registration.services.link_request import send_link_if_registered
+from registration.services.privacy import anonymise_expired_delegates
+from registration.services.registration import register_delegate
+from socex.site_url import links_from
+from worker.once import running_once
+from worker.schedule import daily
+from worker.sealed import seal_arguments, unseal_arguments
+
+logger = logging.getLogger(__name__)
+
+
+def registration_sealed(*, event, details, agency_id, other_agency, invitation_code, needs_consent):
+    """The registration form's answers, sealed for `register_from_form`."""
+    return seal_arguments(
+        event_id=event.pk,
+        details=details,
+        agency_id=agency_id,
+        other_agency=other_agency,
+        invitation_code=invitation_code,
+        needs_consent=needs_consent,
+    )
+
+
+@task(takes_context=True)
+def register_from_form(context, *, sealed, origin=None):
+    """Register what the form sent (`registration_sealed`), or tell the address's owner.
+
+    Idempotent: `running_once`.
+    """
+    with links_from(origin), running_once(context) as first:
+        if not first:
+            return None
+        answers = unseal_arguments(sealed)
+        event = Event.objects.get(pk=answers.pop("event_id"))
+        try:
+            delegate = register_delegate(event=event, **answers)
+        except NotEligible as error:
+            # Something changed since the form checked it (an organiser's edit, a place filled).
+            logger.warning("Registration refused in the worker: %s", error.message)
+            return None
+        return {"delegate": delegate.pk}
+
+
+@task(takes_context=True)
+def send_link_to(context, *, sealed, origin=None):
+    """Email a booking link to the sealed address if it is registered.
+
+    Idempotent: `running_once`.
+    """
+    with links_from(origin), running_once(context) as first:
+        if first:
+            send_link_if_registered(email=unseal_arguments(sealed)["email"])
+
+
+@task(takes_context=True)
+def resend_code_to(context, *, sealed, origin=None):
+    """Email a new code to the sealed address if it has a registration for the sealed event.
+
+    Idempotent: `running_once`.
+    """
+    with links_from(origin), running_once(context) as first:
+        if first:
+            answers = unseal_arguments(sealed)
+            event = Event.objects.get(pk=answers["event_id"])
+            resend_confirmation_code(event=event, email=answers["email"])
+
+
+@daily(at=datetime.time(3, 15))
+@task
+def apply_retention():
+    """Anonymise delegates `RETENTION_DAYS` after their event ended.
+
+    Idempotent: delegates already anonymised are skipped, so a second run of the
+    same day does nothing.
+    """
+    done = anonymise_expired_delegates()
+    return {"anonymised": sum(count for _event, count in done)}
