@@ -137,6 +137,12 @@ class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
         "email_delegates",
     ]
 
+    def changelist_view(self, request, extra_context=None):
+        # Six columns, the filters and the check-in action need the width, as on the
+        # delegate list (the breadcrumbs and the site header still lead everywhere).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_seats()
 
