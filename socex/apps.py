@@ -14,7 +14,9 @@ class SocexAdminConfig(AdminConfig):
             checks,  # noqa: F401  (registers the deploy checks)
             converters,  # noqa: F401  (registers <id:...> before any URLconf)
         )
-        from socex.lockout_admin import register_lockout_admin  # needs the apps loaded
+        from socex.account_admin import register_account_admin  # needs the apps loaded
+        from socex.lockout_admin import register_lockout_admin
 
-        # After autodiscovery, which registered axes' own.
+        # After autodiscovery, which registered axes' and auth's own.
         register_lockout_admin(admin.site)
+        register_account_admin(admin.site)

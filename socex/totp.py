@@ -1,6 +1,7 @@
 """An admin second factor for a user: create a TOTP device and show it once.
 
-Used by the commands ensure_organiser and setup_totp.
+Used by the commands ensure_organiser and setup_totp, and the accounts admin's
+*Second factor* page.
 """
 
 from base64 import b32encode
@@ -18,9 +19,14 @@ def create_totp_device(user, *, replace=False):
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
 
 
+def totp_key(device):
+    """The device's secret as authenticator apps take it typed in (base32)."""
+    return b32encode(device.bin_key).decode()
+
+
 def describe_totp_device(device):
     """The lines that let a person add `device` to an authenticator app."""
-    secret = b32encode(device.bin_key).decode()
+    secret = totp_key(device)
     return (
         "Second factor: add this account to an authenticator app (shown once).\n"
         f"  otpauth URI: {device.config_url}\n"

@@ -34,6 +34,18 @@ class EmailConfirmedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AgencyKindFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "type of agency"
+
+
+class AgencyConfirmedFilter(admin.BooleanFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "agency confirmed (typed-in agencies are not)"
+
+
 class NeedsFilter(admin.SimpleListFilter):
     """Delegates who told us dietary or accessibility needs; only for `view_needs` holders."""
 
@@ -88,14 +100,15 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
 
 @admin.register(Delegate)
 class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
-    list_display = ["__str__", "email", "agency", "attends_day_one", "attends_day_two", "status"]
+    # Short headings and no navigation sidebar, so the list reads at 1280 px (see changelist_view).
+    list_display = ["name", "email", "agency", "day_one", "day_two", "status"]
     list_filter = [
         "status",
         "attends_day_one",
         "attends_day_two",
-        "agency__kind",
+        ("agency__kind", AgencyKindFilter),
         ("agency", admin.RelatedOnlyFieldListFilter),
-        "agency__is_confirmed",
+        ("agency__is_confirmed", AgencyConfirmedFilter),
         EmailConfirmedFilter,
     ]
     list_select_related = ["agency"]
@@ -119,6 +132,24 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     ]
     # Where the fields that follow the registration's own go (the workshops app adds its own).
     extra_fields = []
+
+    @admin.display(description="name", ordering="last_name")
+    def name(self, delegate):
+        return delegate.full_name
+
+    @admin.display(description="day 1", boolean=True, ordering="attends_day_one")
+    def day_one(self, delegate):
+        return delegate.attends_day_one
+
+    @admin.display(description="day 2", boolean=True, ordering="attends_day_two")
+    def day_two(self, delegate):
+        return delegate.attends_day_two
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width: the filters take a column already (the breadcrumbs and
+        # the site header still lead everywhere).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_list_filter(self, request):
         list_filter = super().get_list_filter(request)

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,9 +24,16 @@ from workshops.services.ballot import BallotError, publish_allocation, run_alloc
 from workshops.services.ballot_report import (
     METHODS,
     describe_run,
+    explain_comparison,
     people_in_report,
+    preview_delegates,
+    preview_rows,
+    preview_slots,
     report_rows,
 )
+
+PREVIEW_PAGE_SIZE = 50
+CONTACT_PERMISSION = "registration.view_contact_details"
 
 
 class RunAllocationForm(forms.Form):
@@ -47,6 +55,15 @@ class RunAllocationForm(forms.Form):
         help_text="The solver stops here and reports how good its allocation is proven to be. "
         "It runs while this page waits, so keep it under the web server's timeout "
         "(gunicorn's default is 30 s); for longer runs use manage.py run_ballot --time-limit.",
+    )
+
+
+class PreviewSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Find a delegate")
+    only = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=[("", "Everyone in the ballot"), ("incomplete", "Only those left without seats")],
     )
 
 
@@ -86,6 +103,11 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
                 "<id:run_id>/report/",
                 self.admin_site.admin_view(self.report_view),
                 name="workshops_allocationrun_report",
+            ),
+            path(
+                "<id:run_id>/allocation/",
+                self.admin_site.admin_view(self.allocation_view),
+                name="workshops_allocationrun_allocation",
             ),
             path(
                 "<id:run_id>/publish/",
@@ -165,6 +187,7 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
             "people": people_in_report(report=report),
             "method_labels": [label for _, label in METHODS],
             "rows": report_rows(report=report),
+            "notes": explain_comparison(report=report),
             "solution": describe_run(run=run),
             "can_publish": run.published_at is None
             and run.event.is_ballot
@@ -172,6 +195,45 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/workshops/allocation_report.html", context)
+
+    def allocation_view(self, request, run_id):
+        """Who gets what from a run, delegate by delegate, before (or after) it is published.
+
+        For those who may read ballot runs; names come from the delegates (the
+        report keeps ids only), email addresses only for those who may read them.
+        """
+        run = get_object_or_404(AllocationRun.objects.select_related("event"), pk=run_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        form = PreviewSearchForm(request.GET)
+        search, only_incomplete = "", False
+        if form.is_valid():
+            search = form.cleaned_data["q"]
+            only_incomplete = form.cleaned_data["only"] == "incomplete"
+        show_email = request.user.has_perm(CONTACT_PERMISSION)
+        delegates = preview_delegates(
+            run=run, search=search, only_incomplete=only_incomplete, search_email=show_email
+        )
+        page = Paginator(delegates, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{run}: who gets what",
+            # The timetables get the whole width.
+            "is_nav_sidebar_enabled": False,
+            "run": run,
+            "form": form,
+            "page": page,
+            "rows": preview_rows(run=run, delegates=list(page)),
+            "slots": preview_slots(run=run),
+            "k": run.report.get("k", 0),
+            "show_email": show_email,
+            "query": query.urlencode(),
+            "searching": bool(search or only_incomplete),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/allocation_preview.html", context)
 
     def publish_view(self, request, run_id):
         run = get_object_or_404(AllocationRun, pk=run_id)

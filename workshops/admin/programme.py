@@ -102,10 +102,27 @@ class RosterInline(ProtectsFields, admin.TabularInline):
         return format_html('<a href="{}">Move to another session…</a>', url)
 
 
+class FillFilter(admin.SimpleListFilter):
+    """Sessions with no place left (the dashboard's "Full sessions" links here), or with some."""
+
+    title = "places"
+    parameter_name = "fill"
+
+    def lookups(self, request, model_admin):
+        return [("full", "Full"), ("open", "Places left")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "full":
+            return queryset.filter(places_left__lte=0)
+        if self.value() == "open":
+            return queryset.filter(places_left__gt=0)
+        return queryset
+
+
 @admin.register(Session)
 class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
-    list_filter = ["time_slot", "room", "workshop"]
+    list_filter = ["time_slot", FillFilter, "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
     inlines = [RosterInline, WaitlistInline]
     actions = ["seat_standby_now"]
@@ -119,6 +136,12 @@ class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
         "places_left",
         "email_delegates",
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        # Six columns, the filters and the check-in action need the width, as on the
+        # delegate list (the breadcrumbs and the site header still lead everywhere).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_seats()

@@ -48,6 +48,19 @@ class WaitlistEntryAdmin(ProtectsFields, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_place()
 
+    def get_changelist_formset(self, request, **kwargs):
+        """The list's position boxes, each labelled with whose place it is (WCAG 4.1.2)."""
+        formset = super().get_changelist_formset(request, **kwargs)
+
+        class LabelledPositions(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                form.fields["position"].widget.attrs["aria-label"] = (
+                    f"Position of {form.instance.delegate}"
+                )
+
+        return LabelledPositions
+
     def has_add_permission(self, request):
         return False
 

@@ -16,14 +16,16 @@ from django.utils.text import slugify
 
 from registration.models import Delegate
 from workshops.exports import pdfs, rows
+from workshops.exports.formulas import sheet_name
 from workshops.exports.resources import (
     AccessResource,
     AttendanceResource,
     AttendeeResource,
     CateringResource,
+    CateringTotalsResource,
     RosterResource,
 )
-from workshops.exports.spreadsheets import csv_response, xlsx_response
+from workshops.exports.spreadsheets import Sheet, csv_response, xlsx_response
 from workshops.models import ExportRecord
 
 EXPORT_PERMISSION = "registration.export_delegates"
@@ -83,7 +85,12 @@ def download(
     stem = slugify(f"{export.title} {subject}")[:80]
     filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
     response, row_count = export.build(
-        delegates=delegates, sessions=sessions, day=day, file_format=file_format, filename=filename
+        delegates=delegates,
+        sessions=sessions,
+        day=day,
+        file_format=file_format,
+        filename=filename,
+        title=f"{export.title}: {subject}" if subject else export.title,
     )
     ExportRecord.objects.create(
         user=user,
@@ -96,11 +103,13 @@ def download(
     return response
 
 
-def _tabular(*, resource, data, file_format, filename, sheet_title):
+def _tabular(*, resource, data, file_format, filename, title, extra_sheets=()):
+    """CSV of `data`; or XLSX: `data` on a sheet named from `title`, then `extra_sheets`."""
     table_rows = resource.export_rows(data)
     if file_format == CSV:
         return csv_response(table_rows=table_rows, filename=filename)
-    return xlsx_response(table_rows=table_rows, sheet_title=sheet_title, filename=filename)
+    first = Sheet(name=sheet_name(title.split(":")[0]), table_rows=table_rows, title=title)
+    return xlsx_response(sheets=[first, *extra_sheets], title=title, filename=filename)
 
 
 def _pdf_response(write, filename):
@@ -118,7 +127,7 @@ def _pdf_response(write, filename):
     return response, result
 
 
-def build_attendees(*, delegates, file_format, filename, **kwargs):
+def build_attendees(*, delegates, file_format, filename, title, **kwargs):
     delegates = rows.exportable_delegates(delegates)
     resource = AttendeeResource(slots=rows.attendee_slots(delegates))
     response = _tabular(
@@ -126,42 +135,81 @@ def build_attendees(*, delegates, file_format, filename, **kwargs):
         data=rows.attendee_rows(delegates),
         file_format=file_format,
         filename=filename,
-        sheet_title="Attendees",
+        title=title,
     )
     return response, delegates.count()
 
 
-def build_rosters(*, sessions, file_format, filename, **kwargs):
-    response = _tabular(
-        resource=RosterResource(),
-        data=rows.roster_rows(sessions),
-        file_format=file_format,
-        filename=filename,
-        sheet_title="Rosters",
-    )
+def build_rosters(*, sessions, file_format, filename, title, **kwargs):
+    """CSV: one table of every seat. XLSX: a sheet per session, named by round and room."""
+    if file_format == CSV:
+        response = _tabular(
+            resource=RosterResource(),
+            data=rows.roster_rows(sessions),
+            file_format=file_format,
+            filename=filename,
+            title=title,
+        )
+    else:
+        response = xlsx_response(
+            sheets=_roster_sheets(rows.rosters_by_session(sessions)),
+            title=title,
+            filename=filename,
+        )
     return response, rows.roster_queryset(sessions).count()
 
 
-def build_catering(*, delegates, file_format, filename, **kwargs):
+def _roster_sheets(sessions_and_seats):
+    """One `Sheet` per session: "R1 Kenilworth Suite – County Lines…", its seats by surname."""
+    resource = RosterResource()
+    taken, rounds = [], {}
+    for session, seats in sessions_and_seats:
+        slot = session.time_slot
+        number = rounds.setdefault(slot.pk, len(rounds) + 1)
+        name = sheet_name(
+            f"R{number} {session.room.name} – {session.workshop.title}",
+            taken=taken,
+            fallback=f"Session {session.pk}",
+        )
+        taken.append(name)
+        yield Sheet(
+            name=name,
+            table_rows=resource.export_rows(seats),
+            title=f"{session.workshop.title}: {slot.name}, {slot.times}, {session.room.name}",
+        )
+
+
+def build_catering(*, delegates, file_format, filename, title, **kwargs):
+    """The list; in XLSX a second sheet totals each diet by day, for the caterers' order."""
     delegates = rows.exportable_delegates(delegates)
+    totals = []
+    if file_format == XLSX:
+        totals.append(
+            Sheet(
+                name=sheet_name("Totals by diet and day"),
+                table_rows=CateringTotalsResource().export_rows(rows.catering_totals(delegates)),
+                title=f"{title}: totals by diet and day",
+            )
+        )
     response = _tabular(
         resource=CateringResource(),
         data=rows.catering_rows(delegates),
         file_format=file_format,
         filename=filename,
-        sheet_title="Catering",
+        title=title,
+        extra_sheets=totals,
     )
     return response, delegates.count()
 
 
-def build_access(*, delegates, file_format, filename, **kwargs):
+def build_access(*, delegates, file_format, filename, title, **kwargs):
     delegates = rows.exportable_delegates(delegates)
     response = _tabular(
         resource=AccessResource(),
         data=rows.access_rows(delegates),
         file_format=file_format,
         filename=filename,
-        sheet_title="Access",
+        title=title,
     )
     return response, delegates.exclude(accessibility_needs="").count()
 
@@ -191,7 +239,7 @@ def build_badges(*, delegates, filename, **kwargs):
     return _pdf_response(write, filename)
 
 
-def build_attendance(*, delegates, file_format, filename, only_missing=False, **kwargs):
+def build_attendance(*, delegates, file_format, filename, title, only_missing=False, **kwargs):
     delegates = rows.exportable_delegates(delegates)
     table = list(rows.attendance_rows(delegates, only_missing=only_missing))
     response = _tabular(
@@ -199,7 +247,7 @@ def build_attendance(*, delegates, file_format, filename, only_missing=False, **
         data=table,
         file_format=file_format,
         filename=filename,
-        sheet_title="No-shows" if only_missing else "Attendance",
+        title=title,
     )
     return response, len(table)
 
@@ -236,7 +284,7 @@ ATTENDEES = Export(
 ROSTERS = Export(
     "rosters",
     "Session rosters",
-    "Who holds a seat in each session, by slot, room and surname.",
+    "Who holds a seat in each session, by slot, room and surname (XLSX: a sheet per session).",
     (CSV, XLSX),
     EXPORT_PERMISSION,
     build_rosters,
@@ -262,7 +310,7 @@ BADGES = Export(
 CATERING = Export(
     "catering",
     "Catering list",
-    "Days attending and dietary requirements.",
+    "Days attending and dietary requirements; the XLSX adds totals by diet and day.",
     (CSV, XLSX),
     NEEDS_PERMISSION,
     build_catering,

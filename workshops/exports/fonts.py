@@ -171,10 +171,14 @@ class TextLine(Flowable):
 
 def cell(text, *, font, size):
     """A table cell's content for `text`: the text itself when `font` alone draws it as
-    typed (the table sets it, which is fastest), else a TextLine in `font` at `size`."""
-    if not needs_fallback(text, font):
+    typed (the table sets it, which is fastest), else a TextLine in `font` at `size`
+    for each of its lines."""
+    lines = text.split("\n")
+    if not any(needs_fallback(line, font) for line in lines):
         return text
-    return TextLine(text, font=font, size=size)
+    if len(lines) == 1:
+        return TextLine(text, font=font, size=size)
+    return [TextLine(line, font=font, size=size * 1.1) for line in lines]
 
 
 def split_lines(text, *, font, size, width):

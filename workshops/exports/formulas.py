@@ -46,6 +46,48 @@ def neutralise_formula(value):
 
 def _first_visible(text):
     for character in text:
-        if not character.isspace() and unicodedata.category(character) not in BLANK_CATEGORIES:
+        if not _is_blank(character):
             return character
     return ""
+
+
+def _is_blank(character):
+    return character.isspace() or unicodedata.category(character) in BLANK_CATEGORIES
+
+
+# A worksheet's name: at most 31 characters, none of these, not blank, no quote at
+# either end, and unique in its workbook ignoring case (Excel refuses the file otherwise).
+SHEET_NAME_LENGTH = 31
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def sheet_name(text, *, taken=(), fallback="Sheet"):
+    """Return `text` made a safe, legal worksheet name not in `taken` (compared ignoring case).
+
+    Names are not cells, but they come from what organisers typed (a room, a
+    workshop), so the same cleaning applies: characters XLSX cannot hold are
+    dropped and anything a spreadsheet could read as the start of a formula is
+    removed from the front (a leading quote, the cell's remedy, is not allowed
+    in a name). Then Excel's own rules.
+    """
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(text)).translate(SHEET_NAME_FORBIDDEN)
+    text = " ".join(text.split())
+    while text and (text[0] in FORMULA_STARTS or text[0] == "'" or _is_blank(text[0])):
+        text = text[1:]
+    name = text.strip("' ")[:SHEET_NAME_LENGTH].rstrip("' ") or fallback
+    if name.casefold() == "history":  # Excel keeps that name for itself
+        name = f"{name} (sheet)"
+    taken = {t.casefold() for t in taken}
+    number = 2
+    candidate = name
+    while candidate.casefold() in taken:
+        suffix = f" ({number})"
+        candidate = name[: SHEET_NAME_LENGTH - len(suffix)].rstrip("' ") + suffix
+        number += 1
+    return candidate
+
+
+def page_header_text(text):
+    """`text` for a printed page's header or footer, where `&` starts a control code."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    return " ".join(text.split()).replace("&", "&&")

@@ -1,5 +1,9 @@
 """Printables: sign-in sheets (a page per session) and name badges with a check-in QR code.
 
+A sign-in sheet gives the session's date, round, room and capacity, lists the
+delegates booked with their agency's full name (in smaller type, on two or
+three lines, when it is long) and ends with blank rows for walk-ins.
+
 reportlab draws the PDFs and segno computes the QR codes, both pure Python
 from the package registry. The QR code is drawn as vector squares, so it
 prints sharp at any size and needs no image library. Text is set in the fonts of
@@ -10,6 +14,8 @@ runs right to left, is measured and drawn through it.
 from xml.sax.saxutils import escape
 
 import segno
+from django.utils import timezone
+from django.utils.formats import date_format
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -21,7 +27,7 @@ from workshops.exports.fonts import cell, draw_string, register_fonts, split_lin
 
 FONT = "SocexSans"
 BOLD = "SocexSans-Bold"
-SIGN_IN_COLUMNS = [10 * mm, 42 * mm, 36 * mm, 52 * mm, 40 * mm]  # 180 mm: A4 less margins
+SIGN_IN_COLUMNS = [10 * mm, 38 * mm, 32 * mm, 62 * mm, 38 * mm]  # 180 mm: A4 less margins
 SIGN_IN_ROW_HEIGHT = 7.5 * mm
 SIGN_IN_HEADER_HEIGHTS = [9 * mm, 7 * mm, 7 * mm]
 HEADER_ROWS = len(SIGN_IN_HEADER_HEIGHTS)
@@ -31,6 +37,11 @@ SIGN_IN_ROWS_PER_PAGE = int(
     (A4[1] - 2 * PAGE_MARGIN - 2 * FRAME_PADDING - sum(SIGN_IN_HEADER_HEIGHTS))
     // SIGN_IN_ROW_HEIGHT
 )
+# Walk-ins fill the rest of the last page, on a new page when fewer than this would fit.
+WALK_IN_ROWS = 5
+# Tried in turn until a cell's text fits; DejaVu Sans is a fifth wider than Helvetica.
+CELL_FONT_SIZES = (9, 8, 7, 6, 5.5, 5, 4.5)
+CELL_PADDING = 4  # points, left and right, as reportlab's Table leaves them
 BADGE_WIDTH = 90 * mm
 BADGE_HEIGHT = 60 * mm
 BADGE_COLUMNS = 2
@@ -59,59 +70,119 @@ def fit_size(text, *, width, font, largest, smallest):
     return size
 
 
-def _sign_in_page(session, seats, *, first_number, booked, page, pages):
-    """One page of a session's sign-in sheet: the heading, then up to a page of delegates."""
+def fit_cell(text, *, width, height, sizes=CELL_FONT_SIZES):
+    """Lay `text` out in a `width` × `height` cell: (lines, font size), all of it if it can.
+
+    The largest size at which the whole text fits on as many lines as the cell
+    holds; past the smallest, the last line ends with an ellipsis.
+    """
+    text = " ".join((text or "").split())
+    for size in sizes:
+        if string_width(text, FONT, size) <= width:
+            return [text], size
+        lines = split_lines(text, font=FONT, size=size, width=width)
+        # A word too long for the width stays whole on its line: that line must fit too.
+        fits = all(string_width(line, FONT, size) <= width for line in lines)
+        if fits and len(lines) * size * 1.1 <= height:
+            return lines, size
+    size = sizes[-1]
+    room = max(1, int(height // (size * 1.1)))
+    lines = [
+        fit_text(line, width=width, size=size)
+        for line in split_lines(text, font=FONT, size=size, width=width)
+    ]
+    if len(lines) > room:
+        lines = [*lines[: room - 1], fit_text(" ".join(lines[room - 1 :]), width=width, size=size)]
+    return lines, size
+
+
+def session_date(session):
+    """The day a session runs, as people write it: "Thursday 23 May 2019"."""
+    return date_format(timezone.localtime(session.time_slot.starts_at), "l j F Y")
+
+
+def sign_in_body(seats):
+    """The sheet's rows below the headings, pages not yet cut: seats, then walk-ins.
+
+    Each row is (cells, kind): "seat", "none", "walk-ins" (the label) or "blank".
+    """
+    rows = [
+        (
+            [
+                str(number),
+                seat["last_name"],
+                seat["first_name"],
+                seat["agency_name"],
+                "",
+            ],
+            "seat",
+        )
+        for number, seat in enumerate(seats, start=1)
+    ]
+    if not rows:
+        rows.append((["", "Nobody has booked this session.", "", "", ""], "none"))
+    used = len(rows) % SIGN_IN_ROWS_PER_PAGE or SIGN_IN_ROWS_PER_PAGE
+    left = SIGN_IN_ROWS_PER_PAGE - used
+    if left < WALK_IN_ROWS + 1:
+        rows += [(["", "", "", "", ""], "gap")] * left  # the walk-ins start a new page
+        left = SIGN_IN_ROWS_PER_PAGE
+    rows.append((["", "Walk-ins (not booked): name, agency, then sign", "", "", ""], "walk-ins"))
+    rows += [(["", "", "", "", ""], "blank")] * (left - 1)
+    return rows
+
+
+def _sign_in_page(session, body, *, booked, page, pages):
+    """One page of a session's sign-in sheet: the heading, then up to a page of `body` rows."""
     span = len(SIGN_IN_COLUMNS)
     width = sum(SIGN_IN_COLUMNS)
     slot = session.time_slot
     heading = [fit_text(session.workshop.title, width=width, font=BOLD, size=14)]
     continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
-    details = [
-        fit_text(
-            f"{slot.name}, {slot.times}  ·  {session.room.name}  ·  capacity {session.capacity}"
-            f"  ·  {booked} booked{continued}",
-            width=width,
-            size=10,
-        )
-    ]
+    details_text = (
+        f"{session_date(session)}, {slot.name}, {slot.times}  ·  {session.room.name}"
+        f"  ·  capacity {session.capacity}  ·  {booked} booked{continued}"
+    )
+    details_size = fit_size(details_text, width=width, font=FONT, largest=10, smallest=7)
+    details = [fit_text(details_text, width=width, size=details_size)]
     rows = [
         heading + [""] * (span - 1),
         details + [""] * (span - 1),
         ["", "Surname", "First name", "Agency", "Signature"],
     ]
-    for number, seat in enumerate(seats, start=first_number):
-        rows.append(
-            [
-                str(number),
-                fit_text(seat["last_name"], width=SIGN_IN_COLUMNS[1] - 4),
-                fit_text(seat["first_name"], width=SIGN_IN_COLUMNS[2] - 4),
-                fit_text(seat["agency_name"], width=SIGN_IN_COLUMNS[3] - 4),
-                "",
-            ]
-        )
-    if not seats:
-        rows.append(["", "Nobody has booked this session.", "", "", ""])
+    style = [
+        ("SPAN", (0, 0), (-1, 0)),
+        ("SPAN", (0, 1), (-1, 1)),
+        ("FONT", (0, 0), (-1, 0), BOLD, 14),
+        ("FONT", (0, 1), (-1, 1), FONT, details_size),
+        ("FONT", (0, 2), (-1, 2), BOLD, 9),
+        ("FONT", (0, HEADER_ROWS), (-1, -1), FONT, 9),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 2), (-1, -1), 0.5, colors.grey),
+        ("LINEBEFORE", (4, 2), (4, -1), 0.5, colors.grey),
+        ("TEXTCOLOR", (0, HEADER_ROWS), (0, -1), colors.grey),
+    ]
+    for index, (cells, kind) in enumerate(body, start=HEADER_ROWS):
+        if kind == "walk-ins":
+            style += [("SPAN", (1, index), (3, index)), ("FONT", (1, index), (3, index), BOLD, 9)]
+        elif kind == "seat":
+            for column in (1, 2, 3):
+                lines, size = fit_cell(
+                    cells[column],
+                    width=SIGN_IN_COLUMNS[column] - 2 * CELL_PADDING,
+                    height=SIGN_IN_ROW_HEIGHT - 2,
+                )
+                # Drawn here at the size that fits: `_drawable` would set the row's size.
+                cells[column] = cell("\n".join(lines), font=FONT, size=size)
+                if size != CELL_FONT_SIZES[0]:
+                    at = (column, index)
+                    style += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
+        rows.append(cells)
     table = Table(
         _drawable(rows),
         colWidths=SIGN_IN_COLUMNS,
         rowHeights=SIGN_IN_HEADER_HEIGHTS + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("SPAN", (0, 0), (-1, 0)),
-                ("SPAN", (0, 1), (-1, 1)),
-                ("FONT", (0, 0), (-1, 0), BOLD, 14),
-                ("FONT", (0, 1), (-1, 1), FONT, 10),
-                ("FONT", (0, 2), (-1, 2), BOLD, 9),
-                ("FONT", (0, HEADER_ROWS), (-1, -1), FONT, 9),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 2), (-1, -1), 0.5, colors.grey),
-                ("LINEBEFORE", (4, 2), (4, -1), 0.5, colors.grey),
-                ("TEXTCOLOR", (0, HEADER_ROWS), (0, -1), colors.grey),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(style))
     return table
 
 
@@ -150,7 +221,8 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
     document = a4_document(file, title=title)
     story = []
     for session, seats in sessions_with_seats:
-        pages = max(1, -(-len(seats) // SIGN_IN_ROWS_PER_PAGE))
+        body = sign_in_body(seats)
+        pages = -(-len(body) // SIGN_IN_ROWS_PER_PAGE)
         for page in range(pages):
             if story:
                 story.append(PageBreak())
@@ -158,8 +230,10 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
             story.append(
                 _sign_in_page(
                     session,
-                    seats[first : first + SIGN_IN_ROWS_PER_PAGE],
-                    first_number=first + 1,
+                    [
+                        (list(cells), kind)
+                        for cells, kind in body[first : first + SIGN_IN_ROWS_PER_PAGE]
+                    ],
                     booked=len(seats),
                     page=page + 1,
                     pages=pages,

@@ -20,6 +20,13 @@ class AgencyKindWidget(widgets.Widget):
         return Agency.Kind(value).label if value else ""
 
 
+class DietWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return "Everyone attending"
+        return value or "No dietary requirement stated"
+
+
 def column(attribute, heading, widget=None):
     return fields.Field(attribute=attribute, column_name=heading, widget=widget)
 
@@ -87,6 +94,14 @@ class CateringResource(SpreadsheetSafeResource):
     day_one = yes_no("attends_day_one", "Day one")
     day_two = yes_no("attends_day_two", "Day two")
     dietary_requirements = column("dietary_requirements", "Dietary requirements")
+
+
+class CateringTotalsResource(SpreadsheetSafeResource):
+    """How many eat each diet on each day (`rows.catering_totals`), the last row everyone."""
+
+    diet = column("diet", "Dietary requirement", DietWidget())
+    day_one = column("day_one", "Day one", widgets.IntegerWidget(coerce_to_string=False))
+    day_two = column("day_two", "Day two", widgets.IntegerWidget(coerce_to_string=False))
 
 
 class AccessResource(SpreadsheetSafeResource):

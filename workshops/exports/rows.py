@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from registration.models import Delegate
@@ -97,6 +97,50 @@ def catering_rows(delegates):
     )
 
 
+def catering_totals(delegates):
+    """Return how many eat each diet on each day: a list of dicts, the usual diet first (one query).
+
+    Dietary requirements are free text, so answers differing only in capitals or
+    spaces ("vegetarian", "Vegetarian ") count as one, under the most common spelling.
+    Each dict has `diet` ("" for none stated), `day_one` and `day_two`; the last
+    dict (`diet` None) holds everyone attending each day.
+    """
+    answers = (
+        delegates.order_by()
+        .values("dietary_requirements")
+        .annotate(
+            day_one=Count("pk", filter=Q(attends_day_one=True)),
+            day_two=Count("pk", filter=Q(attends_day_two=True)),
+            said=Count("pk"),
+        )
+    )
+    diets = {}
+    for answer in answers:
+        text = " ".join(answer["dietary_requirements"].split())
+        totals = diets.setdefault(text.casefold(), {"spellings": {}, "day_one": 0, "day_two": 0})
+        totals["spellings"][text] = totals["spellings"].get(text, 0) + answer["said"]
+        totals["day_one"] += answer["day_one"]
+        totals["day_two"] += answer["day_two"]
+    rows = [
+        {
+            # The most common spelling; among equals, the first in alphabetical order.
+            "diet": min(totals["spellings"].items(), key=lambda s: (-s[1], s[0]))[0],
+            "day_one": totals["day_one"],
+            "day_two": totals["day_two"],
+        }
+        for totals in diets.values()
+    ]
+    rows.sort(key=lambda r: (r["diet"] != "", -(r["day_one"] + r["day_two"]), r["diet"]))
+    rows.append(
+        {
+            "diet": None,
+            "day_one": sum(r["day_one"] for r in rows),
+            "day_two": sum(r["day_two"] for r in rows),
+        }
+    )
+    return rows
+
+
 def access_rows(delegates):
     """Yield the delegates who stated accessibility needs, in surname order (one query)."""
     return (
@@ -116,6 +160,7 @@ def roster_queryset(sessions):
         .order_by(
             "time_slot__starts_at",
             "session__room__name",
+            "session_id",
             "delegate__last_name",
             "delegate__first_name",
             "delegate_id",
@@ -139,16 +184,38 @@ def roster_rows(sessions):
     return roster_queryset(sessions).iterator(chunk_size=CHUNK_SIZE)
 
 
+def ordered_sessions(sessions):
+    """`sessions` in slot and room order, with workshop, slot and room (one query)."""
+    return list(
+        Session.objects.filter(pk__in=sessions.order_by().values("pk"))
+        .select_related("workshop", "time_slot", "room")
+        .order_by("time_slot__starts_at", "room__name", "pk")
+    )
+
+
+def rosters_by_session(sessions):
+    """Yield `(session, seats)` for every session, in slot and room order (two queries).
+
+    `seats` streams that session's rows from one query over all of them, so
+    read each before asking for the next; an empty session yields no seats.
+    """
+    ordered = ordered_sessions(sessions)
+    groups = groupby(roster_rows(sessions), key=itemgetter("session_id"))
+    current = next(groups, None)
+    for session in ordered:
+        if current is not None and current[0] == session.pk:
+            yield session, current[1]
+            current = next(groups, None)
+        else:
+            yield session, iter(())
+
+
 def sessions_with_rosters(sessions):
     """Return `(session, seats)` pairs in slot and room order (two queries).
 
     For the sign-in sheets: every session is listed, even an empty one.
     """
-    sessions = list(
-        Session.objects.filter(pk__in=sessions.order_by().values("pk"))
-        .select_related("workshop", "time_slot", "room")
-        .order_by("time_slot__starts_at", "room__name")
-    )
+    sessions = ordered_sessions(sessions)
     seats = {
         session_id: list(group)
         for session_id, group in groupby(

@@ -1,10 +1,16 @@
 """The figures on the organisers' dashboard, read with a fixed number of queries.
 
-Ten queries whatever the number of delegates or sessions: delegates by
+Eleven queries whatever the number of delegates or sessions: delegates by
 status, by agency kind, day-two choice completeness, every session with its
-seats taken, the two behind day-two places left
+seats taken, how many wait for each, the two behind day-two places left
 (`workshops.services.availability`), and on the day, expected per day,
-admissions by door and standby queues (`attendance_figures`).
+admissions by door and standby queues (`attendance_figures`); one more for the
+delegates' needs (only for those who may read them) and one for the ballot's
+demand per workshop (only in ballot mode).
+
+Each count is defined as the admin list it links to filters (the page links
+them): day-two figures count registered delegates, as the delegate list's
+"day-two choices" filter does.
 """
 
 from collections import Counter
@@ -14,7 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from registration.models import Agency, Delegate
-from workshops.models import CheckIn, Session, StandbyEntry
+from workshops.models import CheckIn, Preference, Session, StandbyEntry, WaitlistEntry
 from workshops.services.availability import day_two_places_left
 
 
@@ -23,6 +29,7 @@ class SessionFill:
     session: object
     taken: int
     capacity: int
+    waiting: int = 0
 
     @property
     def full(self):
@@ -57,17 +64,19 @@ class SlotFill:
 
 
 def count_delegates_by_status(*, event):
+    """(status, label, delegates) for every status, in the order of `Delegate.Status`."""
     counts = dict(
         Delegate.objects.filter(event=event)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
     )
-    return [(label, counts.get(value, 0)) for value, label in Delegate.Status.choices]
+    return [(value, label, counts.get(value, 0)) for value, label in Delegate.Status.choices]
 
 
 def count_delegates_by_agency_kind(*, event):
-    """Registered (not cancelled) delegates per kind of agency, every kind listed."""
+    """(kind, label, delegates) per kind of agency, every kind listed: registered or awaiting
+    approval (`Delegate.objects.active()`)."""
     counts = dict(
         Delegate.objects.active()
         .filter(event=event)
@@ -75,14 +84,18 @@ def count_delegates_by_agency_kind(*, event):
         .values_list("agency__kind")
         .annotate(n=Count("pk"))
     )
-    return [(label, counts.get(value, 0)) for value, label in Agency.Kind.choices]
+    return [(value, label, counts.get(value, 0)) for value, label in Agency.Kind.choices]
 
 
 def count_day_two_choices(*, event):
-    """How many registered day-two delegates hold all required sessions, and how many do not."""
+    """How many registered day-two delegates hold all required sessions, and how many do not.
+
+    Registered only: a registration awaiting approval cannot hold seats yet.
+    """
     totals = (
-        Delegate.objects.attending_day_two()
-        .filter(event=event)
+        Delegate.objects.filter(
+            event=event, status=Delegate.Status.REGISTERED, attends_day_two=True
+        )
         .order_by()
         .annotate(held=Count("bookings"))
         .aggregate(
@@ -97,21 +110,101 @@ def count_day_two_choices(*, event):
     }
 
 
+def count_needs(*, event):
+    """Registered delegates who told us dietary requirements, and accessibility needs.
+
+    Only for those who may read needs (`Delegate.NEEDS_PERMISSION`).
+    """
+    return Delegate.objects.filter(event=event, status=Delegate.Status.REGISTERED).aggregate(
+        dietary=Count("pk", filter=~Q(dietary_requirements="")),
+        access=Count("pk", filter=~Q(accessibility_needs="")),
+    )
+
+
+def count_waiting_by_session(*, event):
+    """{session id: people on its waiting list} for the event's sessions that have any."""
+    return dict(
+        WaitlistEntry.objects.filter(session__time_slot__event=event)
+        .order_by()
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+    )
+
+
 def session_fill_by_slot(*, event):
-    """Every session of the event with seats taken, grouped by time slot in time order."""
+    """Every session of the event with seats taken and people waiting, by time slot in order."""
     sessions = Session.objects.on_offer(event).order_by("time_slot__starts_at", "room__name")
+    waiting = count_waiting_by_session(event=event)
     slots = {}
     for session in sessions:
         slot = slots.setdefault(session.time_slot_id, SlotFill(time_slot=session.time_slot))
         slot.sessions.append(
-            SessionFill(session=session, taken=session.seats_taken, capacity=session.capacity)
+            SessionFill(
+                session=session,
+                taken=session.seats_taken,
+                capacity=session.capacity,
+                waiting=waiting.get(session.pk, 0),
+            )
         )
     return list(slots.values())
 
 
-def dashboard_figures(*, event):
+@dataclass
+class WorkshopDemand:
+    """How many delegates in the ballot ranked a workshop first, and among their top k."""
+
+    workshop: object
+    seats: int
+    sessions: int
+    first: int = 0
+    top: int = 0
+
+    @property
+    def oversubscribed(self):
+        """More first choices than seats: some who put it first cannot have it."""
+        return self.first > self.seats
+
+
+def ballot_demand(*, event, slots):
+    """Demand for each workshop on offer in `slots` (from `session_fill_by_slot`), by title.
+
+    Counts the rankings the ballot would read: registered day-two delegates whose
+    address is confirmed (`build_ballot`'s rule). One query.
+    """
+    demand = {}
+    for slot in slots:
+        for fill in slot.sessions:
+            workshop = fill.session.workshop
+            entry = demand.setdefault(workshop.pk, WorkshopDemand(workshop, seats=0, sessions=0))
+            entry.seats += fill.capacity
+            entry.sessions += 1
+    counts = (
+        Preference.objects.filter(
+            workshop__in=list(demand),
+            delegate__status=Delegate.Status.REGISTERED,
+            delegate__attends_day_two=True,
+            delegate__email_confirmed_at__isnull=False,
+        )
+        .order_by()
+        .values_list("workshop_id")
+        .annotate(
+            first=Count("pk", filter=Q(rank=1)),
+            top=Count("pk", filter=Q(rank__lte=event.choices_required)),
+        )
+    )
+    for workshop_id, first, top in counts:
+        demand[workshop_id].first, demand[workshop_id].top = first, top
+    return sorted(demand.values(), key=lambda d: d.workshop.title)
+
+
+def dashboard_figures(*, event, with_needs=False):
+    """Everything the dashboard shows; the needs counts only `with_needs`."""
     slots = session_fill_by_slot(event=event)
+    demand = ballot_demand(event=event, slots=slots) if event.is_ballot else []
     return {
+        "needs": count_needs(event=event) if with_needs else None,
+        "demand": demand,
+        "ranked": sum(d.first for d in demand),
         "event": event,
         "by_status": count_delegates_by_status(event=event),
         "by_kind": count_delegates_by_agency_kind(event=event),

@@ -2,20 +2,34 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 
 from socex.totp import create_totp_device, describe_totp_device
 
+ORGANISERS = "Organisers"
+# Granted person by person, never with the role: the first organiser holds it (as the
+# superuser account made here before did) and may grant it to a colleague.
+PERSONAL_PERMISSIONS = [("workshops", "override_capacity")]
+
 
 class Command(BaseCommand):
-    help = "Create an organiser account with a random password if no superuser exists yet."
+    help = (
+        "Create the first organiser account (the Organisers role, not a superuser) with a "
+        "random password, if there is no organiser or superuser yet."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="organiser")
 
     def handle(self, *args, username, **options):
         User = get_user_model()
-        existing = User.objects.filter(is_superuser=True).order_by("pk").first()
+        existing = (
+            User.objects.filter(Q(is_superuser=True) | Q(groups__name=ORGANISERS))
+            .order_by("pk")
+            .first()
+        )
         if existing is not None:
             self.stdout.write(
                 f"An organiser account ({existing.username}) exists already; sign in at "
@@ -23,7 +37,14 @@ class Command(BaseCommand):
             )
             return
         password = secrets.token_urlsafe(12)
-        user = User.objects.create_superuser(username=username, email="", password=password)
+        user = User.objects.create_user(username=username, email="", password=password)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=ORGANISERS))
+        personal = Q()
+        for app_label, codename in PERSONAL_PERMISSIONS:
+            personal |= Q(content_type__app_label=app_label, codename=codename)
+        user.user_permissions.add(*Permission.objects.filter(personal))
         self.stdout.write(
             self.style.SUCCESS(
                 "Created the organiser account (shown once, keep it safe):\n"

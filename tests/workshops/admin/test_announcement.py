@@ -45,8 +45,8 @@ def test_announcement_preview_escapes_what_delegates_and_organisers_typed(
     assert f"Dear {ESCAPED}," in preview
     assert f"First line {ESCAPED}" in preview
     assert f"<h2>What {ESCAPED} {ESCAPED} will read</h2>" in page
-    assert f"<td>{ESCAPED} {ESCAPED}</td>" in page
-    assert f"<td>Agency {ESCAPED}</td>" in page
+    assert f'<th scope="row">{ESCAPED} {ESCAPED}</th>' in page
+    assert f'<td data-label="Agency">Agency {ESCAPED}</td>' in page
 
 
 def test_announcement_html_email_escapes_what_delegates_and_organisers_typed(

@@ -305,3 +305,108 @@ def test_admin_publish_queues_timetables_for_the_worker_and_sends_none_itself(
     assert len(mail.outbox) == 8
     assert counting_backend.made == 1
     assert not OutgoingEmail.objects.filter(status="pending").exists()
+
+
+# Who gets what, before publishing
+
+
+def preview(client, run, query=""):
+    return client.get(f"/admin/workshops/allocationrun/{run.pk}/allocation/{query}")
+
+
+def test_report_explains_the_priorities_and_links_to_who_gets_what(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    page = client.get(f"/admin/workshops/allocationrun/{run.pk}/report/").content.decode()
+    assert "How the optimal column is chosen" in page
+    assert "first, as many delegates as possible get a full timetable of 4 workshops" in page
+    assert f'href="/admin/workshops/allocationrun/{run.pk}/allocation/"' in page
+    # Eight of the ten can be completed; the baselines complete seven and six, at a lower
+    # rank cost, and the page says why.
+    assert [m["completed"] for m in run.report["methods"]] == [8, 7, 6]
+    assert "First come, first served gives 1 fewer delegate a full timetable (7 against 8)." in (
+        page
+    )
+    assert "Random serial dictatorship gives 2 fewer delegates a full timetable (6 against 8)." in (
+        page
+    )
+
+
+def test_who_gets_what_lists_each_delegate_with_their_sessions_and_ranks(client, closed_ballot):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    response = preview(client, run)
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert len(rows) == 10  # everyone in the ballot, on one page
+    assert [r["delegate"].last_name for r in rows] == sorted(f"Okafor{n}" for n in range(10))
+    left_out = {r["delegate"].pk for r in rows if not r["seats"]}
+    assert left_out == set(run.report["incomplete"])
+    for row in rows:
+        given = run.assignment[str(row["delegate"].pk)]
+        assert len(row["seats"]) == len(given)
+        for seat in row["seats"]:
+            ranked = row["delegate"].preferences.get(workshop__title=seat["workshop"])
+            assert seat["rank"] == ranked.rank
+    page = response.content.decode()
+    assert "No seats:</strong> there were not enough free seats to give them 4 workshops." in page
+    assert rows[0]["delegate"].email in page
+
+
+def test_who_gets_what_searches_and_pages(client, closed_ballot, monkeypatch):
+    monkeypatch.setattr("workshops.admin.ballot.PREVIEW_PAGE_SIZE", 4)
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    response = preview(client, run, "?q=okafor3")
+    assert [r["delegate"].last_name for r in response.context["rows"]] == ["Okafor3"]
+    response = preview(client, run, "?page=3")
+    assert [r["delegate"].last_name for r in response.context["rows"]] == ["Okafor8", "Okafor9"]
+    assert 'href="?page=2"' in response.content.decode()
+    response = preview(client, run, "?only=incomplete")
+    assert {r["delegate"].pk for r in response.context["rows"]} == set(run.report["incomplete"])
+    # Bad input: a clear message, and the list as it was.
+    for query in ("?page=lots", "?page=-1", "?only=nonsense", "?q=" + "x" * 101):
+        response = preview(client, run, query)
+        assert response.status_code == 200, query
+    assert "Ensure this value has at most 100 characters" in response.content.decode()
+
+
+def test_who_gets_what_needs_the_ballot_permission_and_hides_addresses_without_theirs(
+    client, closed_ballot
+):
+    run = run_allocation(event=closed_ballot, seed=1)
+    client.force_login(AdminUserFactory(groups=["Staff"]))
+    assert preview(client, run).status_code == 403
+    client.force_login(AdminUserFactory(permissions=["workshops.view_allocationrun"]))
+    response = preview(client, run, "?q=force.police.uk")
+    assert response.status_code == 200
+    assert response.context["rows"] == []  # no search on addresses they may not read
+    page = preview(client, run).content.decode()
+    assert "@force.police.uk" not in page
+    assert "Okafor0" in page
+
+
+def test_who_gets_what_takes_the_same_queries_for_more_delegates(
+    client, ballot_event, programme, close_ballot
+):
+    from tests.page_queries import count_queries
+
+    rng = random.Random(5)
+
+    def add(count):
+        for _ in range(count):
+            order = list(programme["workshops"])
+            rng.shuffle(order)
+            rank_workshops(DelegateFactory(event=ballot_event), order)
+
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    add(2)
+    close_ballot(ballot_event)
+    small_run = run_allocation(event=ballot_event, seed=1)
+    small = count_queries(lambda: preview(client, small_run))
+    ballot_event.ballot_closes_at = None
+    ballot_event.save()
+    add(6)
+    close_ballot(ballot_event)
+    large_run = run_allocation(event=ballot_event, seed=1)
+    assert count_queries(lambda: preview(client, large_run)) == small

@@ -49,6 +49,16 @@ def test_admin_session_page_shows_roster(admin_client, programme, four_sessions)
     assert "Rosa Lind" in page.content.decode()
 
 
+def test_admin_roster_has_no_caption_line_above_each_row(admin_client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"], first_name="Rosa", last_name="Lind")
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    page = admin_client.get(f"/admin/workshops/session/{four_sessions[0].pk}/change/")
+    html = page.content.decode()
+    # Django's tabular inline repeats each row's name (here "Rosa Lind → session") above it.
+    assert f"Rosa Lind → {four_sessions[0]}" not in html
+    assert html.count("Rosa Lind") == 1
+
+
 def test_admin_change_workshops_books_through_service(admin_client, programme, four_sessions):
     delegate = DelegateFactory(event=programme["event"])
     url = f"/admin/registration/delegate/{delegate.pk}/workshops/"

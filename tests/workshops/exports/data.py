@@ -100,9 +100,17 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 
+def read_workbook(response):
+    return openpyxl.load_workbook(io.BytesIO(body(response)))
+
+
 def read_xlsx_cells(response):
-    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
-    return [list(row) for row in workbook.active.iter_rows()]
+    return [list(row) for row in read_workbook(response).active.iter_rows()]
+
+
+def sheet_values(worksheet):
+    """A worksheet's cells as rows of values, an empty cell as ""."""
+    return [["" if v is None else v for v in row] for row in worksheet.iter_rows(values_only=True)]
 
 
 def read_xlsx(response):

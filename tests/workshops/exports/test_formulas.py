@@ -5,7 +5,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from workshops.exports.formulas import FORMULA_STARTS, spreadsheet_cell
+from workshops.exports.formulas import (
+    FORMULA_STARTS,
+    SHEET_NAME_LENGTH,
+    page_header_text,
+    sheet_name,
+    spreadsheet_cell,
+)
 
 # Text built to start with blanks and triggers, and arbitrary text besides.
 TRIGGERISH = st.text(alphabet=st.sampled_from([*FORMULA_STARTS, "\t", "\r", "\n", " ", "\x02"]))
@@ -38,3 +44,33 @@ def test_spreadsheet_cell_leaves_other_values_alone():
         "Smith-Jones",
         "a=b",
     ]
+
+
+@given(CELL_TEXT, st.lists(st.text(max_size=40), max_size=5))
+def test_sheet_name_is_always_a_name_excel_and_openpyxl_accept(text, taken):
+    name = sheet_name(text, taken=taken)
+    assert 0 < len(name) <= SHEET_NAME_LENGTH
+    assert not set(name) & set("[]:*?/\\")
+    assert not ILLEGAL_CHARACTERS_RE.search(name)
+    assert name[0] != "'" and name[-1] != "'"
+    assert name[0] not in FORMULA_STARTS
+    assert name.casefold() not in {t.casefold() for t in taken}
+    Workbook().create_sheet(title=name)  # raises on a name it refuses
+
+
+def test_sheet_name_cleans_then_shortens_then_numbers_repeats():
+    assert sheet_name("=SUM(A1)") == "SUM(A1)"
+    assert sheet_name("  'Room: 1/2'  ") == "Room 1 2"
+    assert sheet_name("") == "Sheet"
+    assert sheet_name("???", fallback="Session 4") == "Session 4"
+    assert sheet_name("history") == "history (sheet)"
+    long = "Kenilworth Suite, County Lines and serious violence"
+    assert sheet_name(long) == "Kenilworth Suite, County Lines"  # 31 characters, less a space
+    assert sheet_name(long, taken=["KENILWORTH SUITE, COUNTY LINES"]) == (
+        "Kenilworth Suite, County Li (2)"
+    )
+    assert sheet_name("Room", taken=["room", "Room (2)"]) == "Room (3)"
+
+
+def test_page_header_text_doubles_ampersands_and_drops_what_xlsx_cannot_hold():
+    assert page_header_text("Fire & Rescue\x07\n Suite") == "Fire && Rescue Suite"

@@ -1,5 +1,6 @@
 """Sign-in sheets and name badges: pages, names, order, and the check-in reference."""
 
+import datetime
 import unicodedata
 
 import pytest
@@ -9,7 +10,15 @@ from django.utils import timezone
 from registration.models import Delegate
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.workshops.exports.data import make_known_delegates, read_pdf
+from workshops.exports.pdfs import (
+    CELL_FONT_SIZES,
+    SIGN_IN_ROWS_PER_PAGE,
+    WALK_IN_ROWS,
+    fit_cell,
+    sign_in_body,
+)
 from workshops.models import ExportRecord
+from workshops.services.booking import book_sessions
 
 
 @pytest.fixture
@@ -71,6 +80,73 @@ def test_sign_in_sheet_for_a_long_roster_continues_with_the_heading(
     second = reader.pages[1].extract_text()
     assert session.workshop.title in second
     assert "Person39" in second
+
+
+def sign_in_text(client, session):
+    url = reverse("exports:session_download", args=[session.pk, "sign-in-sheets", "pdf"])
+    reader = read_pdf(client.get(url))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_sign_in_sheet_gives_the_day_of_the_session(staff_client, known, four_sessions):
+    session = four_sessions[0]
+    slot = session.time_slot
+    # 23:30 UTC on Wednesday 22 May is already Thursday in Kenilworth (BST).
+    slot.starts_at = datetime.datetime(2019, 5, 22, 23, 30, tzinfo=datetime.UTC)
+    slot.ends_at = slot.starts_at + datetime.timedelta(hours=1)
+    slot.save()
+    [page] = sign_in_text(staff_client, session)
+    assert f"Thursday 23 May 2019, {session.time_slot.name}, {session.time_slot.times}" in page
+
+
+def test_sign_in_sheet_prints_agency_names_in_full(staff_client, programme, four_sessions):
+    names = [
+        "HM Inspectorate of Constabulary and Fire & Rescue Services",
+        "Yorkshire and the Humber Regional Organised Crime Unit, Economic Crime and "
+        "Cyber Crime Teams (joint secondment from West Yorkshire Police, North "
+        "Yorkshire Police and South Yorkshire Police)",
+    ]
+    for name in names:
+        delegate = DelegateFactory(event=programme["event"], agency=AgencyFactory(name=name))
+        book_sessions(delegate=delegate, sessions=four_sessions)
+    [page] = sign_in_text(staff_client, four_sessions[0])
+    for name in names:
+        assert name in page
+    assert "…" not in page
+
+
+def test_sign_in_sheet_ends_with_rows_for_walk_ins(staff_client, known, four_sessions):
+    [page] = sign_in_text(staff_client, four_sessions[0])
+    assert page.index("Lovelace") < page.index("Walk-ins (not booked): name, agency, then sign")
+
+
+@pytest.mark.parametrize(
+    ("booked", "pages", "walk_in_rows"),
+    [
+        (0, 1, SIGN_IN_ROWS_PER_PAGE - 2),  # "nobody has booked", the label, blank rows
+        (2, 1, SIGN_IN_ROWS_PER_PAGE - 3),
+        # Too few rows left on the page for the walk-ins: they start a page of their own.
+        (SIGN_IN_ROWS_PER_PAGE - WALK_IN_ROWS, 2, SIGN_IN_ROWS_PER_PAGE - 1),
+        (SIGN_IN_ROWS_PER_PAGE - WALK_IN_ROWS - 1, 1, WALK_IN_ROWS),
+    ],
+)
+def test_walk_in_rows_fill_the_last_page(booked, pages, walk_in_rows):
+    seats = [{"last_name": "S", "first_name": "F", "agency_name": "A"}] * booked
+    body = sign_in_body(seats)
+    kinds = [kind for _cells, kind in body]
+    assert len(body) == pages * SIGN_IN_ROWS_PER_PAGE
+    assert kinds.count("seat") == booked
+    assert kinds.count("walk-ins") == 1
+    assert kinds.count("blank") == walk_in_rows
+    assert kinds[-walk_in_rows - 1] == "walk-ins"
+
+
+def test_fit_cell_shrinks_then_wraps_then_shortens_what_cannot_fit():
+    assert fit_cell("Kent Police", width=100, height=20) == (["Kent Police"], 9)
+    lines, size = fit_cell("word " * 30, width=100, height=20)
+    assert len(lines) * size * 1.1 <= 20 and size < 9
+    lines, size = fit_cell("word " * 300, width=100, height=20)
+    assert size == CELL_FONT_SIZES[-1] and lines[-1].endswith("…")
 
 
 def test_badges_fit_eight_to_a_page_with_name_and_agency(staff_client, event):

@@ -1,12 +1,16 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registration.models import Agency
+from registration.models import Agency, Delegate
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
+from workshops.services.ballot import save_ranking
 from workshops.services.booking import book_sessions, cancel_registration
 from workshops.services.dashboard import dashboard_figures
+from workshops.services.waitlist import join_waitlist
 
 
 @pytest.fixture
@@ -26,12 +30,12 @@ def registrations(programme, four_sessions):
 def test_dashboard_figures_count_registrations(registrations):
     figures = dashboard_figures(event=registrations["event"])
     assert figures["by_status"] == [
-        ("Registered", 4),
-        ("Awaiting approval", 0),
-        ("Cancelled", 1),
-        ("Erased", 0),
+        ("registered", "Registered", 4),
+        ("pending", "Awaiting approval", 0),
+        ("cancelled", "Cancelled", 1),
+        ("erased", "Erased", 0),
     ]
-    assert dict(figures["by_kind"]) == {
+    assert {label: n for _kind, label, n in figures["by_kind"]} == {
         "Police force": 3,
         "Regional organised crime unit": 0,
         "National law enforcement agency": 0,
@@ -102,8 +106,150 @@ def add_delegates(event, sessions, count):
 def test_dashboard_query_count_does_not_grow_with_delegates(client, programme, four_sessions):
     client.force_login(AdminUserFactory(is_superuser=True))
     s = programme["sessions"]
+    elsewhere = [s[(0, 1)], s[(1, 5)], s[(2, 3)], s[(3, 7)]]
     add_delegates(programme["event"], four_sessions, 1)
     small = dashboard_queries(client)
     add_delegates(programme["event"], four_sessions, 1)
-    add_delegates(programme["event"], [s[(0, 1)], s[(1, 5)], s[(2, 3)], s[(3, 7)]], 2)
+    add_delegates(programme["event"], elsewhere, 2)
+    for delegate in Delegate.objects.filter(bookings__session=elsewhere[0]):
+        join_waitlist(delegate=delegate, session=four_sessions[0])
     assert dashboard_queries(client) == small
+
+
+@pytest.fixture
+def waiting(registrations, four_sessions):
+    """Two people booked elsewhere in round 1, both waiting for the full first session."""
+    s = registrations["sessions"]
+    event = registrations["event"]
+    elsewhere = [s[(0, 1)], s[(1, 5)], s[(2, 3)], s[(3, 7)]]
+    people = []
+    for name in ("Wait", "Hope"):
+        delegate = DelegateFactory(event=event, first_name=name, dietary_requirements="Halal")
+        book_sessions(delegate=delegate, sessions=elsewhere)
+        join_waitlist(delegate=delegate, session=four_sessions[0])
+        people.append(delegate)
+    return people
+
+
+def test_dashboard_counts_who_waits_for_each_session(waiting, registrations, four_sessions):
+    figures = dashboard_figures(event=registrations["event"])
+    waits = {fill.session.pk: fill.waiting for slot in figures["slots"] for fill in slot.sessions}
+    assert waits[four_sessions[0].pk] == 2
+    assert sum(waits.values()) == 2
+
+
+def test_dashboard_counts_needs_only_when_asked(waiting, registrations):
+    event = registrations["event"]
+    DelegateFactory(event=event, accessibility_needs="Hearing loop")
+    DelegateFactory(event=event, dietary_requirements="Vegan", status=Delegate.Status.CANCELLED)
+    assert dashboard_figures(event=event)["needs"] is None
+    assert dashboard_figures(event=event, with_needs=True)["needs"] == {"dietary": 2, "access": 1}
+
+
+def test_dashboard_shows_ballot_demand_per_workshop(ballot_event, programme):
+    workshops = programme["workshops"]  # "Workshop 1" … "Workshop 8", each run twice
+    rankings = [[0, 1, 2, 3], [0, 2, 1, 3], [1, 0, 4, 5, 6]]
+    for ranking in rankings:
+        save_ranking(
+            delegate=DelegateFactory(event=ballot_event),
+            ranking=[workshops[i].pk for i in ranking],
+        )
+    # Not in the ballot: an address nobody confirmed, and a day-one delegate.
+    unconfirmed = DelegateFactory(event=ballot_event)
+    save_ranking(delegate=unconfirmed, ranking=[workshops[i].pk for i in (7, 6, 5, 4)])
+    Delegate.objects.filter(pk=unconfirmed.pk).update(email_confirmed_at=None)
+    figures = dashboard_figures(event=ballot_event)
+    assert figures["ranked"] == 3
+    demand = {d.workshop.title: (d.sessions, d.seats, d.first, d.top) for d in figures["demand"]}
+    assert demand == {
+        "Workshop 1": (2, 4, 2, 3),
+        "Workshop 2": (2, 4, 1, 3),
+        "Workshop 3": (2, 4, 0, 2),
+        "Workshop 4": (2, 4, 0, 2),
+        "Workshop 5": (2, 4, 0, 1),
+        "Workshop 6": (2, 4, 0, 1),
+        "Workshop 7": (2, 4, 0, 0),
+        "Workshop 8": (2, 4, 0, 0),
+    }
+    assert [d.oversubscribed for d in figures["demand"]] == [False] * 8
+
+
+def test_live_dashboard_reads_no_ballot_demand(registrations):
+    assert dashboard_figures(event=registrations["event"])["demand"] == []
+
+
+def count_links(html):
+    """(href, number) for every count on the dashboard that links to a list."""
+    content = html.split('id="content-main"', 1)[1]
+    return [
+        (href.replace("&amp;", "&"), int(number))
+        for href, number in re.findall(r'<a href="([^"]+)">(\d+)</a>', content)
+    ]
+
+
+def listed(client, href):
+    response = client.get(href)
+    assert response.status_code == 200, href
+    return response.context["cl"].result_count
+
+
+@pytest.mark.parametrize(
+    ("role", "lists"),
+    [
+        ("Organisers", {"delegate", "session", "waitlistentry"}),
+        ("Staff", {"delegate", "session"}),
+        ("Catering & access", {"delegate"}),
+    ],
+    ids=["organisers", "staff", "catering"],
+)
+def test_every_dashboard_count_links_to_a_list_showing_that_many(
+    client, waiting, registrations, role, lists
+):
+    event = registrations["event"]
+    DelegateFactory(event=event, status=Delegate.Status.PENDING)
+    client.force_login(AdminUserFactory(groups=[role]))
+    links = count_links(client.get(reverse("admin_dashboard")).content.decode())
+    assert {re.match(r"/admin/\w+/(\w+)/", href).group(1) for href, _ in links} == lists
+    for href, number in links:
+        assert listed(client, href) == number, href
+    needs_links = [href for href, _ in links if "needs=" in href]
+    assert len(needs_links) == (2 if role != "Staff" else 0)
+
+
+def test_staff_get_no_needs_figures_and_cannot_filter_on_them(client, waiting):
+    client.force_login(AdminUserFactory(groups=["Staff"]))
+    html = client.get(reverse("admin_dashboard")).content.decode()
+    assert "Dietary requirements" not in html
+    # The filter is not theirs: the admin refuses it rather than filtering.
+    response = client.get(reverse("admin:registration_delegate_changelist") + "?needs=dietary")
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+def test_ballot_dashboard_query_count_does_not_grow(client, ballot_event, programme):
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    workshops = programme["workshops"]
+
+    def rank(count):
+        for _ in range(count):
+            delegate = DelegateFactory(event=ballot_event, dietary_requirements="Vegan")
+            save_ranking(delegate=delegate, ranking=[w.pk for w in workshops[:5]])
+
+    rank(1)
+    small = dashboard_queries(client)
+    rank(4)
+    assert dashboard_queries(client) == small
+
+
+def test_ballot_demand_marks_a_workshop_more_wanted_first_than_it_has_seats(
+    ballot_event, programme
+):
+    workshops = programme["workshops"]
+    for _ in range(5):  # Workshop 1 has two sessions of two seats
+        save_ranking(
+            delegate=DelegateFactory(event=ballot_event), ranking=[w.pk for w in workshops[:4]]
+        )
+    demand = dashboard_figures(event=ballot_event)["demand"]
+    assert [(d.workshop.title, d.oversubscribed) for d in demand if d.first] == [
+        ("Workshop 1", True)
+    ]
