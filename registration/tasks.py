@@ -20,7 +20,10 @@ from registration.models import Event
 from registration.services.confirmation import resend_confirmation_code
 from registration.services.eligibility import NotEligible
 from registration.services.link_request import send_link_if_registered
-from registration.services.privacy import anonymise_expired_delegates
+from registration.services.privacy import (
+    anonymise_expired_delegates,
+    purge_unconfirmed_registrations,
+)
 from registration.services.registration import register_delegate
 from socex.site_url import links_from
 from worker.once import running_once
@@ -96,3 +99,15 @@ def apply_retention():
     """
     done = anonymise_expired_delegates()
     return {"anonymised": sum(count for _event, count in done)}
+
+
+@daily(at=datetime.time(3, 45))
+@task
+def purge_unconfirmed():
+    """Delete registrations never confirmed `UNCONFIRMED_REGISTRATION_DAYS` after they were made.
+
+    Idempotent: what was deleted is gone, and each registration is checked again
+    under its lock, so a second run (or one racing a confirmation) deletes nothing
+    it should not.
+    """
+    return {"deleted": purge_unconfirmed_registrations()}

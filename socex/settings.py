@@ -171,6 +171,9 @@ DELEGATE_HOME_URL = "workshops:manage"
 DELEGATE_CHOOSE_URL = "workshops:choose"
 # UK GDPR: `apply_retention` anonymises delegates this many days after their event ends.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
+# `purge_unconfirmed` deletes registrations whose address was never confirmed this many
+# days after they were made (nobody proved they are anyone's; they may be made up).
+UNCONFIRMED_REGISTRATION_DAYS = env.int("UNCONFIRMED_REGISTRATION_DAYS", default=7)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

@@ -86,7 +86,10 @@ def send_confirmation_code(*, delegate, attempt=False):
         if already
         else "your confirmation code",
         template="email/already_registered" if already else "email/confirm_address",
-        context={"code_minutes": settings.CONFIRMATION_CODE_MINUTES},
+        context={
+            "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
+            "unconfirmed_days": settings.UNCONFIRMED_REGISTRATION_DAYS,
+        },
         secrets={"code": code},
         with_link=True,
     )

@@ -12,6 +12,14 @@ Two ways personal data goes:
   are blanked but status and seats stay, so attendance per session, agency and
   day can still be counted.
 Both keep the row, its agency and its days, so reports keep their totals.
+
+A registration whose address was never confirmed is different: nobody proved
+it is anyone's, so it may be made up. `discard_unconfirmed_registration` deletes
+it outright, row and all, when it holds nothing: when its address registers
+again (`registration.services.registration.register_delegate`), and when
+`purge_unconfirmed_registrations` (the `purge_unconfirmed` command, daily) finds
+it older than `UNCONFIRMED_REGISTRATION_DAYS`. Deleted, not anonymised: it was
+never a registration anyone stood behind, so there is nothing to count.
 """
 
 import logging
@@ -21,21 +29,21 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
-from registration.models import Delegate, Event
+from registration.models import Agency, Delegate, Event
 from registration.services.email import delegate_reference
-from registration.services.locking import lock_delegate
+from registration.services.locking import lock_delegate, lock_delegates
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
 
 logger = logging.getLogger(__name__)
 
 # Raise this (and edit templates/socex/privacy.html) whenever the notice changes
 # in substance; every registration stores the version its delegate agreed to.
-PRIVACY_NOTICE_VERSION = 3
-PRIVACY_NOTICE_UPDATED = "1 December 2026"
+PRIVACY_NOTICE_VERSION = 4
+PRIVACY_NOTICE_UPDATED = "5 December 2026"
 
 # Fields that identify or describe a person; blanked on erasure and by retention.
 PERSONAL_FIELDS = (
@@ -243,3 +251,93 @@ def anonymise_expired_delegates(*, today=None, days=None):
             )
             done.append((event, len(ids)))
     return done
+
+
+# What registration itself keeps for a delegate, which discarding deletes with the row.
+OWN_RELATIONS = {"manage_links", "email_confirmations"}
+
+
+def _other_relations():
+    # include_hidden: relations named "+" (such as announcement recipients) count too.
+    return [
+        relation
+        for relation in Delegate._meta.get_fields(include_hidden=True)
+        if relation.auto_created
+        and relation.one_to_many
+        and relation.related_name not in OWN_RELATIONS
+    ]
+
+
+def discardable_registrations():
+    """Live registrations never confirmed that nothing points at but their own links and codes.
+
+    Nothing means no seat, waiting-list place, ranking, booking history or
+    announcement, in any app: every table referring to a delegate is asked, so
+    a table added later counts without a change here. (Delegates registered
+    before addresses were confirmed may be unconfirmed and hold seats; those
+    are never discarded.)
+    """
+    held = [
+        Exists(relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")}))
+        for relation in _other_relations()
+    ]
+    queryset = Delegate.objects.active().filter(email_confirmed_at__isnull=True)
+    for holds in held:
+        queryset = queryset.filter(~holds)
+    return queryset
+
+
+@transaction.atomic
+def discard_unconfirmed_registration(*, delegate):
+    """Delete a registration whose address was never confirmed, if it holds nothing.
+
+    Side effects: under the delegate's lock, deletes its booking links, codes
+    and stored emails (and asks the apps built on registration to forget the
+    address, `delegate_forgotten`), then the row itself, and its agency if that
+    was typed in unconfirmed and nobody else uses it. Returns True if it was
+    deleted; False (nothing written) if it is confirmed, ended, holds anything
+    (see `discardable_registrations`) or is already gone.
+    """
+    if not lock_delegates([delegate.pk]):  # gone already (a registration racing this one)
+        return False
+    delegate = discardable_registrations().select_related("agency").filter(pk=delegate.pk).first()
+    if delegate is None:
+        return False
+    pk, old_email, agency = delegate.pk, delegate.email, delegate.agency
+    _blank_personal_fields(delegate, timezone.now())
+    _forget_messages_and_links(delegate, old_email)
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Delegate), object_id=str(pk)
+    ).update(object_repr=f"Discarded unconfirmed registration {pk}")
+    Delegate.objects.filter(pk=pk).delete()
+    if (
+        not agency.is_confirmed
+        and not Delegate.objects.filter(agency=agency).exists()
+        and not agency.invitations.exists()
+    ):
+        Agency.objects.filter(pk=agency.pk).delete()
+    return True
+
+
+def purge_unconfirmed_registrations(*, now=None, days=None):
+    """Delete every registration never confirmed that was made `days` or more days ago.
+
+    `days` defaults to the `UNCONFIRMED_REGISTRATION_DAYS` setting. Only
+    registrations that hold nothing go (`discardable_registrations`), each in
+    its own transaction (`discard_unconfirmed_registration`, which checks again
+    under lock, so one confirmed meanwhile stays). Side effects: as that
+    function, and one log line. Running it again finds nothing left to do.
+    Returns how many were deleted.
+    """
+    now = now or timezone.now()
+    days = settings.UNCONFIRMED_REGISTRATION_DAYS if days is None else days
+    ids = list(
+        discardable_registrations()
+        .filter(registered_at__lte=now - timedelta(days=days))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    deleted = sum(discard_unconfirmed_registration(delegate=Delegate(pk=pk)) for pk in ids)
+    if deleted:
+        logger.info("Deleted %s registrations never confirmed within %s days", deleted, days)
+    return deleted

@@ -4,8 +4,15 @@ Registering never tells the person at the keyboard whether the address was
 registered already: the registration page checks what it can without looking
 the address up (`check_registration`), answers, and leaves `register_delegate`
 to a worker (`registration.tasks.register_from_form`). A new address
-gets a registration waiting for confirmation and a code; an address already
-registered gets an email telling its owner, and nothing else changes.
+gets a registration waiting for confirmation and a code; an address whose
+registration is confirmed gets an email telling its owner, and nothing else
+changes.
+
+An unconfirmed registration imposes nothing on the address's owner: anyone
+could have typed the address, so registering it again replaces the
+unconfirmed registration with the new details (and a new code, to the address).
+The owner's own registration therefore always wins over a stranger's made-up
+one, and the email that carries the code shows the details it confirms.
 """
 
 from django.db import IntegrityError, transaction
@@ -15,7 +22,11 @@ from registration.models import Agency, Delegate, new_checkin_reference
 from registration.services.confirmation import send_confirmation_code
 from registration.services.eligibility import admit_delegate
 from registration.services.email import email_delegate
-from registration.services.privacy import PRIVACY_NOTICE_VERSION
+from registration.services.privacy import (
+    PRIVACY_NOTICE_VERSION,
+    discard_unconfirmed_registration,
+    discardable_registrations,
+)
 
 
 def _agency_named(name):
@@ -60,17 +71,21 @@ def register_delegate(
     call. Stores the privacy notice version agreed to and, with `needs_consent`,
     when the delegate consented to the use of their dietary and accessibility
     answers. If the address already has a live registration (even one made by a
-    request racing this one), nothing is registered: its owner is emailed that
-    someone tried, with a code and a link to their booking.
+    request racing this one) that is confirmed, nothing is registered: its owner
+    is emailed that someone tried, with a code and a link to their booking. If
+    that registration is not confirmed, and so holds nothing, it is discarded
+    and these details registered in its place (`replaces_unconfirmed`).
 
-    Side effects: inserts the delegate (and maybe an agency) and, either way, a
+    Side effects: inserts the delegate (and maybe an agency), may delete an
+    unconfirmed registration of the same address
+    (`privacy.discard_unconfirmed_registration`) and, either way, inserts a
     confirmation code, a booking link and a queued email. Returns the delegate
     registered, or the one already registered. Raises `eligibility.NotEligible`
     (nothing written).
     """
     email = details["email"].strip().lower()
     existing = Delegate.objects.active().filter(event=event, email=email).first()
-    if existing is not None:
+    if existing is not None and not replaces_unconfirmed(existing):
         return _tell_owner(existing)
     if agency_id:
         agency = Agency.objects.get(pk=agency_id)
@@ -83,6 +98,9 @@ def register_delegate(
         invitation_code=invitation_code,
         agency_typed_in=not agency_id,
     )
+    if existing is not None:
+        # Locked and deleted after the agency and invitation admit_delegate locked.
+        discard_unconfirmed_registration(delegate=existing)
     now = timezone.now()
     delegate = Delegate(
         event=event,
@@ -102,6 +120,16 @@ def register_delegate(
         return _tell_owner(Delegate.objects.active().get(event=event, email=email))
     send_confirmation_code(delegate=delegate)
     return delegate
+
+
+def replaces_unconfirmed(delegate):
+    """Whether registering `delegate`'s address again replaces their registration.
+
+    It does while the address is unconfirmed and the registration holds
+    nothing (`privacy.discardable_registrations`): then it may be anyone's
+    invention. A confirmed one is its owner's and is never replaced.
+    """
+    return discardable_registrations().filter(pk=delegate.pk).exists()
 
 
 def _tell_owner(delegate):

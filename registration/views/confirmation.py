@@ -17,7 +17,7 @@ from registration.models import Event
 from registration.services.confirmation import CodeRefused, confirm_with_code
 from registration.services.eligibility import NotEligible
 from registration.tasks import resend_code_to
-from registration.views.access import confirming_email, sign_in_delegate
+from registration.views.access import confirming_email, sign_in_delegate, start_confirming
 from socex.ratelimit import rate_limited
 from socex.site_url import site_url
 from worker.sealed import seal_arguments
@@ -63,3 +63,26 @@ def resend_code(request):
     )
     resend_code_to.enqueue(sealed=seal_arguments(event_id=event.pk, email=email), origin=site_url())
     return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)
+
+
+def confirm_address_first(request, *, doing):
+    """What a signed-in delegate whose address is unconfirmed sees instead of a page to `doing`.
+
+    Only a browser signed in before addresses were confirmed can be in that
+    state; rather than a form that every submit refuses, it shows what to do:
+    the code form, ready here (this browser is set to confirm the delegate's
+    own address), and a button for a new code. Side effects: the session.
+    """
+    delegate = request.delegate
+    start_confirming(request, delegate.email)
+    return render(
+        request,
+        "socex/confirm_first.html",
+        {
+            "delegate": delegate,
+            "doing": doing,
+            "email": delegate.email,
+            "form": ConfirmCodeForm(),
+            "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
+        },
+    )

@@ -85,6 +85,7 @@ def privacy(request):
             "notice_updated": PRIVACY_NOTICE_UPDATED,
             "retention_days": settings.RETENTION_DAYS,
             "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
+            "unconfirmed_days": settings.UNCONFIRMED_REGISTRATION_DAYS,
         },
     )
 

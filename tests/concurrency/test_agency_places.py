@@ -12,8 +12,8 @@ from django.db import connection
 from registration.models import Agency, Delegate
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible
-from registration.services.registration import register_delegate
 from tests.factories import AgencyFactory, EventFactory, InvitationFactory
+from tests.registering import register
 
 THREADS = 8
 
@@ -26,19 +26,7 @@ def require_postgres():
 def register_then_confirm_at_once(event, agency, emails, code=""):
     """Register every email, then confirm each from its own thread, all released together."""
     delegates = [
-        register_delegate(
-            event=event,
-            details={
-                "first_name": "Sam",
-                "last_name": "Taylor",
-                "email": email,
-                "job_title": "Analyst",
-                "attends_day_one": True,
-                "attends_day_two": False,
-            },
-            agency_id=agency.pk,
-            invitation_code=code,
-        )
+        register(event, email, agency_id=agency.pk, invitation_code=code, attends_day_two=False)
         for email in emails
     ]
     barrier = threading.Barrier(len(delegates))

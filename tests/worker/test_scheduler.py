@@ -19,6 +19,7 @@ def test_every_app_declares_its_periodic_jobs_in_one_registry():
     assert {
         "outbox.tasks.send_due_email",
         "registration.tasks.apply_retention",
+        "registration.tasks.purge_unconfirmed",
         "worker.tasks.requeue_jobs_of_dead_workers",
         "worker.tasks.prune_old_task_records",
     } <= set(periodic_jobs())

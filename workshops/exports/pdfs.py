@@ -6,7 +6,9 @@ three lines, when it is long) and ends with blank rows for walk-ins.
 
 reportlab draws the PDFs and segno computes the QR codes, both pure Python
 from the package registry. The QR code is drawn as vector squares, so it
-prints sharp at any size and needs no image library.
+prints sharp at any size and needs no image library. Text is set in the fonts of
+`fonts.py`, which print names in any script; text that needs more than one font, or
+runs right to left, is measured and drawn through it.
 """
 
 from xml.sax.saxutils import escape
@@ -18,13 +20,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+from workshops.exports.fonts import cell, draw_string, register_fonts, split_lines, string_width
+
+FONT = "SocexSans"
+BOLD = "SocexSans-Bold"
 SIGN_IN_COLUMNS = [10 * mm, 38 * mm, 32 * mm, 62 * mm, 38 * mm]  # 180 mm: A4 less margins
 SIGN_IN_ROW_HEIGHT = 7.5 * mm
 SIGN_IN_HEADER_HEIGHTS = [9 * mm, 7 * mm, 7 * mm]
@@ -37,7 +39,8 @@ SIGN_IN_ROWS_PER_PAGE = int(
 )
 # Walk-ins fill the rest of the last page, on a new page when fewer than this would fit.
 WALK_IN_ROWS = 5
-CELL_FONT_SIZES = (9, 8, 7, 6, 5.5, 5)  # tried in turn until a cell's text fits
+# Tried in turn until a cell's text fits; DejaVu Sans is a fifth wider than Helvetica.
+CELL_FONT_SIZES = (9, 8, 7, 6, 5.5, 5, 4.5)
 CELL_PADDING = 4  # points, left and right, as reportlab's Table leaves them
 BADGE_WIDTH = 90 * mm
 BADGE_HEIGHT = 60 * mm
@@ -52,9 +55,9 @@ PADDING = 5 * mm
 def fit_text(text, *, width, font=FONT, size=9):
     """Shorten `text` with an ellipsis so that it fits in `width` points."""
     text = text or ""
-    if stringWidth(text, font, size) <= width:
+    if string_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and string_width(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -62,7 +65,7 @@ def fit_text(text, *, width, font=FONT, size=9):
 def fit_size(text, *, width, font, largest, smallest):
     """The largest font size, down to `smallest`, at which `text` fits in `width` points."""
     size = largest
-    while size > smallest and stringWidth(text, font, size) > width:
+    while size > smallest and string_width(text, font, size) > width:
         size -= 0.5
     return size
 
@@ -75,17 +78,18 @@ def fit_cell(text, *, width, height, sizes=CELL_FONT_SIZES):
     """
     text = " ".join((text or "").split())
     for size in sizes:
-        if stringWidth(text, FONT, size) <= width:
+        if string_width(text, FONT, size) <= width:
             return [text], size
-        lines = simpleSplit(text, FONT, size, width)
+        lines = split_lines(text, font=FONT, size=size, width=width)
         # A word too long for the width stays whole on its line: that line must fit too.
-        fits = all(stringWidth(line, FONT, size) <= width for line in lines)
+        fits = all(string_width(line, FONT, size) <= width for line in lines)
         if fits and len(lines) * size * 1.1 <= height:
             return lines, size
     size = sizes[-1]
     room = max(1, int(height // (size * 1.1)))
     lines = [
-        fit_text(line, width=width, size=size) for line in simpleSplit(text, FONT, size, width)
+        fit_text(line, width=width, size=size)
+        for line in split_lines(text, font=FONT, size=size, width=width)
     ]
     if len(lines) > room:
         lines = [*lines[: room - 1], fit_text(" ".join(lines[room - 1 :]), width=width, size=size)]
@@ -167,13 +171,14 @@ def _sign_in_page(session, body, *, booked, page, pages):
                     width=SIGN_IN_COLUMNS[column] - 2 * CELL_PADDING,
                     height=SIGN_IN_ROW_HEIGHT - 2,
                 )
-                cells[column] = "\n".join(lines)
+                # Drawn here at the size that fits: `_drawable` would set the row's size.
+                cells[column] = cell("\n".join(lines), font=FONT, size=size)
                 if size != CELL_FONT_SIZES[0]:
-                    cell = (column, index)
-                    style += [("FONTSIZE", cell, cell, size), ("LEADING", cell, cell, size * 1.1)]
+                    at = (column, index)
+                    style += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
         rows.append(cells)
     table = Table(
-        rows,
+        _drawable(rows),
         colWidths=SIGN_IN_COLUMNS,
         rowHeights=SIGN_IN_HEADER_HEIGHTS + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
     )
@@ -181,8 +186,19 @@ def _sign_in_page(session, body, *, booked, page, pages):
     return table
 
 
+def _drawable(rows, *, heading_fonts=((BOLD, 14), (FONT, 10), (BOLD, 9)), body_font=(FONT, 9)):
+    """A table's rows with each text cell ready to draw in its row's font and size
+    (`heading_fonts` for the first rows, `body_font` for the rest)."""
+    fonts = list(heading_fonts) + [body_font] * (len(rows) - len(heading_fonts))
+    return [
+        [cell(value, font=font, size=size) if isinstance(value, str) else value for value in row]
+        for row, (font, size) in zip(rows, fonts, strict=True)
+    ]
+
+
 def a4_document(file, *, title):
     """An A4 page template with the sheets' margins, writing into the binary `file`."""
+    register_fonts()
     return SimpleDocTemplate(
         file,
         pagesize=A4,
@@ -272,30 +288,39 @@ def _draw_badge(canvas, badge, *, x, y, event_name):
     canvas.rect(x, y, BADGE_WIDTH, BADGE_HEIGHT, stroke=1, fill=0)
     text_width = BADGE_WIDTH - QR_SIZE - 2 * PADDING
     canvas.setFillColor(colors.black)
-    canvas.setFont(FONT, 8)
-    canvas.drawString(
+    draw_string(
+        canvas,
         x + PADDING,
         y + BADGE_HEIGHT - PADDING - 6,
         fit_text(event_name, width=BADGE_WIDTH - 2 * PADDING, size=8),
+        font=FONT,
+        size=8,
     )
     name = badge["badge_name"] or f"{badge['first_name']} {badge['last_name']}"
     size = fit_size(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, largest=22, smallest=12)
-    canvas.setFont(BOLD, size)
-    canvas.drawString(
+    draw_string(
+        canvas,
         x + PADDING,
         y + BADGE_HEIGHT - PADDING - 8 - size,
         fit_text(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, size=size),
+        font=BOLD,
+        size=size,
     )
     full_name = f"{badge['first_name']} {badge['last_name']}"
-    canvas.setFont(FONT, 10)
     if full_name != name:
-        canvas.drawString(x + PADDING, y + 26 * mm, fit_text(full_name, width=text_width, size=10))
-    canvas.setFont(FONT, 10)
-    lines = simpleSplit(badge["agency_name"] or "", FONT, 10, text_width)
+        draw_string(
+            canvas,
+            x + PADDING,
+            y + 26 * mm,
+            fit_text(full_name, width=text_width, size=10),
+            font=FONT,
+            size=10,
+        )
+    lines = split_lines(badge["agency_name"] or "", font=FONT, size=10, width=text_width)
     if len(lines) > 2:
         lines = [lines[0], fit_text(" ".join(lines[1:]), width=text_width, size=10)]
     for index, line in enumerate(lines):
-        canvas.drawString(x + PADDING, y + (19 - 4.5 * index) * mm, line)
+        draw_string(canvas, x + PADDING, y + (19 - 4.5 * index) * mm, line, font=FONT, size=10)
     _draw_qr(
         canvas,
         badge["checkin_reference"],
@@ -311,6 +336,7 @@ def write_badges(*, badges, event_name, file):
     Each badge shows the badge name, the full name when it differs, the agency
     and a QR code holding the delegate's check-in reference. Returns the count.
     """
+    register_fonts()
     canvas = Canvas(file, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Name badges: {event_name}")
     page_width, page_height = A4
@@ -353,7 +379,7 @@ def _door_list_page(people, *, heading, first_number, page, pages):
     width = sum(DOOR_LIST_COLUMNS)
     continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
     rows = [
-        [fit_text(heading + continued, width=width, font=BOLD, size=13)] + [""] * (span - 1),
+        [fit_text(heading + continued, width=width, font=BOLD, size=12)] + [""] * (span - 1),
         ["", "Surname", "First name", "Agency", "Sessions that day"],
     ]
     for person in people:
@@ -369,7 +395,7 @@ def _door_list_page(people, *, heading, first_number, page, pages):
     if not people:
         rows.append(["", "Nobody is expected on this day.", "", "", ""])
     table = Table(
-        rows,
+        _drawable(rows, heading_fonts=((BOLD, 12), (BOLD, 9))),
         colWidths=DOOR_LIST_COLUMNS,
         rowHeights=[9 * mm, 7 * mm] + [SIGN_IN_ROW_HEIGHT] * (len(rows) - 2),
     )
@@ -378,7 +404,7 @@ def _door_list_page(people, *, heading, first_number, page, pages):
         TableStyle(
             [
                 ("SPAN", (0, 0), (-1, 0)),
-                ("FONT", (0, 0), (-1, 0), BOLD, 13),
+                ("FONT", (0, 0), (-1, 0), BOLD, 12),
                 ("FONT", (0, 1), (-1, 1), BOLD, 9),
                 ("FONT", (0, 2), (-1, -1), FONT, 9),
                 ("FONT", (4, 2), (4, -1), FONT, 7),

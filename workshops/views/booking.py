@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from registration.views.access import delegate_required, sign_out_delegate
+from registration.views.confirmation import confirm_address_first
 from workshops.forms.booking import ChooseWorkshopsForm
 from workshops.models import Session
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
@@ -29,6 +30,9 @@ def choose(request):
         return redirect("workshops:manage")
     if not event.changes_are_open():
         return changes_closed(request)
+    if not delegate.email_is_confirmed:
+        doing = "rank the workshops" if event.is_ballot else "choose workshops"
+        return confirm_address_first(request, doing=doing)
     if delegate.is_pending:
         return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
     if event.is_ballot:

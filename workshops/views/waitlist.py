@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from registration.views.access import delegate_required
+from registration.views.confirmation import confirm_address_first
 from workshops.forms.booking import choose_url_keeping, unsaved_choices
 from workshops.forms.waitlist import WaitlistSessionForm
 from workshops.services.waitlist import WaitlistError, join_waitlist, leave_waitlist, waiting_places
@@ -44,6 +45,8 @@ def join(request):
     if not request.delegate.event.changes_are_open():
         messages.error(request, "Changes are closed.")
         return redirect("workshops:manage")
+    if not request.delegate.email_is_confirmed:
+        return confirm_address_first(request, doing="join a waiting list")
     try:
         entry = join_waitlist(delegate=request.delegate, session=session)
     except WaitlistError as error:

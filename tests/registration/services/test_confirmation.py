@@ -15,7 +15,7 @@ from registration.services.confirmation import (
     issue_confirmation_code,
     resend_confirmation_code,
 )
-from registration.services.registration import register_delegate
+from tests import registering
 from tests.confirmation import emailed_code
 from tests.factories import AgencyFactory, DelegateFactory
 from tests.mail_backends import as_sent
@@ -24,18 +24,8 @@ EMAIL = "sam.taylor@kent.police.uk"
 
 
 def register(event, email=EMAIL, **details):
-    return register_delegate(
-        event=event,
-        details={
-            "first_name": "Sam",
-            "last_name": "Taylor",
-            "email": email,
-            "job_title": "Analyst",
-            "attends_day_one": True,
-            "attends_day_two": True,
-            **details,
-        },
-        agency_id=AgencyFactory(name="Kent Police").pk,
+    return registering.register(
+        event, email, agency_id=AgencyFactory(name="Kent Police").pk, **details
     )
 
 
@@ -131,12 +121,14 @@ def test_register_delegate_registered_address_emails_the_owner_and_registers_not
     assert confirm_with_code(event=event, email=EMAIL, code=emailed_code(EMAIL)).pk == owner.pk
 
 
-def test_register_delegate_unconfirmed_registered_address_gets_a_code_for_it(event):
+def test_register_delegate_unconfirmed_registered_address_gets_a_code_for_the_new_details(event):
     first = register(event)
-    register(event, first_name="Again")
-    assert Delegate.objects.count() == 1
-    assert OutgoingEmail.objects.count() == 2
-    assert confirm_with_code(event=event, email=EMAIL, code=emailed_code(EMAIL)).pk == first.pk
+    second = register(event, first_name="Again")
+    assert second.pk != first.pk
+    assert list(Delegate.objects.values_list("first_name", flat=True)) == ["Again"]
+    # The first registration's email went with it; the one left is for the new details.
+    assert OutgoingEmail.objects.get().subject == "Strategic SOCEX 2019: your confirmation code"
+    assert confirm_with_code(event=event, email=EMAIL, code=emailed_code(EMAIL)).pk == second.pk
 
 
 def test_resend_confirmation_code_unregistered_address_sends_nothing(event):

@@ -119,3 +119,24 @@ def test_register_new_address_in_the_worker_registers_unconfirmed(event, agency)
 def test_register_does_not_sign_in(client, event, agency):
     client.post(reverse("register"), form_data(agency, UNKNOWN))
     assert client.get(reverse("workshops:choose"))["Location"] == "/booking/link/"
+
+
+def test_register_over_a_squatters_unconfirmed_registration_lets_the_owner_confirm_theirs(
+    client, agency
+):
+    from django.test import Client
+
+    from tests.confirmation import confirm
+    from tests.jobs import run_queued_jobs
+
+    squatted = Client().post(reverse("register"), form_data(agency, UNKNOWN))
+    run_queued_jobs()
+    assert Delegate.objects.get().first_name == "Mallory"
+    owner_details = form_data(agency, UNKNOWN) | {"first_name": "Olamide", "last_name": "Okoro"}
+    answer = client.post(reverse("register"), owner_details)
+    assert squatted.status_code == answer.status_code == 303
+    assert squatted["Location"] == answer["Location"] == "/booking/confirm/"
+    assert confirm(client, UNKNOWN).status_code == 302
+    delegate = Delegate.objects.get()
+    assert (delegate.first_name, delegate.last_name) == ("Olamide", "Okoro")
+    assert delegate.email_is_confirmed

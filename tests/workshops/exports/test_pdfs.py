@@ -1,6 +1,7 @@
 """Sign-in sheets and name badges: pages, names, order, and the check-in reference."""
 
 import datetime
+import unicodedata
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from registration.models import Delegate
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.workshops.exports.data import make_known_delegates, read_pdf
 from workshops.exports.pdfs import (
+    CELL_FONT_SIZES,
     SIGN_IN_ROWS_PER_PAGE,
     WALK_IN_ROWS,
     fit_cell,
@@ -144,7 +146,7 @@ def test_fit_cell_shrinks_then_wraps_then_shortens_what_cannot_fit():
     lines, size = fit_cell("word " * 30, width=100, height=20)
     assert len(lines) * size * 1.1 <= 20 and size < 9
     lines, size = fit_cell("word " * 300, width=100, height=20)
-    assert size == 5 and lines[-1].endswith("…")
+    assert size == CELL_FONT_SIZES[-1] and lines[-1].endswith("…")
 
 
 def test_badges_fit_eight_to_a_page_with_name_and_agency(staff_client, event):
@@ -181,10 +183,64 @@ def test_badges_with_nobody_to_print_say_so(staff_client, event):
     assert "There are no delegates to print." in reader.pages[0].extract_text()
 
 
-def test_badges_print_names_outside_latin_1_without_failing(staff_client, event):
-    DelegateFactory(event=event, first_name="Łukasz", last_name="Żółć", badge_name="Łukasz")
+WORLD_NAMES = [
+    ("Gwenllïan", "Ŵyn"),
+    ("Łukasz", "Żółć"),
+    ("محمد", "عبد الله"),
+    ("小明", "王"),
+]
+
+
+def embedded_fonts(reader):
+    """{font name without its subset prefix: whether its font program is in the file}."""
+    found = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            name = str(font["/BaseFont"]).lstrip("/").split("+")[-1]
+            found[name] = descriptor is not None and "/FontFile2" in descriptor.get_object()
+    return found
+
+
+def test_badges_print_welsh_polish_arabic_and_chinese_names(staff_client, event):
+    agency = AgencyFactory(name="Heddlu Gogledd Cymru")
+    for first, last in WORLD_NAMES:
+        DelegateFactory(event=event, first_name=first, last_name=last, badge_name="", agency=agency)
     reader = read_pdf(staff_client.get("/admin/exports/badges.pdf"))
-    assert len(reader.pages) == 1
+    text = unicodedata.normalize("NFKC", reader.pages[0].extract_text())
+    for first, last in WORLD_NAMES:
+        assert f"{first} {last}" in text
+    fonts_in_file = embedded_fonts(reader)
+    assert fonts_in_file["DejaVuSans-Bold"] is True
+    assert fonts_in_file["DejaVuSans"] is True
+    assert fonts_in_file["WenQuanYiMicroHei-0"] is True
+
+
+def test_sign_in_sheet_prints_welsh_polish_arabic_and_chinese_names(
+    staff_client, programme, four_sessions
+):
+    from workshops.models import Session
+    from workshops.services.booking import book_sessions
+
+    Session.objects.update(capacity=10)
+    agency = AgencyFactory(name="公安部")
+    for first, last in WORLD_NAMES:
+        book_sessions(
+            delegate=DelegateFactory(
+                event=programme["event"], first_name=first, last_name=last, agency=agency
+            ),
+            sessions=four_sessions,
+        )
+    session = four_sessions[0]
+    url = reverse("exports:session_download", args=[session.pk, "sign-in-sheets", "pdf"])
+    reader = read_pdf(staff_client.get(url))
+    text = unicodedata.normalize("NFKC", reader.pages[0].extract_text())
+    for first, last in WORLD_NAMES:
+        assert first in text and last in text
+    assert "公安部" in text
+    assert set(embedded_fonts(reader)) >= {"DejaVuSans", "DejaVuSans-Bold", "WenQuanYiMicroHei-0"}
+    assert all(embedded_fonts(reader)[name] for name in ("DejaVuSans", "WenQuanYiMicroHei-0"))
 
 
 def test_every_delegate_gets_a_distinct_random_checkin_reference(event):
