@@ -25,6 +25,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RADIO = re.compile(r"<input[^>]*type=\"radio\"[^>]*>")
 ATTR = re.compile(r'(\w[\w-]*)(?:="([^"]*)")?')
 AGENCY = re.compile(r'<option value="(\d+)"')
+STARTUP_SECONDS = 120  # how long a server may take to answer its first request
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -318,7 +319,8 @@ def start_gunicorn(*, database_url, workers, port=None, threads=1, environment=N
         start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: four workers importing Django on a loaded two-core machine took over 30 s.
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}")
@@ -328,7 +330,7 @@ def start_gunicorn(*, database_url, workers, port=None, threads=1, environment=N
         except OSError:
             time.sleep(0.2)
     stop_gunicorn(process)
-    raise RuntimeError("gunicorn did not answer within 30 s")
+    raise RuntimeError(f"gunicorn did not answer within {STARTUP_SECONDS} s")
 
 
 def stop_gunicorn(process):

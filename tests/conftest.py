@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from registration.models import Event
 from registration.services.link import issue_manage_link
@@ -15,6 +16,11 @@ from tests.factories import (
 )
 from tests.mail_backends import CountingBackend
 from workshops.services.booking import book_sessions
+
+# No per-example time limit: CI and a busy laptop run property tests at any speed, and a
+# slow example is not a wrong one (Hypothesis's default 200 ms made them flaky under load).
+hypothesis_settings.register_profile("socex", deadline=None)
+hypothesis_settings.load_profile("socex")
 
 
 @pytest.fixture(autouse=True)
