@@ -152,6 +152,44 @@ def percentile(values, q):
     return round(ordered[index] * 1000, 1)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group):
+    """User + system CPU seconds of the live processes in process group `group` (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the command name: state, ppid, pgrp, ... utime (12th) and stime (13th).
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def database_cpu_seconds(database_name):
+    """CPU seconds of the PostgreSQL backends serving `database_name` now (same machine)."""
+    import psycopg
+
+    with psycopg.connect(maintenance_url(os.environ["DATABASE_URL"]), autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database_name]
+            )
+        ]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
 def drive(base_url, preferences, concurrency):
     started_at = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -394,7 +432,21 @@ def main():
     # Registrations are made by task workers, as in production.
     task_workers = [start_worker(database_url=bench_url) for _ in range(2)]
     try:
+        # CPU over the drive, per side: the web server (gunicorn's master and workers),
+        # the task workers, the PostgreSQL backends of the scratch database (connections
+        # are opened during the drive and kept, CONN_MAX_AGE), and this client.
+        web_before = group_cpu_seconds(process.pid)
+        tasks_before = sum(group_cpu_seconds(w.pid) for w in task_workers)
+        database_before = database_cpu_seconds(bench_name)
+        client_before = time.process_time()
         results, elapsed = drive(base_url, preferences, args.concurrency)
+        cpu = {
+            "client": time.process_time() - client_before,
+            "web": group_cpu_seconds(process.pid) - web_before,
+            "task_workers": sum(group_cpu_seconds(w.pid) for w in task_workers) - tasks_before,
+            "postgres": database_cpu_seconds(bench_name) - database_before,
+        }
+        load_average = os.getloadavg()
     finally:
         for task_worker in task_workers:
             stop_gunicorn(task_worker)
@@ -448,6 +500,15 @@ def main():
         f"book_sessions queries (CaptureQueriesContext, BEGIN/COMMIT not counted): "
         f"{first_queries} for a first booking, {change_queries} for a change of one slot."
     )
+    booked = max(outcomes["booked"], 1)
+    print(
+        "CPU over the drive: "
+        + ", ".join(
+            f"{side} {seconds:.1f} s ({seconds * 1000 / booked:.0f} ms per booking)"
+            for side, seconds in cpu.items()
+        )
+        + f"; load average {load_average[0]:.1f}."
+    )
     print(
         json.dumps(
             {
@@ -469,6 +530,12 @@ def main():
                 "queries_per_booking": first_queries,
                 "queries_per_change": change_queries,
                 "queries_counted_with": "django CaptureQueriesContext around book_sessions",
+                "cpu_s": {side: round(seconds, 2) for side, seconds in cpu.items()},
+                "cpu_ms_per_booking": {
+                    side: round(seconds * 1000 / booked, 1) for side, seconds in cpu.items()
+                },
+                "web_cpu_ms_per_request": round(cpu["web"] * 1000 / max(requests, 1), 1),
+                "load_average_1m_end": round(load_average[0], 2),
             }
         )
     )
