@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from registration.forms.registration import RegistrationForm
+from registration.forms.registration import RegistrationForm, blank_form_html
 from registration.models import Event
 from registration.services.eligibility import NotEligible
 from registration.services.privacy import PRIVACY_NOTICE_UPDATED, PRIVACY_NOTICE_VERSION
@@ -73,7 +73,12 @@ def register(request):
             )
             start_confirming(request, data["email"])
             return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)
-    return render(request, "socex/register.html", {"form": form})
+    return render(
+        request,
+        "socex/register.html",
+        # A refused form is rendered with its answers and errors; a blank one comes cached.
+        {"form": form, "blank_form": None if form.is_bound else blank_form_html(form)},
+    )
 
 
 def privacy(request):
