@@ -19,6 +19,7 @@ the queries of `book_sessions` with Django's CaptureQueriesContext.
 """
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -199,7 +200,9 @@ def drive(base_url, preferences, concurrency):
                     base_url=base_url,
                     number=item[0],
                     preference=item[1],
-                    code_for=code_from_database,
+                    # Registrations queue for the task workers: on a loaded machine the
+                    # first ones can wait longer than the tests' 10 s.
+                    code_for=functools.partial(code_from_database, wait=120.0),
                 ),
                 enumerate(preferences),
             )
