@@ -170,8 +170,8 @@ def group_cpu_seconds(group):
     return total / TICKS
 
 
-def database_cpu_seconds(database_name):
-    """CPU seconds of the PostgreSQL backends serving `database_name` now (same machine)."""
+def database_backend_cpu(database_name):
+    """{pid: CPU seconds} of the PostgreSQL backends serving `database_name` now (same machine)."""
     import psycopg
 
     with psycopg.connect(maintenance_url(os.environ["DATABASE_URL"]), autocommit=True) as conn:
@@ -181,14 +181,40 @@ def database_cpu_seconds(database_name):
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database_name]
             )
         ]
-    total = 0
+    cpu = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return cpu
+
+
+class DatabaseCpu:
+    """CPU of a database's backends over a stretch of time, sampled every second.
+
+    A backend that ends during it (a connection closed) keeps its last sample, so
+    its CPU is not lost; what it used after that sample is (a second's worth at most).
+    """
+
+    def __init__(self, database_name):
+        self.database_name = database_name
+        self.before = database_backend_cpu(database_name)
+        self.last = dict(self.before)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self):
+        while not self.stopped.wait(1.0):
+            self.last.update(database_backend_cpu(self.database_name))
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+        self.last.update(database_backend_cpu(self.database_name))
+        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items())
 
 
 def drive(base_url, preferences, concurrency):
@@ -440,14 +466,14 @@ def main():
         # are opened during the drive and kept, CONN_MAX_AGE), and this client.
         web_before = group_cpu_seconds(process.pid)
         tasks_before = sum(group_cpu_seconds(w.pid) for w in task_workers)
-        database_before = database_cpu_seconds(bench_name)
+        database_cpu = DatabaseCpu(bench_name)
         client_before = time.process_time()
         results, elapsed = drive(base_url, preferences, args.concurrency)
         cpu = {
             "client": time.process_time() - client_before,
             "web": group_cpu_seconds(process.pid) - web_before,
             "task_workers": sum(group_cpu_seconds(w.pid) for w in task_workers) - tasks_before,
-            "postgres": database_cpu_seconds(bench_name) - database_before,
+            "postgres": database_cpu.stop(),
         }
         load_average = os.getloadavg()
     finally:
