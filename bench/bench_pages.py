@@ -177,6 +177,8 @@ def pages(*, people):
         ("choose_change", signed_in_client(holding.pk), "/booking/workshops/"),
         ("manage", signed_in_client(holding.pk), "/booking/"),
         ("confirmed", signed_in_client(holding.pk), "/booking/confirmed/"),
+        ("details", signed_in_client(holding.pk), "/booking/details/"),
+        ("hand_over", signed_in_client(holding.pk), "/booking/hand-over/"),
         ("cancel", signed_in_client(holding.pk), "/booking/cancel/"),
     ]
 
