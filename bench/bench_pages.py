@@ -246,6 +246,8 @@ def main():
     # without the test instrumentation that records every context.
     postgres = sqlite_file is None
     if postgres:
+        # Not the test suite's `test_<name>`: a suite may be running on the same server.
+        connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench_pages"
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
     else:
         call_command("migrate", verbosity=0)
