@@ -5,9 +5,11 @@ registers its own subclass in place of this one, so the delegate page shows
 their workshops while registration knows nothing of them.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
@@ -16,9 +18,13 @@ from registration.admin.protected import ProtectsFields
 from registration.models import Agency, Delegate
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible, approve_registration
+from registration.services.registration import add_delegate
 
 NEEDS_PERMISSION = Delegate.NEEDS_PERMISSION
 NEEDS_FIELDS = Delegate.NEEDS_FIELDS
+ONE_LIVE_REGISTRATION = next(
+    c for c in Delegate._meta.constraints if c.name == "delegate_one_live_registration_per_email"
+)
 
 
 class EmailConfirmedFilter(admin.SimpleListFilter):
@@ -98,6 +104,38 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
         )
 
 
+class AddDelegateForm(forms.ModelForm):
+    """The admin's "Add delegate": the delegate's details, and why an organiser is adding them."""
+
+    address_known = forms.BooleanField(
+        required=False,
+        label="They have shown me this address is theirs",
+        help_text="Tick only if they wrote to you from it, or gave it to you in person. "
+        "Otherwise their email asks them to open their booking link to confirm it, and "
+        "until they do they cannot hold seats.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "added_basis" in self.fields:
+            self.fields["added_basis"].required = True
+            self.fields["added_basis"].help_text = (
+                "Why you are adding them. They never see the registration form's privacy "
+                "notice: their email links to it, and none is recorded as agreed."
+            )
+
+    def clean(self):
+        data = super().clean()
+        email, event = (data.get("email") or "").strip().lower(), data.get("event")
+        # Status is not on this form, so Django skips the one-live-registration constraint.
+        taken = Delegate.objects.exclude(status=Delegate.Status.CANCELLED).filter(
+            event=event, email=email
+        )
+        if email and event and taken.exists():
+            self.add_error("email", ONE_LIVE_REGISTRATION.violation_error_message)
+        return data
+
+
 @admin.register(Delegate)
 class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     # Short headings and no navigation sidebar, so the list reads at 1280 px (see changelist_view).
@@ -115,6 +153,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
     readonly_fields = [
+        "how_registered",
         "invitation",
         "registered_at",
         "updated_at",
@@ -160,7 +199,50 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     def has_confirm_agency_permission(self, request):
         return request.user.has_perm("registration.change_agency")
 
+    @admin.display(description="how they registered")
+    def how_registered(self, delegate):
+        if delegate.pk is None:
+            return "-"
+        if not delegate.was_added_by_organiser:
+            return (
+                "Registered themselves, agreeing to privacy notice version "
+                f"{delegate.privacy_notice_version}."
+            )
+        by = delegate.added_by.get_username() if delegate.added_by else "an organiser since removed"
+        when = date_format(timezone.localtime(delegate.registered_at), "j F Y, H:i")
+        note = f" Note: {delegate.added_note}" if delegate.added_note else ""
+        return (
+            f"Added by {by} on {when}, as: {delegate.get_added_basis_display()}. "
+            "They did not see the registration form, so no privacy notice was agreed to; "
+            f"their email linked to notice version {delegate.privacy_notice_version}.{note}"
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AddDelegateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_fields(self, request, obj=None):
+        if obj is None:
+            # Adding: their details and why; the registration's record fields come after.
+            fields = [
+                "event",
+                "first_name",
+                "last_name",
+                "email",
+                "agency",
+                "job_title",
+                "phone",
+                "attends_day_one",
+                "attends_day_two",
+                "badge_name",
+                *NEEDS_FIELDS,
+                "added_basis",
+                "added_note",
+                "address_known",
+                *self.extra_fields,
+            ]
+            return self._readable_fields(request, fields)
         fields = [
             "event",
             "first_name",
@@ -175,6 +257,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
             "badge_name",
             *NEEDS_FIELDS,
             "status",
+            "how_registered",
             "invitation",
             *self.extra_fields,
             "privacy_accepted_at",
@@ -188,13 +271,39 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         return self._readable_fields(request, fields)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            now = timezone.now()
-            # An organiser adding someone vouches for the address: no code to type.
-            obj.email_confirmed_at = obj.email_confirmed_at or now
-            # Read-only here but required: the organiser records them under today's notice.
-            obj.privacy_accepted_at = obj.privacy_accepted_at or now
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        add_delegate(
+            delegate=obj,
+            added_by=request.user,
+            basis=obj.added_basis,
+            note=obj.added_note,
+            address_known=form.cleaned_data["address_known"],
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.email_is_confirmed:
+            sent = f"We have emailed {obj} their booking link."
+        else:
+            sent = (
+                f"We have emailed {obj} a booking link; opening it confirms their address, "
+                "and until then they cannot hold seats."
+            )
+        self.message_user(request, sent, messages.INFO)
+        warn_about_waiting_email(admin=self, request=request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def log_addition(self, request, obj, message):
+        # The history says who added them and why, in words, beside Django's own record.
+        note = f" ({obj.added_note})" if obj.added_note else ""
+        confirmed = (
+            "address confirmed by the organiser"
+            if obj.email_is_confirmed
+            else "emailed a link to confirm their address"
+        )
+        message = f"Added by an organiser as: {obj.get_added_basis_display()}{note}; {confirmed}."
+        return super().log_addition(request, obj, message)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)

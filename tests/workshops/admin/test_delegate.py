@@ -235,7 +235,8 @@ def test_admin_added_delegate_is_confirmed_and_can_book_at_once(
         "attends_day_one": "on",
         "attends_day_two": "on",
         "badge_name": "Walk In",
-        "status": "registered",
+        "added_basis": "walk_in",
+        "address_known": "on",
     }
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form
