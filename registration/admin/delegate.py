@@ -17,8 +17,9 @@ from registration.admin.privacy import erase_delegates
 from registration.admin.protected import ProtectsFields
 from registration.models import Agency, Delegate
 from registration.services.confirmation import confirm_email_address
-from registration.services.eligibility import NotEligible, approve_registration
+from registration.services.eligibility import NotEligible, NotPending, approve_registration
 from registration.services.registration import add_delegate
+from socex.admin_messages import counted, report_counts
 
 NEEDS_PERMISSION = Delegate.NEEDS_PERMISSION
 NEEDS_FIELDS = Delegate.NEEDS_FIELDS
@@ -92,11 +93,15 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
     names = sorted(agencies.values_list("name", flat=True))
     agencies.update(is_confirmed=True)
     if names:
-        modeladmin.message_user(
+        report_counts(
+            modeladmin,
             request,
-            f"Confirmed {len(names)} {'agency' if len(names) == 1 else 'agencies'}: "
-            f"{', '.join(names)}.",
-            messages.SUCCESS,
+            counted(
+                len(names),
+                "%(count)d agency was confirmed: %(names)s.",
+                "%(count)d agencies were confirmed: %(names)s.",
+                names=", ".join(names),
+            ),
         )
     else:
         modeladmin.message_user(
@@ -315,14 +320,28 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         description="Approve the selected registrations awaiting approval", permissions=["change"]
     )
     def approve_registrations(self, request, queryset):
-        pending = list(queryset.filter(status=Delegate.Status.PENDING))
+        selected = queryset.count()  # before approving moves them out of a status filter
+        approved = 0
         with sending_together():
-            for delegate in pending:
-                approve_registration(delegate=delegate)
-        skipped = queryset.count() - len(pending)
-        note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
-        self.message_user(
-            request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
+            for delegate in queryset.filter(status=Delegate.Status.PENDING):
+                try:
+                    approve_registration(delegate=delegate)
+                except NotPending:
+                    continue  # approved (or cancelled) by someone else meanwhile
+                approved += 1
+        report_counts(
+            self,
+            request,
+            counted(
+                approved,
+                "%(count)d registration was approved.",
+                "%(count)d registrations were approved.",
+            ),
+            skipped=(
+                selected - approved,
+                "%(count)d was not awaiting approval and was left alone.",
+                "%(count)d were not awaiting approval and were left alone.",
+            ),
         )
         warn_about_waiting_email(admin=self, request=request)
 
@@ -331,6 +350,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     )
     def confirm_email_addresses(self, request, queryset):
         """For an organiser who knows the address is right (they heard from its owner)."""
+        selected = queryset.count()  # before confirming moves them out of a filter
         confirmed, refused = 0, []
         for delegate in queryset.filter(email_confirmed_at__isnull=True):
             try:
@@ -339,6 +359,19 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
                 refused.append(f"{delegate}: {error.message}")
             else:
                 confirmed += 1
-        self.message_user(request, f"Confirmed {confirmed} email addresses.", messages.SUCCESS)
+        report_counts(
+            self,
+            request,
+            counted(
+                confirmed,
+                "%(count)d email address was confirmed.",
+                "%(count)d email addresses were confirmed.",
+            ),
+            skipped=(
+                selected - confirmed - len(refused),
+                "%(count)d was confirmed already.",
+                "%(count)d were confirmed already.",
+            ),
+        )
         for refusal in refused:
             self.message_user(request, refusal, messages.ERROR)
