@@ -7,6 +7,7 @@ their workshops while registration knows nothing of them.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -107,6 +108,30 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
         modeladmin.message_user(
             request, "The selected delegates' agencies were already confirmed.", messages.INFO
         )
+
+
+class NamedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, with a placeholder and an accessible name even when empty.
+
+    select2 names its box by the choice it shows, and Django leaves the
+    placeholder empty, so an empty box had no name (axe: aria-input-field-name).
+    The placeholder shows what to type; `js/admin_autocomplete.js` names the
+    box by its label.
+    """
+
+    def __init__(self, *args, placeholder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placeholder = placeholder
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin_autocomplete.js"])
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {
+            **super().build_attrs(base_attrs, extra_attrs),
+            "data-placeholder": self.placeholder,
+        }
 
 
 class AddDelegateForm(forms.ModelForm):
@@ -221,6 +246,13 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
             "They did not see the registration form, so no privacy notice was agreed to; "
             f"their email linked to notice version {delegate.privacy_notice_version}.{note}"
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["widget"] = NamedAutocompleteSelect(
+                db_field, self.admin_site, placeholder="Search agencies by name"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
