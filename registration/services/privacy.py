@@ -149,6 +149,8 @@ def _blank_personal_fields(delegate, now):
     delegate.dietary_requirements = ""
     delegate.accessibility_needs = ""
     delegate.badge_name = "Erased"
+    # Free text an organiser wrote about them ("guest of ..."): theirs to lose; the basis stays.
+    delegate.added_note = ""
     delegate.needs_consent_at = None
     delegate.anonymised_at = now
 

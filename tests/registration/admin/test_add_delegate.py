@@ -9,7 +9,11 @@ from django.urls import reverse
 
 from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate
-from registration.services.privacy import discardable_registrations
+from registration.services.privacy import (
+    discardable_registrations,
+    erase_delegate,
+    export_delegate_data,
+)
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.mail_backends import as_sent
 from workshops.services.booking import book_sessions
@@ -158,3 +162,19 @@ def test_unconfirmed_added_delegate_is_never_discarded(organiser_client, program
 def test_only_an_added_delegate_may_lack_a_privacy_acceptance(programme):
     with pytest.raises(IntegrityError):
         DelegateFactory(event=programme["event"], privacy_accepted_at=None)
+
+
+def test_added_delegates_data_copy_says_how_they_were_added_and_erasure_drops_the_note(
+    organiser_client, programme
+):
+    add(organiser_client, programme["event"], added_note="Guest of the Chief Constable")
+    delegate = Delegate.objects.get(email="sam.speaker@kent.police.uk")
+    registration = export_delegate_data(delegate=delegate)["registration"]
+    assert (registration["added_by_an_organiser_as"], registration["added_note"]) == (
+        "Speaker",
+        "Guest of the Chief Constable",
+    )
+    assert registration["privacy_accepted_at"] is None
+    erase_delegate(delegate=delegate)
+    delegate.refresh_from_db()
+    assert (delegate.added_basis, delegate.added_note) == ("speaker", "")
