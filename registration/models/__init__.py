@@ -10,7 +10,9 @@ from registration.models.confirmation import (
     new_confirmation_code,
 )
 from registration.models.delegate import Delegate, new_checkin_reference
+from registration.models.detail_change import DetailChange
 from registration.models.event import Event
+from registration.models.handover import Handover
 from registration.models.invitation import (
     Invitation,
     new_invitation_code,
@@ -21,8 +23,10 @@ from registration.models.link import ManageLink, hash_token
 __all__ = [
     "Agency",
     "Delegate",
+    "DetailChange",
     "EmailConfirmation",
     "Event",
+    "Handover",
     "Invitation",
     "ManageLink",
     "hash_confirmation_code",

@@ -43,12 +43,14 @@ from collections import Counter, defaultdict, deque
 
 from django.db import transaction
 from django.db.models import Count
+from django.dispatch import receiver
 from django.utils import timezone
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates
+from registration.signals import delegate_left_day_two, place_handed_over
 from workshops.models import Booking, BookingChange, Session
 from workshops.services.choices import choice_problems
 from workshops.services.history import (
@@ -204,6 +206,53 @@ def cancel_registration(*, delegate, actor=None):
         delegate.status = Delegate.Status.CANCELLED
         delegate.save(update_fields=["status", "updated_at"])
     return delegate
+
+
+def leave_day_two(*, delegate, actor=None):
+    """Give up everything `delegate` holds on day two: seats, waiting lists, rankings.
+
+    Must run inside the transaction that records that they no longer attend
+    day two, holding their lock (`registration.services.details`). Side
+    effects: deletes their bookings (each recorded in the booking history as
+    released by `actor`, None meaning the delegate), waiting-list entries and
+    ballot rankings, and hands the freed seats to the people waiting.
+    """
+    released_ids = list(delegate.bookings.values_list("session_id", flat=True))
+    delegate.bookings.all().delete()
+    _record_seats(delegate_id=delegate.pk, actor=actor, released_ids=released_ids)
+    drop_waitlist_entries(delegate=delegate)
+    delegate.preferences.all().delete()
+    serve_waitlists(freed=Counter(released_ids))
+
+
+@receiver(delegate_left_day_two)
+def _release_day_two(sender, *, delegate, actor=None, **kwargs):
+    leave_day_two(delegate=delegate, actor=actor)
+
+
+HANDOVER = SystemActor("a handover")
+
+
+def hand_over_place(*, old, new):
+    """Move `old`'s seats, waiting-list places and rankings to `new`, who takes their place.
+
+    Must run inside the handover's transaction, holding `old`'s lock, with
+    `new` just inserted (`registration.services.handover`). Seats move as
+    they are, so no capacity changes; each is recorded in the booking history
+    as released by `old` and booked by `new`, both by "a handover".
+    """
+    session_ids = list(old.bookings.values_list("session_id", flat=True))
+    old.bookings.update(delegate=new)
+    old.waitlist.update(delegate=new)
+    old.preferences.update(delegate=new)
+    _record_seats(delegate_id=old.pk, actor=HANDOVER, released_ids=session_ids)
+    sessions = Session.objects.filter(pk__in=session_ids).select_related("workshop", "time_slot")
+    _record_seats(delegate_id=new.pk, actor=HANDOVER, booked=list(sessions))
+
+
+@receiver(place_handed_over)
+def _hand_over(sender, *, old, new, **kwargs):
+    hand_over_place(old=old, new=new)
 
 
 @transaction.atomic

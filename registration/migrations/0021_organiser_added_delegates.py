@@ -16,7 +16,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0019_organisers_manage_accounts'),
+        ('registration', '0020_detail_changes_and_handovers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
