@@ -16,7 +16,7 @@ from registration.models.invitation import (
     new_invitation_code,
     normalise_invitation_code,
 )
-from registration.models.link import ManageLink, hash_token
+from registration.models.link import ManageLink, SingleUseLink, hash_token
 
 __all__ = [
     "Agency",
@@ -25,6 +25,7 @@ __all__ = [
     "Event",
     "Invitation",
     "ManageLink",
+    "SingleUseLink",
     "hash_confirmation_code",
     "hash_token",
     "new_checkin_reference",

@@ -97,6 +97,7 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
         "at": now,
         "actor": by.user,
         "device": by.device,
+        "facilitator": by.facilitator,
         "by_name": by.name[:150],
     }
     try:
@@ -229,6 +230,8 @@ def undo_scan(*, scan_id, by, now=None):
 def _may_see(by, checkin):
     if by.device is not None:
         return checkin.device_id == by.device.pk
+    if by.facilitator is not None:
+        return checkin.facilitator_id == by.facilitator.pk
     return by.user is not None and checkin.actor_id == by.user.pk
 
 
@@ -307,6 +310,7 @@ def seat_standby(*, door, by, now=None):
                 at=now,
                 actor=by.user,
                 device=by.device,
+                facilitator=by.facilitator,
                 by_name=by.name[:150],
             )
             if released is not None:
