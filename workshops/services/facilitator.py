@@ -201,7 +201,8 @@ def draft_email(*, facilitator, session, audience, subject, body):
         body=body,
         facilitator=facilitator,
     )
-    announcement.full_clean()
+    # Written by a facilitator, not an account: `created_by` stays empty.
+    announcement.full_clean(exclude=["created_by"])
     return announcement
 
 
@@ -233,9 +234,11 @@ def send_facilitator_email(*, facilitator, session, audience, subject, body, now
     )
     announcement.save()
     try:
-        return announcement, send_announcement(announcement=announcement, actor=None, now=now)
+        recipients = send_announcement(announcement=announcement, actor=None, now=now)
     except AnnouncementError as error:
         raise FacilitatorError(error.message) from None
+    announcement.refresh_from_db(fields=["sent_at"])
+    return announcement, recipients
 
 
 def prune_needs_grants(*, facilitator):
