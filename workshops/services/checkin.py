@@ -235,16 +235,20 @@ def _may_see(by, checkin):
     return by.user is not None and checkin.actor_id == by.user.pk
 
 
-def search_attendees(*, door, text):
+def search_attendees(*, door, text, booked_here=False):
     """Up to eight people expected on the door's day whose names begin with the words typed.
 
     Only what the door needs: badge name, name, agency and the reference to
-    check them in with. Raises `CheckinError` for fewer than two letters.
+    check them in with; with `booked_here` (a facilitator's search), only people
+    booked on the door's session, so nobody else's name is listed to them.
+    Raises `CheckinError` for fewer than two letters.
     """
     words = (text or "").split()[:3]
     if sum(len(w) for w in words) < SEARCH_MIN_LENGTH:
         raise CheckinError(f"Type at least {SEARCH_MIN_LENGTH} letters of a name.")
     people = Delegate.objects.attending_on(event=door.event, day=door.day)
+    if booked_here:
+        people = people.filter(bookings__session=door.session)
     for word in words:
         word = word[:100]
         people = people.filter(

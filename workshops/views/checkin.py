@@ -260,7 +260,12 @@ def search(request):
         return error_answer("Too many searches from this phone: scan badges, or wait a while.", 429)
     try:
         door = find_door(staff=request.door_staff, key=form.cleaned_data["door"])
-        found = search_attendees(door=door, text=form.cleaned_data["q"])
+        found = search_attendees(
+            door=door,
+            text=form.cleaned_data["q"],
+            # A facilitator is shown only their own session's people (walk-ins: scan the badge).
+            booked_here=request.door_staff.facilitator is not None,
+        )
     except CheckinError as error:
         return error_answer(error.message)
     return JsonResponse(

@@ -404,3 +404,12 @@ def test_emails_are_rate_limited_per_facilitator(signed_in, sessions, arrived, s
     ]
     assert codes == [302, 302, 429]
     assert OutgoingEmail.objects.count() == 2
+
+
+def test_search_at_their_door_lists_their_session_only(signed_in, sessions, people):
+    door = f"session:{sessions['own'].pk}"
+    found = signed_in.get(reverse("checkin:search"), {"door": door, "q": "Byron"})
+    assert found.status_code == 200
+    assert [r["name"] for r in found.json()["results"]] == ["Ada Byron"]
+    others = signed_in.get(reverse("checkin:search"), {"door": door, "q": "Bo"})
+    assert others.json()["results"] == []
