@@ -50,11 +50,19 @@ class AnnouncementRecipientInline(ProtectsFields, admin.TabularInline):
 class AnnouncementAdmin(ProtectsFields, admin.ModelAdmin):
     """Save a draft, check the preview (who gets it and what it says), then send it once."""
 
-    list_display = ["subject", "audience_label", "created_by", "sent_at", "recipient_count"]
+    list_display = [
+        "subject",
+        "audience_label",
+        "created_by",
+        "facilitator",
+        "sent_at",
+        "recipient_count",
+    ]
     list_filter = ["audience", "event"]
     list_select_related = [
         "event",
         "created_by",
+        "facilitator",
         "session__workshop",
         "session__time_slot",
         "time_slot",
