@@ -6,7 +6,9 @@ from django_tasks import task
 
 from registration.models import Event
 from worker.schedule import every
+from workshops.services.certificates import send_certificates
 from workshops.services.checkin import seat_standby_everywhere
+from workshops.services.feedback import send_survey_reminders, send_surveys
 
 
 @every(timedelta(minutes=2))
@@ -20,3 +22,24 @@ def release_no_shows():
     """
     event = Event.objects.current()
     return {"seated": seat_standby_everywhere(event=event) if event else 0}
+
+
+@every(timedelta(minutes=15))
+@task
+def send_session_surveys():
+    """Ask the attendees of every session that has ended for feedback, and remind once.
+
+    Safe to run again, or twice at once: each delegate is asked once per session
+    (`send_surveys`) and reminded once (`send_survey_reminders`).
+    """
+    return {"asked": send_surveys(), "reminded": send_survey_reminders()}
+
+
+@every(timedelta(hours=1))
+@task
+def send_attendance_certificates():
+    """Once an event has ended, email everyone who attended a session their certificate.
+
+    Safe to run again: a delegate is emailed once (`send_certificates`).
+    """
+    return {"emailed": send_certificates()}

@@ -59,7 +59,7 @@ PERSONAL_FIELDS = (
 # Related rows that `export_delegate_data` lists under their own headings, or leaves out.
 EXPORTED_SEPARATELY = {"bookings", "manage_links", "emails"}
 # Secrets and internals that are no one's personal data and must never be handed out.
-NEVER_EXPORTED = {"token_hash", "code_hash", "password"}
+NEVER_EXPORTED = {"token_hash", "code_hash", "password", "nonce"}
 
 
 def export_delegate_data(*, delegate):
