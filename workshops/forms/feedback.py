@@ -44,14 +44,6 @@ class SurveyForm(forms.Form):
         self.fields["first_answer"].help_text = f"Optional; up to {ANSWER_MAX_LENGTH} characters."
         self.fields["second_answer"].help_text = f"Optional; up to {ANSWER_MAX_LENGTH} characters."
 
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("first_answer", "second_answer"):
-            # A NUL byte cannot be stored in PostgreSQL text; say so instead of failing.
-            if "\x00" in cleaned.get(name, ""):
-                self.add_error(name, "This answer contains a character that cannot be stored.")
-        return cleaned
-
 
 class CertificateNameForm(forms.Form):
     name = forms.CharField(

@@ -71,7 +71,7 @@ def find(request):
 @rate_limited("certificate_name", email=lambda request: "")
 def verify(request, code):
     certificate = verify_certificate(code=code)
-    name_form = CertificateNameForm(request.POST or None)
+    name_form = CertificateNameForm(request.POST if request.method == "POST" else None)
     if certificate is not None and request.method == "POST" and name_form.is_valid():
         certificate = verify_certificate(code=code, name=name_form.cleaned_data["name"])
     status = 200

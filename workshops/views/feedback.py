@@ -17,7 +17,7 @@ def survey(request, token):
         return render(request, "socex/survey_unavailable.html", {"message": str(error)}, status=404)
     session = invitation.session
     questions = questions_for(session.time_slot.event)
-    form = SurveyForm(request.POST or None, questions=questions)
+    form = SurveyForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             answer_survey(token=token, **form.cleaned_data)
