@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Raise this (and edit templates/socex/privacy.html) whenever the notice changes
 # in substance; every registration stores the version its delegate agreed to.
-PRIVACY_NOTICE_VERSION = 4
-PRIVACY_NOTICE_UPDATED = "5 December 2026"
+PRIVACY_NOTICE_VERSION = 5
+PRIVACY_NOTICE_UPDATED = "6 December 2026"
 
 # Fields that identify or describe a person; blanked on erasure and by retention.
 PERSONAL_FIELDS = (

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from registration.admin.protected import ProtectsFields
 from registration.models import Event
 from workshops.exports.downloads import FEEDBACK, download
 from workshops.models import Certificate, Session, SurveyQuestions, Workshop
@@ -21,7 +22,7 @@ RESULTS_PERMISSION = "workshops.view_surveyanswer"
 
 
 @admin.register(SurveyQuestions)
-class SurveyQuestionsAdmin(admin.ModelAdmin):
+class SurveyQuestionsAdmin(ProtectsFields, admin.ModelAdmin):
     """The questions each event's session surveys ask, and the way to their results."""
 
     list_display = ["event", "rating_question", "first_question", "second_question", "results"]
@@ -151,7 +152,7 @@ class SurveyQuestionsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ProtectsFields, admin.ModelAdmin):
     """Certificates issued: what each certifies, and withdrawing one issued in error."""
 
     list_display = ["formatted_code", "event_name", "session_count", "issued_at", "state"]

@@ -23,6 +23,8 @@ STAFF_PERMISSIONS = {
     "workshops.view_checkin",
     "workshops.view_standbyentry",
     "workshops.view_noshowrelease",
+    "workshops.view_surveyanswer",
+    "workshops.view_certificate",
 }
 
 
