@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from registration.models import Delegate
 from registration.services.email import email_delegate
+from registration.services.locking import lock_delegate
 from socex.site_url import site_url
 from workshops.models import Certificate, CheckIn, TimeSlot
 
@@ -142,16 +143,19 @@ def _minutes(certified):
     )
 
 
+@transaction.atomic
 def certificate_for(*, delegate, now=None):
     """The delegate's certificate, issued now if they have none that still says what is true.
 
     A certificate is issued once; if the name or the sessions change after
     (a check-in undone, a name corrected), a new one is issued and the earlier
-    one stays genuine for what it said. Side effects: may insert a
-    `Certificate`. Raises `CertificateNotReady` before the event ends, for a
-    delegate who attended no session, or one anonymised or erased.
+    one stays genuine for what it said. Side effects: locks the delegate (so
+    two requests at once issue one certificate); may insert a `Certificate`.
+    Raises `CertificateNotReady` before the event ends, for a delegate who
+    attended no session, or one anonymised or erased.
     """
     now = now or timezone.now()
+    delegate = lock_delegate(delegate.pk, related=["event"])
     event = delegate.event
     if delegate.anonymised_at or delegate.status == Delegate.Status.ERASED:
         raise CertificateNotReady("There is no certificate for this registration.")
@@ -265,14 +269,13 @@ def send_certificates(*, now=None):
             continue
         with transaction.atomic():
             try:
+                # Locks the delegate: a run at the same time waits here, then finds it emailed.
                 certificate = certificate_for(delegate=delegate, now=now)
             except CertificateNotReady:
                 continue
-            claimed = Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(
-                emailed_at=now
-            )
-            if not claimed:
+            if Certificate.objects.filter(delegate=delegate, emailed_at__isnull=False).exists():
                 continue
+            Certificate.objects.filter(pk=certificate.pk).update(emailed_at=now)
             email_delegate(
                 delegate=delegate,
                 subject="your attendance certificate",
