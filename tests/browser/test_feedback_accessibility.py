@@ -5,12 +5,15 @@ import datetime
 import secrets
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Event, hash_token
+from tests.browser.admin_pages import restore_roles, sign_in_admin
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey import assert_clean, axe_violations
-from tests.factories import DelegateFactory
+from tests.browser.test_admin_accessibility import check_pages
+from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import Certificate, Session, SurveyAnswer, SurveyInvitation
 from workshops.services.certificates import format_code, name_hash, seal_for
 from workshops.services.feedback import survey_token
@@ -120,4 +123,38 @@ def test_certificate_pages_have_no_axe_violations(page, viewport):
     reports.append(axe_violations(page, "name matches"))
     page.goto("/certificates/ZZZZ-ZZZZ/")
     reports.append(axe_violations(page, "unknown"))
+    assert_clean(reports)
+
+
+def test_feedback_admin_pages_are_axe_clean_and_fit_a_phone(page, live_server, socex_data):
+    restore_roles()
+    path = survey_path()
+    invitation = SurveyInvitation.objects.get()
+    session = invitation.session
+    SurveyAnswer.objects.create(
+        session=session, rating=4, first_answer="Clear", submitted_on=timezone.localdate()
+    )
+    SurveyAnswer.objects.create(
+        session=session,
+        rating=2,
+        second_answer="A longer answer " * 30,
+        named_delegate=invitation.delegate,
+        submitted_on=timezone.localdate(),
+    )
+    assert path
+    certificate_code()
+    sign_in_admin(page, AdminUserFactory(groups=["Organisers"]), url=live_server.url)
+    pages = [
+        ("feedback results", reverse("admin:workshops_feedback_results")),
+        ("session feedback", reverse("admin:workshops_feedback_session", args=[session.pk])),
+        (
+            "workshop feedback",
+            reverse("admin:workshops_feedback_workshop", args=[session.workshop_id]),
+        ),
+        ("survey questions", reverse("admin:workshops_surveyquestions_changelist")),
+        ("new survey questions", reverse("admin:workshops_surveyquestions_add")),
+        ("certificates", reverse("admin:workshops_certificate_changelist")),
+    ]
+    reports, problems = check_pages(page, pages)
+    assert problems == []
     assert_clean(reports)

@@ -16,7 +16,7 @@ from registration.models import Event
 from workshops.exports.downloads import FEEDBACK, download
 from workshops.models import Certificate, Session, SurveyQuestions, Workshop
 from workshops.services.certificates import format_code
-from workshops.services.feedback import session_summaries, survey_results
+from workshops.services.feedback import questions_for, session_summaries, survey_results
 
 RESULTS_PERMISSION = "workshops.view_surveyanswer"
 
@@ -125,11 +125,16 @@ class SurveyQuestionsAdmin(ProtectsFields, admin.ModelAdmin):
                 request,
                 title=f"Feedback: {label}",
                 results=survey_results(sessions),
+                questions=self._questions(sessions),
                 scope=scope,
                 pk=pk,
                 per_workshop=scope == "workshops",
             ),
         )
+
+    def _questions(self, sessions):
+        session = sessions.select_related("time_slot__event").first()
+        return questions_for(session.time_slot.event) if session else None
 
     def session_results_view(self, request, session_id):
         return self._results(request, "sessions", session_id)

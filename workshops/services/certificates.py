@@ -229,7 +229,13 @@ def verify_certificate(*, code, name=""):
         if normalise_name(name)
         else None
     )
-    certificate.session_times = [
+    certificate.session_times = session_times(certificate)
+    return certificate
+
+
+def session_times(certificate):
+    """The certificate's sessions, each with `starts` and `ends` as local datetimes."""
+    return [
         {
             **item,
             "starts": timezone.localtime(datetime.fromisoformat(item["starts_at"])),
@@ -237,7 +243,6 @@ def verify_certificate(*, code, name=""):
         }
         for item in certificate.sessions
     ]
-    return certificate
 
 
 def delegates_due_certificates(*, now=None):

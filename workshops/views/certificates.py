@@ -16,6 +16,7 @@ from workshops.services.certificates import (
     format_code,
     parse_code,
     printed_name,
+    session_times,
     verification_url,
     verify_certificate,
 )
@@ -31,7 +32,6 @@ def download(request):
         return render(
             request, "socex/certificate_not_ready.html", {"message": str(error)}, status=404
         )
-    genuine = verify_certificate(code=certificate.code)
     response = HttpResponse(content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="attendance-certificate-{format_code(certificate.code)}.pdf"'
@@ -39,7 +39,7 @@ def download(request):
     write_certificate(
         name=printed_name(delegate),
         event_name=certificate.event_name,
-        sessions=genuine.session_times,
+        sessions=session_times(certificate),
         minutes=certificate.minutes,
         code=format_code(certificate.code),
         verify_url=verification_url(certificate),
