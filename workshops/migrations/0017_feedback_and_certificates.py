@@ -8,11 +8,12 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 NEW_MODELS = ("certificate", "surveyanswer", "surveyinvitation", "surveyquestions")
-STAFF_VIEWS = ["view_surveyanswer", "view_certificate"]
+STAFF_VIEWS = ["view_surveyanswer", "view_surveyquestions", "view_certificate"]
 
 
 def grant(apps, schema_editor):
-    """Organisers get every right on the new models; Staff read answers and certificates."""
+    """Organisers get every right on the new models; Staff read questions, answers and
+    certificates (the questions list leads to the results)."""
     create_permissions(global_apps.get_app_config("workshops"), apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

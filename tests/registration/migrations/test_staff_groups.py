@@ -24,6 +24,7 @@ STAFF_PERMISSIONS = {
     "workshops.view_standbyentry",
     "workshops.view_noshowrelease",
     "workshops.view_surveyanswer",
+    "workshops.view_surveyquestions",
     "workshops.view_certificate",
 }
 

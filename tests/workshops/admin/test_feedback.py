@@ -138,3 +138,12 @@ def test_organisers_withdraw_a_certificate(client, answered):
     assert Certificate.objects.get().revoked_at is not None
     page = client.get(f"/certificates/{certificate.code}/")
     assert page.status_code == 404
+
+
+def test_staff_reach_the_results_from_the_questions_list_and_change_nothing(client, answered):
+    client.force_login(AdminUserFactory(groups=["Staff"]))
+    listing = client.get(reverse("admin:workshops_surveyquestions_changelist"))
+    assert listing.status_code == 200
+    assert reverse("admin:workshops_feedback_results") in listing.content.decode()
+    assert client.get(reverse("admin:workshops_feedback_results")).status_code == 200
+    assert client.get(reverse("admin:workshops_surveyquestions_add")).status_code == 403
