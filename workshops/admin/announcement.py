@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from outbox.admin import warn_about_waiting_email
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+from socex.admin_messages import counted, report_counts
 from workshops.models import Announcement, AnnouncementRecipient
 from workshops.services.announcement import (
     AnnouncementError,
@@ -140,10 +141,15 @@ class AnnouncementAdmin(ProtectsFields, admin.ModelAdmin):
             except AnnouncementError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                self.message_user(
+                report_counts(
+                    self,
                     request,
-                    f"Queued “{announcement.subject}” to {len(recipients)} delegates.",
-                    messages.SUCCESS,
+                    counted(
+                        len(recipients),
+                        "“%(subject)s” was queued to %(count)d delegate.",
+                        "“%(subject)s” was queued to %(count)d delegates.",
+                        subject=announcement.subject,
+                    ),
                 )
                 warn_about_waiting_email(admin=self, request=request)
                 return redirect("admin:workshops_announcement_change", announcement.pk)
