@@ -27,6 +27,8 @@ from django.core.exceptions import BadRequest
 from django.db.models.base import ModelBase
 from django_otp.admin import OTPAdminSite
 
+from socex.second_factor import SecondFactorLoginForm
+
 # Apps whose admin pages only superusers see: django-axes and django-otp's TOTP devices.
 TECHNICAL_APPS = frozenset({"axes", "otp_totp"})
 # Listed after the conference's own apps on the admin's home page and sidebar:
@@ -96,7 +98,7 @@ class SocexAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminSite.login_form if settings.OTP_REQUIRED else None
+        return SecondFactorLoginForm if settings.OTP_REQUIRED else None
 
     @property
     def login_template(self):

@@ -75,6 +75,51 @@ def test_admin_with_otp_required_password_and_code_signs_in(client, organiser):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_password_and_code_in_one_submission(client, organiser):
+    """The page asks for username, password and code at once; no device need be chosen."""
+    page = client.get(reverse("admin:login")).content.decode()
+    assert 'name="otp_token"' in page
+    device = TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    response = sign_in(client, PASSWORD, otp_token=f"{totp(device.bin_key):06d}")
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_a_wrong_code_is_refused(client, organiser):
+    device = TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    wrong = (totp(device.bin_key) + 1) % 1_000_000
+    response = sign_in(client, PASSWORD, otp_token=f"{wrong:06d}")
+    assert response.status_code == 200
+    assert "Invalid token" in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_another_accounts_device_named_is_refused(client, organiser):
+    TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    other = TOTPDevice.objects.create(
+        user=get_user_model().objects.create_user("other", "", PASSWORD), confirmed=True
+    )
+    response = sign_in(
+        client, PASSWORD, otp_device=other.persistent_id, otp_token=f"{totp(other.bin_key):06d}"
+    )
+    assert response.status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_two_devices_asks_which(client, organiser):
+    first, _second = (
+        TOTPDevice.objects.create(user=organiser, name=name, confirmed=True)
+        for name in ("phone", "spare")
+    )
+    response = sign_in(client, PASSWORD, otp_token=f"{totp(first.bin_key):06d}")
+    assert response.status_code == 200
+    assert "Please select a device." in response.content.decode()
+
+
 def test_admin_without_otp_required_password_signs_in(client, organiser):
     assert sign_in(client, PASSWORD).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
