@@ -5,8 +5,12 @@ from datetime import timedelta
 from django_tasks import task
 
 from registration.models import Event
+from socex.site_url import links_from
+from worker.once import running_once
 from worker.schedule import every
+from worker.sealed import unseal_arguments
 from workshops.services.checkin import seat_standby_everywhere
+from workshops.services.facilitator import send_facilitator_link_if_known
 
 
 @every(timedelta(minutes=2))
@@ -20,3 +24,15 @@ def release_no_shows():
     """
     event = Event.objects.current()
     return {"seated": seat_standby_everywhere(event=event) if event else 0}
+
+
+@task(takes_context=True)
+def send_facilitator_link_to(context, *, sealed, origin=None):
+    """Email a facilitator's sign-in link to the sealed address if it is a facilitator's.
+
+    The request that asked answers the same whatever the address (as "Find my
+    booking" does, `registration.tasks.send_link_to`). Idempotent: `running_once`.
+    """
+    with links_from(origin), running_once(context) as first:
+        if first:
+            send_facilitator_link_if_known(email=unseal_arguments(sealed)["email"])
