@@ -297,7 +297,8 @@ RATE_LIMITS = {
 
 # Admin sign-in: django-axes locks a username at one address after repeated
 # failures, so a stranger cannot lock the organiser out; a looser ceiling per
-# username over all addresses is ours (socex/sign_in_lockout.py). Records live
+# username over all addresses, locking out only the addresses that failed, is
+# ours (socex/sign_in_lockout.py). Records live
 # in the database (works with any cache).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
