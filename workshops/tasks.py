@@ -6,6 +6,7 @@ from django_tasks import task
 
 from registration.models import Event
 from worker.schedule import every
+from workshops.services.ballot_solving import perform_allocation, settle_abandoned_runs
 from workshops.services.checkin import seat_standby_everywhere
 
 
@@ -20,3 +21,21 @@ def release_no_shows():
     """
     event = Event.objects.current()
     return {"seated": seat_standby_everywhere(event=event) if event else 0}
+
+
+@task(queue_name="long")
+def allocate_ballot(*, run_id):
+    """Run the queued allocation run `run_id` (`ballot_solving.perform_allocation`).
+
+    Safe to run again: a run that has ended is left alone, and a second attempt
+    at a running one (its first worker died) starts it afresh, after which only
+    the latest attempt may write.
+    """
+    return {"state": perform_allocation(run_id=run_id)}
+
+
+@every(timedelta(minutes=1))
+@task
+def settle_abandoned_allocation_runs():
+    """Idempotent: conditional UPDATEs of runs still active whose job has ended."""
+    return {"failed": settle_abandoned_runs()}

@@ -12,7 +12,7 @@ from registration.services.privacy import anonymise_delegate, erase_delegate, ex
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
 from workshops.models import Announcement
 from workshops.services.announcement import send_announcement
-from workshops.services.ballot import run_allocation
+from workshops.services.ballot_runs import run_allocation
 from workshops.services.booking import book_sessions, move_delegate
 from workshops.services.notifications import send_booking_confirmation
 
