@@ -6,6 +6,7 @@ from django_tasks import task
 
 from registration.models import Event
 from worker.schedule import every
+from workshops.exports.files import build_export_file, delete_expired_export_files
 from workshops.services.ballot_solving import perform_allocation, settle_abandoned_runs
 from workshops.services.checkin import seat_standby_everywhere
 
@@ -39,3 +40,20 @@ def allocate_ballot(*, run_id):
 def settle_abandoned_allocation_runs():
     """Idempotent: conditional UPDATEs of runs still active whose job has ended."""
     return {"failed": settle_abandoned_runs()}
+
+
+@task(queue_name="long")
+def build_export(*, file_id):
+    """Build the queued large download `file_id` (`exports.files.build_export_file`).
+
+    Safe to run again: a file that is ready or failed is left alone; one still
+    being built (its worker died) is built again from the start.
+    """
+    return {"state": build_export_file(file_id=file_id)}
+
+
+@every(timedelta(minutes=15))
+@task
+def delete_expired_exports():
+    """Idempotent: deletes the large downloads past their expiry (EXPORT_FILE_KEEP_HOURS)."""
+    return {"deleted": delete_expired_export_files()}

@@ -4,7 +4,7 @@ from workshops.models.announcement import Announcement, AnnouncementRecipient
 from workshops.models.ballot import AllocationRun, Preference
 from workshops.models.booking import Booking, BookingChange
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
-from workshops.models.export import ExportRecord
+from workshops.models.export import ExportFile, ExportRecord
 from workshops.models.programme import Room, Session, TimeSlot, Workshop
 from workshops.models.waitlist import WaitlistEntry
 
@@ -16,6 +16,7 @@ __all__ = [
     "BookingChange",
     "CheckIn",
     "CheckinDevice",
+    "ExportFile",
     "ExportRecord",
     "NoShowRelease",
     "Preference",
