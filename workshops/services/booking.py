@@ -43,12 +43,14 @@ from collections import Counter, defaultdict, deque
 
 from django.db import transaction
 from django.db.models import Count
+from django.dispatch import receiver
 from django.utils import timezone
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates
+from registration.signals import delegate_left_day_two
 from workshops.models import Booking, BookingChange, Session
 from workshops.services.choices import choice_problems
 from workshops.services.history import (
@@ -204,6 +206,28 @@ def cancel_registration(*, delegate, actor=None):
         delegate.status = Delegate.Status.CANCELLED
         delegate.save(update_fields=["status", "updated_at"])
     return delegate
+
+
+def leave_day_two(*, delegate, actor=None):
+    """Give up everything `delegate` holds on day two: seats, waiting lists, rankings.
+
+    Must run inside the transaction that records that they no longer attend
+    day two, holding their lock (`registration.services.details`). Side
+    effects: deletes their bookings (each recorded in the booking history as
+    released by `actor`, None meaning the delegate), waiting-list entries and
+    ballot rankings, and hands the freed seats to the people waiting.
+    """
+    released_ids = list(delegate.bookings.values_list("session_id", flat=True))
+    delegate.bookings.all().delete()
+    _record_seats(delegate_id=delegate.pk, actor=actor, released_ids=released_ids)
+    drop_waitlist_entries(delegate=delegate)
+    delegate.preferences.all().delete()
+    serve_waitlists(freed=Counter(released_ids))
+
+
+@receiver(delegate_left_day_two)
+def _release_day_two(sender, *, delegate, actor=None, **kwargs):
+    leave_day_two(delegate=delegate, actor=actor)
 
 
 @transaction.atomic

@@ -58,7 +58,7 @@ def test_a_run_whose_worker_is_killed_is_run_again_by_another_and_finishes(
     assert reload(run).state == State.RUNNING  # nobody left to say otherwise
 
     # The second worker also runs the default queue, where the dead workers' jobs are
-    # handed on (every 30 s).
+    # handed on.
     workers("second", "--queue-name=default,long")
     wait_for(
         lambda: reload(run).state == State.FINISHED, seconds=240, what="the second worker finishing"
