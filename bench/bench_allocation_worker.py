@@ -62,7 +62,7 @@ def main():
             cursor.execute("ANALYZE")
         print(f"loaded {INSTANCE['delegates']} rankings in {time.perf_counter() - started:.1f} s")
         organiser = get_user_model().objects.create_superuser("bench", "", "bench")
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         client.force_login(organiser)
         with running_worker():
             figures = start_and_follow(client=client, event=event)

@@ -50,7 +50,7 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"generated {DELEGATES} delegates in {time.perf_counter() - started:.1f} s")
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         client.force_login(get_user_model().objects.create_superuser("bench", "", "bench"))
         results = {}
         with running_worker():
