@@ -35,7 +35,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.ballot_in_database import load_ballot  # noqa: E402
-from bench.worker_process import require_postgres, running_worker  # noqa: E402
+from bench.worker_process import running_worker, skip_without_postgres  # noqa: E402
 from workshops.models import AllocationRun  # noqa: E402
 
 INSTANCE = {
@@ -53,7 +53,7 @@ POLL_SECONDS = 0.25
 
 
 def main():
-    require_postgres()
+    skip_without_postgres("allocation_worker", vendor=connection.vendor)
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
