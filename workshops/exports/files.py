@@ -12,7 +12,6 @@ import time
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from registration.models import Delegate
@@ -32,13 +31,12 @@ def build_export_file(*, file_id):
     its bytes and expiry, or failed with the reason; an error is raised again
     for the job's record).
     """
-    now = timezone.now()
-    with transaction.atomic():
-        export_file = ExportFile.objects.select_for_update().filter(pk=file_id).first()
-        if export_file is None or export_file.state not in (State.QUEUED, State.RUNNING):
-            return export_file and export_file.state
-        export_file.state, export_file.done = State.RUNNING, 0
-        export_file.save(update_fields=["state", "done"])
+    # A conditional UPDATE claims it: only a file still waiting (or being built by a
+    # worker that died) is built.
+    claimed = ExportFile.objects.filter(pk=file_id, state__in=(State.QUEUED, State.RUNNING))
+    if not claimed.update(state=State.RUNNING, done=0):
+        return ExportFile.objects.filter(pk=file_id).values_list("state", flat=True).first()
+    export_file = ExportFile.objects.defer("content").get(pk=file_id)
     try:
         content, row_count = _build(export_file)
     except Exception as error:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from workshops.models import AllocationRun
 from workshops.services.ballot import AllocationRefused, check_can_allocate
 from workshops.services.ballot_solving import perform_allocation
+from workshops.services.locking import lock_allocation_run
 from workshops.tasks import allocate_ballot
 
 State = AllocationRun.State
@@ -75,7 +76,7 @@ def cancel_allocation(*, run, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        run = lock_allocation_run(run.pk)
         if not run.is_active:
             raise AllocationRefused(
                 f"{run} has already ended ({run.get_state_display().lower()}): nothing to cancel."

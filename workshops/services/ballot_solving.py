@@ -27,6 +27,7 @@ from workshops.allocation import (
 from workshops.models import AllocationRun
 from workshops.services.ballot import AllocationRefused, build_ballot, check_can_allocate
 from workshops.services.ballot_report import build_report
+from workshops.services.locking import lock_allocation_run
 
 State = AllocationRun.State
 # A run made in the foreground (no job to watch) that has not finished this long after
@@ -74,8 +75,11 @@ def _claim(*, run_id):
     """Start attempt n+1 of an active run; return n+1, or None if there is nothing to run."""
     now = timezone.now()
     with transaction.atomic():
-        run = AllocationRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or not run.is_active:
+        try:
+            run = lock_allocation_run(run_id)
+        except AllocationRun.DoesNotExist:
+            return None
+        if not run.is_active:
             return None
         if run.cancel_requested_at is not None:
             run.state, run.finished_at = State.CANCELLED, now
