@@ -78,10 +78,10 @@ def _build(export_file):
             filename=export_file.filename,
             title=export_file.export_name,
         )
-    try:
-        content = b"".join(response.streaming_content) if response.streaming else response.content
-    finally:
-        response.close()
+    # Not `response.close()`: that sends `request_finished`, which closes this worker's
+    # database connection mid-job. The temporary file behind a streamed response is
+    # closed (and gone) when the response is collected, as this function returns.
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     return content, row_count
 
 
