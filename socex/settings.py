@@ -296,6 +296,8 @@ RATE_LIMITS = {
     # Typed searches on the check-in page, per phone link or account: a stolen link must
     # not list every delegate by typing letters (scanning badges is not limited).
     "checkin_search": parse_rate(env("RATE_LIMIT_CHECKIN_SEARCH", default="300/h")),
+    # Emails a facilitator sends to their sessions, per facilitator: each reaches a room.
+    "facilitator_email": parse_rate(env("RATE_LIMIT_FACILITATOR_EMAIL", default="10/h")),
     # "Send me a new code": each new code allows CONFIRMATION_CODE_ATTEMPTS more guesses.
     "resend_code": {
         "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),

@@ -5,10 +5,14 @@ from datetime import timedelta
 from django_tasks import task
 
 from registration.models import Event
+from socex.site_url import links_from
+from worker.once import running_once
 from worker.schedule import every
+from worker.sealed import unseal_arguments
 from workshops.exports.files import build_export_file, delete_expired_export_files
 from workshops.services.ballot_solving import perform_allocation, settle_abandoned_runs
 from workshops.services.checkin import seat_standby_everywhere
+from workshops.services.facilitator import send_facilitator_link_if_known
 
 
 @every(timedelta(minutes=2))
@@ -57,3 +61,15 @@ def build_export(*, file_id):
 def delete_expired_exports():
     """Idempotent: deletes the large downloads past their expiry (EXPORT_FILE_KEEP_HOURS)."""
     return {"deleted": delete_expired_export_files()}
+
+
+@task(takes_context=True)
+def send_facilitator_link_to(context, *, sealed, origin=None):
+    """Email a facilitator's sign-in link to the sealed address if it is a facilitator's.
+
+    The request that asked answers the same whatever the address (as "Find my
+    booking" does, `registration.tasks.send_link_to`). Idempotent: `running_once`.
+    """
+    with links_from(origin), running_once(context) as first:
+        if first:
+            send_facilitator_link_if_known(email=unseal_arguments(sealed)["email"])

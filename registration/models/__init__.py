@@ -12,12 +12,13 @@ from registration.models.confirmation import (
 from registration.models.delegate import Delegate, new_checkin_reference
 from registration.models.detail_change import DetailChange
 from registration.models.event import Event
+from registration.models.handover import Handover
 from registration.models.invitation import (
     Invitation,
     new_invitation_code,
     normalise_invitation_code,
 )
-from registration.models.link import ManageLink, hash_token
+from registration.models.link import ManageLink, SingleUseLink, hash_token
 
 __all__ = [
     "Agency",
@@ -25,8 +26,10 @@ __all__ = [
     "DetailChange",
     "EmailConfirmation",
     "Event",
+    "Handover",
     "Invitation",
     "ManageLink",
+    "SingleUseLink",
     "hash_confirmation_code",
     "hash_token",
     "new_checkin_reference",

@@ -81,6 +81,8 @@ def export_delegate_data(*, delegate):
             "status": delegate.status,
             "privacy_notice_version": delegate.privacy_notice_version,
             "privacy_accepted_at": isoformat_or_none(delegate.privacy_accepted_at),
+            "added_by_an_organiser_as": delegate.get_added_basis_display() or None,
+            "added_note": delegate.added_note,
             "needs_consent_at": isoformat_or_none(delegate.needs_consent_at),
             "email_confirmed_at": isoformat_or_none(delegate.email_confirmed_at),
             "registered_at": isoformat_or_none(delegate.registered_at),
@@ -147,6 +149,8 @@ def _blank_personal_fields(delegate, now):
     delegate.dietary_requirements = ""
     delegate.accessibility_needs = ""
     delegate.badge_name = "Erased"
+    # Free text an organiser wrote about them ("guest of ..."): theirs to lose; the basis stays.
+    delegate.added_note = ""
     delegate.needs_consent_at = None
     delegate.anonymised_at = now
 
@@ -161,6 +165,7 @@ def _forget_messages_and_links(delegate, old_email):
     """
     delegate.manage_links.all().delete()
     delegate.email_confirmations.all().delete()
+    delegate.handovers.all().delete()  # the colleague's name and address
     # The admin's history names the object as it was when an organiser changed it.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Delegate), object_id=str(delegate.pk)
@@ -275,13 +280,14 @@ def discardable_registrations():
     announcement, in any app: every table referring to a delegate is asked, so
     a table added later counts without a change here. (Delegates registered
     before addresses were confirmed may be unconfirmed and hold seats; those
-    are never discarded.)
+    are never discarded, and neither is anyone an organiser added.)
     """
     held = [
         Exists(relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")}))
         for relation in _other_relations()
     ]
-    queryset = Delegate.objects.active().filter(email_confirmed_at__isnull=True)
+    # An organiser stands behind whoever they added, confirmed or not: never discarded.
+    queryset = Delegate.objects.active().filter(email_confirmed_at__isnull=True, added_basis="")
     for holds in held:
         queryset = queryset.filter(~holds)
     return queryset

@@ -23,6 +23,7 @@ from tests.factories import (
     AgencyFactory,
     DelegateFactory,
     EventFactory,
+    FacilitatorFactory,
     InvitationFactory,
     SessionFactory,
     TimeSlotFactory,
@@ -72,6 +73,7 @@ def one_of_everything(db):
     book_sessions(delegate=waiting, sessions=[second])
     join_waitlist(delegate=waiting, session=first)
     InvitationFactory(event=event)
+    FacilitatorFactory(event=event, workshops=[first.workshop], needs_sessions=[first])
     Announcement.objects.create(event=event, audience="event", subject="Hello", body="Hi")
     AllocationRun.objects.create(event=event, seed=1, fingerprint="-")
     ExportRecord.objects.create(

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+from socex.admin_messages import counted, report_counts
 from workshops.forms.checkin import CheckinDeviceForm
 from workshops.models import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.services.checkin_devices import (
@@ -60,7 +61,12 @@ class CheckinDeviceAdmin(ProtectsFields, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         event = Event.objects.current()
-        return {"event": event, "day": timezone.localdate()} if event else {}
+        if event is None:
+            return {}
+        # Today on the event's days; before them, its first day (a link for another is refused).
+        today = timezone.localdate()
+        days = event.days
+        return {"event": event, "day": today if today in days else days[0]}
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -120,8 +126,22 @@ class CheckinDeviceAdmin(ProtectsFields, admin.ModelAdmin):
         description="Revoke the selected links (their phones stop at once)", permissions=["change"]
     )
     def revoke_links(self, request, queryset):
+        selected = queryset.count()
         count = revoke_checkin_links(devices=queryset)
-        self.message_user(request, f"Revoked {count} check-in links.", messages.SUCCESS)
+        report_counts(
+            self,
+            request,
+            counted(
+                count,
+                "%(count)d check-in link was revoked.",
+                "%(count)d check-in links were revoked.",
+            ),
+            skipped=(
+                selected - count,
+                "%(count)d was revoked already.",
+                "%(count)d were revoked already.",
+            ),
+        )
 
 
 class ReadOnlyAdmin(ProtectsFields, admin.ModelAdmin):

@@ -5,6 +5,7 @@ from workshops.models.ballot import AllocationRun, Preference
 from workshops.models.booking import Booking, BookingChange
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.models.export import ExportFile, ExportRecord
+from workshops.models.facilitator import Facilitator, FacilitatorLink
 from workshops.models.programme import Room, Session, TimeSlot, Workshop
 from workshops.models.waitlist import WaitlistEntry
 
@@ -18,6 +19,8 @@ __all__ = [
     "CheckinDevice",
     "ExportFile",
     "ExportRecord",
+    "Facilitator",
+    "FacilitatorLink",
     "NoShowRelease",
     "Preference",
     "Room",

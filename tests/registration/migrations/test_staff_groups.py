@@ -23,6 +23,7 @@ STAFF_PERMISSIONS = {
     "workshops.view_checkin",
     "workshops.view_standbyentry",
     "workshops.view_noshowrelease",
+    "workshops.view_facilitator",
 }
 
 

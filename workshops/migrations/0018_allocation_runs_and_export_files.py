@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registration', '0019_organisers_manage_accounts'),
-        ('workshops', '0016_door_staff'),
+        ('workshops', '0017_facilitators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
