@@ -303,6 +303,11 @@ RATE_LIMITS = {
         "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),
         "email_all_ips": parse_rate(env("RATE_LIMIT_RESEND_CODE_EMAIL", default="5/h")),
     },
+    # Checking a name against a certificate: someone holding a code must not try name after
+    # name until one matches.
+    "certificate_name": {
+        "ip": parse_rate(env("RATE_LIMIT_CERTIFICATE_NAME_IP", default="30/h")),
+    },
 }
 
 # Admin sign-in: django-axes locks a username at one address after repeated

@@ -18,6 +18,8 @@ urlpatterns = [
     path("booking/", include("workshops.urls")),
     path("checkin/", include("workshops.checkin_urls")),
     path("facilitate/", include("workshops.facilitator_urls")),
+    path("feedback/", include("workshops.feedback_urls")),
+    path("certificates/", include("workshops.certificate_urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard_view), name="admin_dashboard"),
     path("admin/exports/", include("workshops.exports.urls")),
     path("admin/", admin.site.urls),

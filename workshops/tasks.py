@@ -11,8 +11,10 @@ from worker.schedule import every
 from worker.sealed import unseal_arguments
 from workshops.exports.files import build_export_file, delete_expired_export_files
 from workshops.services.ballot_solving import perform_allocation, settle_abandoned_runs
+from workshops.services.certificates import send_certificates
 from workshops.services.checkin import seat_standby_everywhere
 from workshops.services.facilitator import send_facilitator_link_if_known
+from workshops.services.feedback import send_survey_reminders, send_surveys
 
 
 @every(timedelta(minutes=2))
@@ -73,3 +75,24 @@ def send_facilitator_link_to(context, *, sealed, origin=None):
     with links_from(origin), running_once(context) as first:
         if first:
             send_facilitator_link_if_known(email=unseal_arguments(sealed)["email"])
+
+
+@every(timedelta(minutes=15))
+@task
+def send_session_surveys():
+    """Ask the attendees of every session that has ended for feedback, and remind once.
+
+    Safe to run again, or twice at once: each delegate is asked once per session
+    (`send_surveys`) and reminded once (`send_survey_reminders`).
+    """
+    return {"asked": send_surveys(), "reminded": send_survey_reminders()}
+
+
+@every(timedelta(hours=1))
+@task
+def send_attendance_certificates():
+    """Once an event has ended, email everyone who attended a session their certificate.
+
+    Safe to run again: a delegate is emailed once (`send_certificates`).
+    """
+    return {"emailed": send_certificates()}

@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Raise this (and edit templates/socex/privacy.html) whenever the notice changes
 # in substance; every registration stores the version its delegate agreed to.
-PRIVACY_NOTICE_VERSION = 4
-PRIVACY_NOTICE_UPDATED = "5 December 2026"
+PRIVACY_NOTICE_VERSION = 5
+PRIVACY_NOTICE_UPDATED = "6 December 2026"
 
 # Fields that identify or describe a person; blanked on erasure and by retention.
 PERSONAL_FIELDS = (
@@ -59,7 +59,7 @@ PERSONAL_FIELDS = (
 # Related rows that `export_delegate_data` lists under their own headings, or leaves out.
 EXPORTED_SEPARATELY = {"bookings", "manage_links", "emails"}
 # Secrets and internals that are no one's personal data and must never be handed out.
-NEVER_EXPORTED = {"token_hash", "code_hash", "password"}
+NEVER_EXPORTED = {"token_hash", "code_hash", "password", "nonce"}
 
 
 def export_delegate_data(*, delegate):

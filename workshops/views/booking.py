@@ -12,6 +12,7 @@ from workshops.models import Session
 from workshops.services.ballot_outcome import ballot_outcome
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
 from workshops.services.calendar import timetable_ics
+from workshops.services.certificates import certificate_available
 from workshops.services.notifications import send_booking_confirmation, send_cancellation
 from workshops.services.waitlist import mark_waitlist_options, waiting_places
 from workshops.views.ballot import ballot_summary, rank_workshops
@@ -101,6 +102,7 @@ def manage(request):
             "changes_open": delegate.event.changes_are_open(),
             "ballot": ballot_summary(delegate),
             "ballot_outcome": ballot_outcome(delegate=delegate, held=len(bookings)),
+            "certificate_ready": certificate_available(delegate),
         },
     )
 

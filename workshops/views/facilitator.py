@@ -22,6 +22,7 @@ from socex.ratelimit import over_limit, rate_limited
 from socex.site_url import site_url
 from worker.sealed import seal_arguments
 from workshops.forms.facilitator import RequestFacilitatorLinkForm, SessionEmailForm
+from workshops.models import Session
 from workshops.services.facilitator import (
     FacilitatorError,
     draft_email,
@@ -33,6 +34,7 @@ from workshops.services.facilitator import (
     session_roster,
     spend_facilitator_link,
 )
+from workshops.services.feedback import questions_for, survey_results
 from workshops.tasks import send_facilitator_link_to
 from workshops.views.facilitator_access import facilitator_required, sign_in_facilitator
 
@@ -103,6 +105,9 @@ def checkin_url(session):
 def session(request, session_id):
     session = own_session(request, session_id)
     roster = session_roster(facilitator=request.facilitator, session=session)
+    now = timezone.now()
+    # The session's feedback once it has ended: anonymous unless a delegate chose otherwise.
+    ended = session.time_slot.ends_at <= now
     return render(
         request,
         "socex/facilitator_session.html",
@@ -111,7 +116,10 @@ def session(request, session_id):
             "session": session,
             "roster": roster,
             "checkin_url": checkin_url(session),
-            "now": timezone.now(),
+            "now": now,
+            "ended": ended,
+            "feedback": survey_results(Session.objects.filter(pk=session.pk)) if ended else None,
+            "questions": questions_for(session.time_slot.event) if ended else None,
         },
     )
 

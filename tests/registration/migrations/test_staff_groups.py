@@ -24,6 +24,9 @@ STAFF_PERMISSIONS = {
     "workshops.view_standbyentry",
     "workshops.view_noshowrelease",
     "workshops.view_facilitator",
+    "workshops.view_surveyanswer",
+    "workshops.view_surveyquestions",
+    "workshops.view_certificate",
 }
 
 

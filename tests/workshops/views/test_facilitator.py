@@ -11,11 +11,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from outbox.models import OutgoingEmail
+from tests.attending import attend, door_staff
 from tests.factories import AdminUserFactory, DelegateFactory, FacilitatorFactory
 from tests.jobs import queued_jobs, run_queued_jobs
-from workshops.models import Announcement, CheckIn, FacilitatorLink
+from workshops.models import Announcement, CheckIn, FacilitatorLink, SurveyInvitation
 from workshops.services.booking import book_sessions
 from workshops.services.facilitator import issue_facilitator_link
+from workshops.services.feedback import answer_survey, send_surveys, survey_token
 
 ORIGIN = "http://127.0.0.1:8000"
 KNOWN = "nia.okafor@training.example"
@@ -413,3 +415,41 @@ def test_search_at_their_door_lists_their_session_only(signed_in, sessions, peop
     assert [r["name"] for r in found.json()["results"]] == ["Ada Byron"]
     others = signed_in.get(reverse("checkin:search"), {"door": door, "q": "Bo"})
     assert others.json()["results"] == []
+
+
+# Feedback, once the session has ended
+
+
+def test_a_facilitator_reads_their_ended_sessions_feedback_named_only_by_choice(
+    signed_in, programme, sessions
+):
+    session = sessions["own"]  # 23 May 2019: long over
+    named = DelegateFactory(event=programme["event"], first_name="Ada", last_name="Named")
+    anonymous = DelegateFactory(event=programme["event"], first_name="Bo", last_name="Hidden")
+    staff = door_staff()
+    for delegate in (named, anonymous):
+        book_sessions(delegate=delegate, sessions=[session])
+        attend(delegate, session, staff=staff)
+    ended = session.time_slot.ends_at
+    send_surveys(now=ended)
+    for delegate, show, text in ((named, True, "Great pace"), (anonymous, False, "Too fast")):
+        answer_survey(
+            token=survey_token(SurveyInvitation.objects.get(delegate=delegate)),
+            rating=4,
+            first_answer=text,
+            show_name=show,
+            now=ended,
+        )
+
+    html = signed_in.get(reverse("facilitators:session", args=[session.pk])).content.decode()
+
+    assert "2 of 2 attendees surveyed have answered" in html
+    assert "Great pace" in html and "Too fast" in html
+    assert "from Ada Named" in html
+    assert "Hidden" not in html.split('id="feedback-heading"')[1]
+
+
+def test_another_sessions_feedback_stays_out_of_reach(signed_in, sessions):
+    response = signed_in.get(reverse("facilitators:session", args=[sessions["other"].pk]))
+
+    assert response.status_code == 404

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registration', '0019_organisers_manage_accounts'),
-        ('workshops', '0017_facilitators'),
+        ('workshops', '0018_feedback_and_certificates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
