@@ -98,7 +98,7 @@ def manage(request):
             "choices_complete": len(bookings) == delegate.event.choices_required,
             "waiting": waiting_places(delegate=delegate),
             "changes_open": delegate.event.changes_are_open(),
-            "ballot": ballot_summary(delegate),
+            "ballot": ballot_summary(delegate, bookings=bookings),
         },
     )
 
