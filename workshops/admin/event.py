@@ -13,7 +13,8 @@ from workshops.services.ballot import count_seat_holders
 def seat_holders_in_ballot(*, event, holders):
     """What a ballot does to `holders` (`count_seat_holders`), in an organiser's words."""
     holding, complete = holders["holding"], holders["complete"]
-    who = f"{holding} delegate{'' if holding == 1 else 's'} of {event.name} hold{'s' if holding == 1 else ''} seats"
+    one = holding == 1
+    who = f"{holding} delegate{'' if one else 's'} of {event.name} hold{'s' if one else ''} seats"
     if complete == holding:
         sets = f"all with a full set of {event.choices_required}"
     else:
@@ -49,7 +50,5 @@ class EventAdmin(registration_admin.EventAdmin):
         if change and "booking_mode" in form.changed_data and obj.is_ballot:
             holders = count_seat_holders(event=obj)
             if holders["holding"]:
-                messages.warning(
-                    request,
-                    f"Switched to ballot mode. {seat_holders_in_ballot(event=obj, holders=holders)}",
-                )
+                what = seat_holders_in_ballot(event=obj, holders=holders)
+                messages.warning(request, f"Switched to ballot mode. {what}")
