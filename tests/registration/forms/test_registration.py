@@ -165,12 +165,12 @@ def test_registration_form_agency_options_carry_short_names(event):
     )
     kent = AgencyFactory(name="Kent Police")
     html = str(RegistrationForm(event=event)["agency"])
-    # The first short name not already in the name goes beside it; all go to the search.
+    # Short names not already in the name join its bracket; all go to the search.
     assert (
         f'<option value="{nca.pk}" data-aliases="NCA">National Crime Agency (NCA)</option>' in html
     )
     assert (
         f'<option value="{serocu.pk}" data-aliases="ROCU SE ROCU">'
-        "South East Regional Organised Crime Unit (SEROCU) (SE ROCU)</option>"
+        "South East Regional Organised Crime Unit (SEROCU)</option>"
     ) in html
     assert f'<option value="{kent.pk}">Kent Police</option>' in html
