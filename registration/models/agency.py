@@ -94,8 +94,7 @@ class Agency(models.Model):
         shown = [
             alias
             for alias in self.alias_list
-            if _squashed(alias) not in _squashed(self.name)
-            and not _initials_of_some(alias, words)
+            if _squashed(alias) not in _squashed(self.name) and not _initials_of_some(alias, words)
         ]
         inside = bracketed + list(dict.fromkeys(shown))
         return f"{base} ({', '.join(inside)})" if inside else self.name
