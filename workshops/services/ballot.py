@@ -23,6 +23,7 @@ from registration.errors import UserFacingError
 from registration.models import Delegate, Event
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates, lock_event
+from registration.templatetags.deadlines import deadline_phrase
 from workshops.allocation import (
     BallotDelegate,
     BallotInstance,
@@ -279,7 +280,7 @@ def run_allocation(*, event, seed, actor=None, time_limit=30.0, now=None):
         raise AllocationRefused(f"{event} uses live booking, not a ballot.")
     if event.ballot_is_open(now):
         closes = (
-            f"it closes {timezone.localtime(event.ballot_closes_at):%d %B %Y at %H:%M}"
+            f"it closes at {deadline_phrase(event.ballot_closes_at)}"
             if event.ballot_closes_at
             else "no closing time is set"
         )
