@@ -11,6 +11,8 @@ from registration.services.privacy import isoformat_or_none
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
 from workshops.models import AllocationRun, AnnouncementRecipient
 from workshops.services.booking import cancel_registration, forget_history_reasons
+from workshops.services.certificates import forget_certificate_holder
+from workshops.services.feedback import forget_survey_names
 
 
 @receiver(delegate_data_asked)
@@ -67,3 +69,6 @@ def forget_in_history(sender, *, delegate, old_email, **kwargs):
         email=delegate.email
     )
     forget_history_reasons(delegate=delegate)
+    # Answers stay, anonymous; certificates keep verifying without pointing at anyone.
+    forget_survey_names(delegate=delegate)
+    forget_certificate_holder(delegate=delegate)
