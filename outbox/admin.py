@@ -15,7 +15,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "to",
         "status",
         "attempts",
-        "next_attempt_at",
+        "next_attempt",
         "last_error",
         "created_at",
         "sent_at",
@@ -26,6 +26,17 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     exclude = ["sealed"]
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields if f.name != "sealed"]
     actions = ["retry_now"]
+
+    @admin.display(description="next attempt at", ordering="next_attempt_at")
+    def next_attempt(self, message):
+        """Only a message not yet sent has a next attempt; a sent one's time would read as one."""
+        return message.next_attempt_at if message.status == OutgoingEmail.Status.PENDING else None
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.status != OutgoingEmail.Status.PENDING:
+            return [f for f in fields if f != "next_attempt_at"]
+        return fields
 
     def has_add_permission(self, request):
         return False

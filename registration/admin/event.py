@@ -2,41 +2,39 @@
 
 from django.contrib import admin, messages
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+from registration.templatetags.deadlines import deadline_phrase
 
 
 def deadline_warnings(event, now=None):
     """What an organiser should know about `event`'s deadlines: defaults in use, or passed."""
     now = now or timezone.now()
-
-    def when(moment):
-        return format_date(timezone.localtime(moment), "l j F Y, H:i")
-
+    registration_ends = deadline_phrase(event.registration_deadline)
+    changes_end = deadline_phrase(event.changes_deadline)
     warnings = []
     if now >= event.registration_deadline:
         warnings.append(
-            f"Registration for {event.name} closed on {when(event.registration_deadline)}: the "
-            "public site takes no registrations. To open it, set a later “Registration closes "
-            "at” under Deadlines, or move the event's dates."
+            f"Registration for {event.name} closed at {registration_ends}: the public site "
+            "takes no registrations. To open it, set a later “Registration closes at” under "
+            "Deadlines, or move the event's dates."
         )
     elif not event.registration_closes_at:
         warnings.append(
             f"“Registration closes at” is empty, so registration for {event.name} closes when "
-            f"the event starts: {when(event.registration_deadline)}."
+            f"the event starts: it is open until {registration_ends}."
         )
     if now >= event.changes_deadline:
         warnings.append(
-            f"Changes for {event.name} closed on {when(event.changes_deadline)}: delegates can no "
+            f"Changes for {event.name} closed at {changes_end}: delegates can no "
             "longer change or cancel online (you still can, here). To reopen them, set a later "
             "“Changes close at”."
         )
     elif not event.changes_close_at:
         warnings.append(
             f"“Changes close at” is empty, so delegates of {event.name} can change or cancel "
-            f"online until a day before day two: {when(event.changes_deadline)}."
+            f"online until {changes_end}, a day before day two."
         )
     return warnings
 

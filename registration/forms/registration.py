@@ -10,7 +10,7 @@ from registration.signals import ask_day_two_places_left
 from registration.validators import validate_single_line
 
 NEEDS_HELP = (
-    "Optional. Only the organisers and the venue's catering and access team see this, "
+    "Only the organisers and the venue's catering and access team see this, "
     "and only to look after you at the event."
 )
 
@@ -98,7 +98,7 @@ class RegistrationForm(forms.ModelForm):
             "phone": "Phone number (optional)",
             "dietary_requirements": "Dietary requirements (optional)",
             "accessibility_needs": "Accessibility needs (optional)",
-            "badge_name": "Name on your badge",
+            "badge_name": "Name on your badge (optional)",
         }
         help_texts = {
             "email": "We send your confirmation and booking link here.",

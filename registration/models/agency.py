@@ -1,5 +1,7 @@
 """Agencies: the police forces, units and bodies delegates come from, and who may register."""
 
+import re
+
 from django.db import models
 
 from registration.models.text_limits import text_length_check
@@ -28,8 +30,8 @@ class Agency(models.Model):
         max_length=500,
         blank=True,
         help_text="One per line, e.g. NCA or ROCU. Delegates searching the list of agencies "
-        "find the agency by these too; the first one not already in the name is shown "
-        "beside it.",
+        "find the agency by these too; those not already in the name are shown "
+        "beside it, in brackets.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     is_confirmed = models.BooleanField(
@@ -78,6 +80,44 @@ class Agency(models.Model):
 
     @property
     def label(self):
-        """The name, with the first short name it does not already contain: "… (NCA)"."""
-        shown = next((a for a in self.alias_list if a.lower() not in self.name.lower()), None)
-        return f"{self.name} ({shown})" if shown else self.name
+        """The name with its short names in one bracket: "East Midlands … Unit (EMSOU, ROCU)".
+
+        A bracket already ending the name takes the short names too; a short name
+        already in the name ("Met" in "Metropolitan …"), or spelling the initials of
+        some of its words (ROCU in "North West Regional Organised Crime Unit"), is left out.
+        """
+        base, bracketed = self.name, []
+        match = TRAILING_BRACKET.fullmatch(self.name)
+        if match:
+            base, bracketed = match["base"], [match["inside"]]
+        words = [w for w in re.split(r"[^\w&']+", base) if w]
+        shown = [
+            alias
+            for alias in self.alias_list
+            if _squashed(alias) not in _squashed(self.name) and not _initials_of_some(alias, words)
+        ]
+        inside = bracketed + list(dict.fromkeys(shown))
+        return f"{base} ({', '.join(inside)})" if inside else self.name
+
+
+TRAILING_BRACKET = re.compile(r"(?P<base>.*?)\s*\((?P<inside>[^()]+)\)\s*")
+
+
+def _squashed(text):
+    """Letters and digits only, lower case: "SE ROCU" and "SEROCU" read alike."""
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _initials_of_some(alias, words):
+    """Whether `alias` spells the initials of a run of `words` shorter than all of them.
+
+    The whole name's initials are its own short name (NCA) and are shown; a
+    run inside it (ROCU in "North West Regional Organised Crime Unit") is generic.
+    """
+    letters = _squashed(alias)
+    initials = [w[0].lower() for w in words]
+    for size in range(2, len(words)):
+        for start in range(len(words) - size + 1):
+            if "".join(initials[start : start + size]) == letters:
+                return True
+    return False

@@ -91,7 +91,15 @@ document.addEventListener("DOMContentLoaded", function () {
   var notListed = document.getElementById("id_agency_not_listed");
   var other = document.getElementById("div_id_other_agency");
   if (notListed && other) {
-    var sync = function () { other.hidden = !notListed.checked; };
+    // Its agency list (and the search over it) is set aside meanwhile: the server
+    // ignores a choice made there once the box is ticked.
+    var agencyList = document.getElementById("id_agency");
+    var agencySearch = document.querySelector("[data-agency-filter] input");
+    var sync = function () {
+      other.hidden = !notListed.checked;
+      if (agencyList) { agencyList.disabled = notListed.checked; }
+      if (agencySearch) { agencySearch.disabled = notListed.checked; }
+    };
     notListed.addEventListener("change", sync);
     sync();
   }

@@ -98,3 +98,18 @@ def test_agency_list_works_without_javascript(browser, live_server, socex_data):
         assert Delegate.objects.get().agency.name == "National Crime Agency"
     finally:
         context.close()
+
+
+def test_ticking_agency_not_listed_sets_the_agency_list_aside(page):
+    page.goto("/register/")
+    page.locator("#id_agency").select_option(label="National Crime Agency (NCA)")
+    page.locator("#id_agency_not_listed").check()
+    assert page.locator("#id_agency").is_disabled()
+    assert page.locator("#agency-filter-input").is_disabled()
+    assert page.locator("#id_other_agency").is_visible()
+    page.locator("#id_agency_not_listed").uncheck()
+    assert page.locator("#id_agency").is_enabled()
+    assert page.locator("#agency-filter-input").is_enabled()
+    assert page.locator("#id_agency").evaluate("select => select.selectedOptions[0].text") == (
+        "National Crime Agency (NCA)"
+    )

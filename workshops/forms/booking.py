@@ -86,6 +86,10 @@ class ChooseWorkshopsForm(forms.Form):
                 widget=SessionRadioSelect(sessions={str(s.pk): s for s in slot_sessions}),
                 required=False,
                 initial=initial,
+                error_messages={
+                    "invalid_choice": f"Choose one of the workshops listed for {slot.name} "
+                    f"({slot.times})."
+                },
             )
             self.slots.append((slot, self[name], slot_sessions))
 
@@ -111,7 +115,9 @@ class ChooseWorkshopsForm(forms.Form):
         for slot, bound, _ in self.slots:
             value = data.get(bound.name)
             if not value:
-                if len(self.slots) <= self.event.choices_required:
+                if bound.name in self.errors:
+                    missing = True  # not a workshop of this round: it says so already
+                elif len(self.slots) <= self.event.choices_required:
                     missing = True
                     self.add_error(bound.name, f"Choose a workshop for {slot.name} ({slot.times}).")
                 continue

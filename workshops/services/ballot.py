@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from outbox.services import sending_together
@@ -24,6 +25,7 @@ from registration.errors import UserFacingError
 from registration.models import Delegate, Event
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates, lock_event
+from registration.templatetags.deadlines import deadline_phrase
 from workshops.allocation import BallotDelegate, BallotInstance, BallotSession
 from workshops.models import AllocationRun, Preference, Session, Workshop
 from workshops.services.ballot_outcome import email_left_out
@@ -119,6 +121,9 @@ def save_ranking(*, delegate, ranking, now=None):
         raise RankingRefused("Workshops are on day two; your registration is for day one only.")
     if not delegate.email_is_confirmed:
         raise RankingRefused(unconfirmed_message(delegate=delegate, doing="rank the workshops"))
+    held = delegate.bookings.count()
+    if held:
+        raise RankingRefused(seat_holder_message(held=held))
     titles = dict(rankable_workshops(event=event).values_list("pk", "title"))
     if any(workshop_id not in titles for workshop_id in ranking):
         raise RankingRefused("One of the ranked workshops is not part of this event.")
@@ -138,6 +143,37 @@ def save_ranking(*, delegate, ranking, now=None):
     )
 
 
+def seat_holder_message(*, held):
+    """Why someone holding seats does not rank: `build_ballot` leaves them out. Pure."""
+    return (
+        f"You already hold {held} workshop{'' if held == 1 else 's'}, which you keep: the "
+        "ballot is only for delegates without seats, so there is nothing for you to rank."
+    )
+
+
+def count_seat_holders(*, event):
+    """Registered day-two delegates of `event` holding seats, and how many hold a full set.
+
+    Returns `{"holding": n, "complete": m}` (one query): the delegates a ballot
+    leaves out (`build_ballot`), whatever their address.
+    """
+    totals = (
+        Delegate.objects.filter(
+            event=event,
+            status=Delegate.Status.REGISTERED,
+            attends_day_two=True,
+            bookings__isnull=False,
+        )
+        .order_by()
+        .values("pk")
+        .annotate(held=Count("bookings"))
+        .aggregate(
+            holding=Count("pk"), complete=Count("pk", filter=Q(held__gte=event.choices_required))
+        )
+    )
+    return totals
+
+
 def check_can_allocate(*, event, now=None):
     """Raise `AllocationRefused` unless `event`'s ballot is closed and someone can be allocated.
 
@@ -148,7 +184,7 @@ def check_can_allocate(*, event, now=None):
         raise AllocationRefused(f"{event} uses live booking, not a ballot.")
     if event.ballot_is_open(now):
         closes = (
-            f"it closes {timezone.localtime(event.ballot_closes_at):%d %B %Y at %H:%M}"
+            f"it closes at {deadline_phrase(event.ballot_closes_at)}"
             if event.ballot_closes_at
             else "no closing time is set"
         )

@@ -1,16 +1,18 @@
 """The figures on the organisers' dashboard, read with a fixed number of queries.
 
-Eleven queries whatever the number of delegates or sessions: delegates by
-status, by agency kind, day-two choice completeness, every session with its
-seats taken, how many wait for each, the two behind day-two places left
-(`workshops.services.availability`), and on the day, expected per day,
-admissions by door and standby queues (`attendance_figures`); one more for the
-delegates' needs (only for those who may read them) and one for the ballot's
-demand per workshop (only in ballot mode).
+Twelve queries whatever the number of delegates or sessions: delegates by
+status, those whose address is not confirmed, by agency kind, day-two choice
+completeness, every session with its seats taken, how many wait for each, the
+two behind day-two places left (`workshops.services.availability`), and on
+the day, expected per day, admissions by door and standby queues
+(`attendance_figures`); one more for the delegates' needs (only for those
+who may read them) and one for the ballot's demand per workshop (only in
+ballot mode).
 
 Each count is defined as the admin list it links to filters (the page links
-them): day-two figures count registered delegates, as the delegate list's
-"day-two choices" filter does.
+them): registrations count once their address is confirmed (those not yet
+confirmed are a figure of their own), and day-two figures count registered
+delegates, as the delegate list's "day-two choices" filter does.
 """
 
 from collections import Counter
@@ -63,10 +65,20 @@ class SlotFill:
         return self.seats - self.taken
 
 
+# Registered or awaiting approval, and their address confirmed: someone who has not
+# confirmed may never have owned it, cannot choose workshops and goes after a week.
+UNCONFIRMED_STATUSES = (Delegate.Status.REGISTERED, Delegate.Status.PENDING)
+
+
 def count_delegates_by_status(*, event):
-    """(status, label, delegates) for every status, in the order of `Delegate.Status`."""
+    """(status, label, delegates) for every status, in the order of `Delegate.Status`.
+
+    Registered and awaiting approval count confirmed addresses only; registrations
+    whose address is not yet confirmed are `count_unconfirmed`'s.
+    """
     counts = dict(
         Delegate.objects.filter(event=event)
+        .exclude(status__in=UNCONFIRMED_STATUSES, email_confirmed_at__isnull=True)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
@@ -74,11 +86,19 @@ def count_delegates_by_status(*, event):
     return [(value, label, counts.get(value, 0)) for value, label in Delegate.Status.choices]
 
 
+def count_unconfirmed(*, event):
+    """Registrations (registered or awaiting approval) whose address is not yet confirmed."""
+    return Delegate.objects.filter(
+        event=event, status__in=UNCONFIRMED_STATUSES, email_confirmed_at__isnull=True
+    ).count()
+
+
 def count_delegates_by_agency_kind(*, event):
     """(kind, label, delegates) per kind of agency, every kind listed: registered or awaiting
-    approval (`Delegate.objects.active()`)."""
+    approval (`Delegate.objects.active()`), address confirmed."""
     counts = dict(
         Delegate.objects.active()
+        .email_confirmed()
         .filter(event=event)
         .order_by()
         .values_list("agency__kind")
@@ -90,12 +110,12 @@ def count_delegates_by_agency_kind(*, event):
 def count_day_two_choices(*, event):
     """How many registered day-two delegates hold all required sessions, and how many do not.
 
-    Registered only: a registration awaiting approval cannot hold seats yet.
+    Registered, address confirmed: a registration awaiting approval, or one whose
+    address is not confirmed, cannot hold seats yet.
     """
     totals = (
-        Delegate.objects.filter(
-            event=event, status=Delegate.Status.REGISTERED, attends_day_two=True
-        )
+        Delegate.objects.email_confirmed()
+        .filter(event=event, status=Delegate.Status.REGISTERED, attends_day_two=True)
         .order_by()
         .annotate(held=Count("bookings"))
         .aggregate(
@@ -115,9 +135,13 @@ def count_needs(*, event):
 
     Only for those who may read needs (`Delegate.NEEDS_PERMISSION`).
     """
-    return Delegate.objects.filter(event=event, status=Delegate.Status.REGISTERED).aggregate(
-        dietary=Count("pk", filter=~Q(dietary_requirements="")),
-        access=Count("pk", filter=~Q(accessibility_needs="")),
+    return (
+        Delegate.objects.email_confirmed()
+        .filter(event=event, status=Delegate.Status.REGISTERED)
+        .aggregate(
+            dietary=Count("pk", filter=~Q(dietary_requirements="")),
+            access=Count("pk", filter=~Q(accessibility_needs="")),
+        )
     )
 
 
@@ -207,6 +231,7 @@ def dashboard_figures(*, event, with_needs=False):
         "ranked": sum(d.first for d in demand),
         "event": event,
         "by_status": count_delegates_by_status(event=event),
+        "unconfirmed": count_unconfirmed(event=event),
         "by_kind": count_delegates_by_agency_kind(event=event),
         "day_two": count_day_two_choices(event=event),
         "slots": slots,

@@ -13,9 +13,25 @@ from workshops.services.ballot import BallotError, rankable_workshops, save_rank
 
 
 def rank_workshops(request):
-    """GET: the ranking form with the saved ranking. POST: save it (three queries to show)."""
+    """GET: the ranking form with the saved ranking. POST: save it (three queries to show).
+
+    Someone who already holds seats (booked while booking was live) keeps them and
+    is left out of the ballot (`build_ballot`): they get their timetable instead.
+    """
     delegate = request.delegate
     event = delegate.event
+    bookings = list(delegate.bookings.timetable())
+    if bookings:
+        return render(
+            request,
+            "socex/ballot_seat_holder.html",
+            {
+                "delegate": delegate,
+                "event": event,
+                "bookings": bookings,
+                "missing": max(event.choices_required - len(bookings), 0),
+            },
+        )
     if not event.ballot_is_open():
         return render(
             request,
@@ -50,9 +66,18 @@ def ranked_workshops(delegate):
     return [p.workshop for p in delegate.preferences.select_related("workshop").order_by("rank")]
 
 
-def ballot_summary(delegate):
-    """What the manage page shows in ballot mode; None in live mode (no query)."""
+def ballot_summary(delegate, *, bookings):
+    """What the manage page shows in ballot mode; None in live mode (no query).
+
+    A delegate holding seats (`bookings`) is left out of the ballot: no ranking to read.
+    """
     event = delegate.event
     if not event.is_ballot:
         return None
+    if bookings:
+        return {
+            "holds_seats": True,
+            "missing": max(event.choices_required - len(bookings), 0),
+            "is_open": event.ballot_is_open(),
+        }
     return {"ranking": ranked_workshops(delegate), "is_open": event.ballot_is_open()}

@@ -100,7 +100,7 @@ def manage(request):
             "choices_complete": len(bookings) == delegate.event.choices_required,
             "waiting": waiting_places(delegate=delegate),
             "changes_open": delegate.event.changes_are_open(),
-            "ballot": ballot_summary(delegate),
+            "ballot": ballot_summary(delegate, bookings=bookings),
             "ballot_outcome": ballot_outcome(delegate=delegate, held=len(bookings)),
             "certificate_ready": certificate_available(delegate),
         },

@@ -17,10 +17,10 @@ def test_event_admin_warns_registration_and_changes_closed_when_the_event_is_pas
     event = EventFactory(starts_on=datetime.date(2019, 5, 22), ends_on=datetime.date(2019, 5, 23))
     client.force_login(AdminUserFactory(is_superuser=True))
     expected = [
-        "Registration for Strategic SOCEX 2019 closed on Wednesday 22 May 2019, 00:00: the "
+        "Registration for Strategic SOCEX 2019 closed at the end of Tuesday 21 May 2019: the "
         "public site takes no registrations. To open it, set a later “Registration closes at” "
         "under Deadlines, or move the event's dates.",
-        "Changes for Strategic SOCEX 2019 closed on Wednesday 22 May 2019, 00:00: delegates can "
+        "Changes for Strategic SOCEX 2019 closed at the end of Tuesday 21 May 2019: delegates can "
         "no longer change or cancel online (you still can, here). To reopen them, set a later "
         "“Changes close at”.",
     ]
@@ -35,9 +35,9 @@ def test_event_admin_says_which_defaults_apply_when_deadlines_are_empty(client, 
     client.force_login(AdminUserFactory(is_superuser=True))
     assert warnings_on(client, reverse("admin:registration_event_change", args=[event.pk])) == [
         "“Registration closes at” is empty, so registration for Strategic SOCEX 2019 closes when "
-        "the event starts: Wednesday 19 May 2100, 00:00.",
+        "the event starts: it is open until the end of Tuesday 18 May 2100.",
         "“Changes close at” is empty, so delegates of Strategic SOCEX 2019 can change or cancel "
-        "online until a day before day two: Wednesday 19 May 2100, 00:00.",
+        "online until the end of Tuesday 18 May 2100, a day before day two.",
     ]
 
 

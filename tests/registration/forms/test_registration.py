@@ -1,4 +1,5 @@
 import pytest
+from django import forms
 
 from registration.forms.registration import RegistrationForm
 from registration.models import Agency
@@ -165,13 +166,13 @@ def test_registration_form_agency_options_carry_short_names(event):
     )
     kent = AgencyFactory(name="Kent Police")
     html = str(RegistrationForm(event=event)["agency"])
-    # The first short name not already in the name goes beside it; all go to the search.
+    # Short names not already in the name join its bracket; all go to the search.
     assert (
         f'<option value="{nca.pk}" data-aliases="NCA">National Crime Agency (NCA)</option>' in html
     )
     assert (
         f'<option value="{serocu.pk}" data-aliases="ROCU SE ROCU">'
-        "South East Regional Organised Crime Unit (SEROCU) (SE ROCU)</option>"
+        "South East Regional Organised Crime Unit (SEROCU)</option>"
     ) in html
     assert f'<option value="{kent.pk}">Kent Police</option>' in html
 
@@ -244,3 +245,28 @@ def test_registration_form_refuses_what_is_not_a_phone_number(programme, agency,
         "Enter a phone number in digits, with spaces, brackets or hyphens if you like "
         "and + at the start for an international number, e.g. +44 20 7946 0000."
     ]
+
+
+def test_registration_form_says_optional_once_for_each_optional_answer(event):
+    form = RegistrationForm(event=event)
+    # Needed only in some cases, which the form explains: the agency (or its name), the
+    # consent to use needs, and the days, which are tick boxes.
+    conditional = {"agency", "agency_not_listed", "other_agency", "needs_consent"}
+    optional = [
+        name
+        for name, field in form.fields.items()
+        if not field.required
+        and name not in conditional
+        and not isinstance(field, forms.BooleanField)
+    ]
+    assert sorted(optional) == [
+        "accessibility_needs",
+        "badge_name",
+        "dietary_requirements",
+        "invitation_code",
+        "phone",
+    ]
+    for name in optional:
+        field = form.fields[name]
+        assert field.label.endswith(" (optional)"), name
+        assert "optional" not in (field.help_text or "").lower(), name

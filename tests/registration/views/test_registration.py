@@ -81,7 +81,10 @@ def test_register_event_that_ended_in_2019_without_dates_is_closed(client, db):
 
 def test_home_page_past_event_tells_organisers_how_to_open_it(client, db):
     event = past_event()
-    note = "For organisers: registration closed on 22 May 2019, 00:00, when the event started"
+    note = (
+        "For organisers: registration closed at the end of Tuesday 21 May 2019, when the event "
+        "started"
+    )
     html = client.get(reverse("home")).content.decode()
     assert "Registration is closed." in html
     assert note not in html
@@ -94,7 +97,8 @@ def test_home_page_past_event_tells_organisers_how_to_open_it(client, db):
 def test_home_page_says_when_registration_closes(client, db):
     EventFactory(starts_on=datetime.date(2100, 5, 19), ends_on=datetime.date(2100, 5, 20))
     html = client.get(reverse("home")).content.decode()
-    assert "Registration closes on Wednesday 19 May 2100, 00:00." in html
+    # 00:00 on the 19th is read a day late: the page says the day it ends.
+    assert "Registration is open until the end of Tuesday 18 May 2100." in html
 
 
 def test_home_page_registration_not_yet_open_says_when_it_opens(client, db):

@@ -28,7 +28,11 @@ def registrations(programme, four_sessions):
 
 
 def test_dashboard_figures_count_registrations(registrations):
-    figures = dashboard_figures(event=registrations["event"])
+    event = registrations["event"]
+    # Not yet confirmed: on a row of their own, not among the registered or day two.
+    DelegateFactory(event=event, email_confirmed_at=None)
+    DelegateFactory(event=event, email_confirmed_at=None, status=Delegate.Status.PENDING)
+    figures = dashboard_figures(event=event)
     assert figures["by_status"] == [
         ("registered", "Registered", 4),
         ("pending", "Awaiting approval", 0),
@@ -45,6 +49,18 @@ def test_dashboard_figures_count_registrations(registrations):
         "Other": 0,
     }
     assert figures["day_two"] == {"attending": 3, "complete": 2, "incomplete": 1}
+    assert figures["unconfirmed"] == 2
+
+
+def test_dashboard_page_shows_unconfirmed_registrations_on_their_own_row(client, registrations):
+    DelegateFactory(event=registrations["event"], email_confirmed_at=None)
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    html = client.get(reverse("admin_dashboard")).content.decode()
+    assert (
+        '<tr><th scope="row">Awaiting address confirmation</th><td class="figure"><a href="'
+        '/admin/registration/delegate/?status__in=registered,pending&amp;email_confirmed=no">'
+        "1</a></td></tr>"
+    ) in html
 
 
 def test_dashboard_figures_fill_by_slot(registrations, four_sessions):
@@ -207,6 +223,7 @@ def test_every_dashboard_count_links_to_a_list_showing_that_many(
 ):
     event = registrations["event"]
     DelegateFactory(event=event, status=Delegate.Status.PENDING)
+    DelegateFactory(event=event, email_confirmed_at=None, dietary_requirements="Vegan")
     client.force_login(AdminUserFactory(groups=[role]))
     links = count_links(client.get(reverse("admin_dashboard")).content.decode())
     assert {re.match(r"/admin/\w+/(\w+)/", href).group(1) for href, _ in links} == lists

@@ -1,5 +1,7 @@
 """The choose page: what each option shows, and who reaches it."""
 
+import pytest
+
 from registration.models import Delegate
 from tests.factories import DelegateFactory
 from tests.page_queries import sign_in
@@ -39,3 +41,16 @@ def test_choose_page_for_a_delegate_awaiting_approval_says_so(client, programme)
     assert "<title>Your registration is awaiting approval" in html
     assert "Choose your day-two workshops" not in html
     assert 'type="radio"' not in html
+
+
+@pytest.mark.parametrize(
+    ("day_one", "day_two", "days"),
+    [(True, True, "Day one and day two"), (True, False, "Day one"), (False, True, "Day two")],
+)
+def test_manage_page_days_start_with_a_capital(client, programme, day_one, day_two, days):
+    delegate = DelegateFactory(
+        event=programme["event"], attends_day_one=day_one, attends_day_two=day_two
+    )
+    sign_in(client, delegate)
+    html = client.get("/booking/").content.decode()
+    assert f'<dt class="col-sm-3">Days</dt><dd class="col-sm-9">{days}</dd>' in html

@@ -53,9 +53,10 @@ def test_choose_post_with_other_events_session_books_nothing(
     data[f"slot_{four_sessions[0].time_slot_id}"] = str(other_event_session.pk)
     response = client.post(reverse("workshops:choose"), data)
     assert response.status_code == 200
-    assert response.context["form"].errors[f"slot_{four_sessions[0].time_slot_id}"][0] == (
-        f"Select a valid choice. {other_event_session.pk} is not one of the available choices."
-    )
+    slot = four_sessions[0].time_slot
+    assert response.context["form"].errors[f"slot_{slot.pk}"] == [
+        f"Choose one of the workshops listed for {slot.name} ({slot.times})."
+    ]
     assert Booking.objects.filter(delegate=alice).count() == 0
 
 

@@ -156,10 +156,20 @@ def test_choose_missing_slot_and_foreign_id_each_get_a_message(client, programme
     }
     response = client.post("/booking/workshops/", data)
     form = response.context["form"]
-    assert form.errors[f"slot_{s[(0, 0)].time_slot_id}"][0].startswith("Select a valid choice.")
-    assert form.errors[f"slot_{s[(2, 2)].time_slot_id}"] == [
-        f"Choose a workshop for {s[(2, 2)].time_slot.name} ({s[(2, 2)].time_slot.times})."
+    first, third = s[(0, 0)].time_slot, s[(2, 2)].time_slot
+    assert form.errors[f"slot_{first.pk}"] == [
+        f"Choose one of the workshops listed for {first.name} ({first.times})."
     ]
+    assert form.errors[f"slot_{third.pk}"] == [
+        f"Choose a workshop for {third.name} ({third.times})."
+    ]
+    # The summary says each once, without the round's name again before it.
+    page = response.content.decode()
+    assert (
+        f'<li><a href="#id_slot_{third.pk}">Choose a workshop for {third.name} '
+        f"({third.times}).</a></li>"
+    ) in page
+    assert page.count(f"{third.name} ({third.times})") == 2  # the summary, the round's card
     assert Booking.objects.count() == 0
 
 
