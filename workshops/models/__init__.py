@@ -3,6 +3,7 @@
 from workshops.models.announcement import Announcement, AnnouncementRecipient
 from workshops.models.ballot import AllocationRun, Preference
 from workshops.models.booking import Booking, BookingChange
+from workshops.models.calendar import CalendarEntry, CalendarFeed
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.models.export import ExportRecord
 from workshops.models.programme import Room, Session, TimeSlot, Workshop
@@ -14,6 +15,8 @@ __all__ = [
     "AnnouncementRecipient",
     "Booking",
     "BookingChange",
+    "CalendarEntry",
+    "CalendarFeed",
     "CheckIn",
     "CheckinDevice",
     "ExportRecord",

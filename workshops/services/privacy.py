@@ -57,7 +57,7 @@ def export_workshops(sender, *, delegate, **kwargs):
 @receiver(delegate_erasing)
 def release_everything(sender, *, delegate, **kwargs):
     """Erasure: release every seat and end the registration (`cancel_registration`)."""
-    cancel_registration(delegate=delegate)
+    cancel_registration(delegate=delegate, notify=False)  # erasure mails nobody
 
 
 @receiver(delegate_forgotten)
