@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
-from django_tasks_db.models import DBTaskResult
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from outbox.models import OutgoingEmail
 from registration.models import Delegate
