@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.db import models
+from django.utils import timezone
 
 from registration.models.delegate import Delegate
 from workshops.models.programme import TimeSlot
@@ -49,7 +50,7 @@ class CalendarFeed(models.Model):
 
     delegate = models.OneToOneField(Delegate, on_delete=models.CASCADE, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return f"Calendar feed of {self.delegate}"

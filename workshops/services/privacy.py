@@ -11,6 +11,7 @@ from registration.services.privacy import isoformat_or_none
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
 from workshops.models import AllocationRun, AnnouncementRecipient
 from workshops.services.booking import cancel_registration, forget_history_reasons
+from workshops.services.calendar_feed import revoke_calendar_feed
 
 
 @receiver(delegate_data_asked)
@@ -56,8 +57,9 @@ def export_workshops(sender, *, delegate, **kwargs):
 
 @receiver(delegate_erasing)
 def release_everything(sender, *, delegate, **kwargs):
-    """Erasure: release every seat and end the registration (`cancel_registration`)."""
+    """Erasure: release every seat, end the registration, turn off the calendar feed."""
     cancel_registration(delegate=delegate, notify=False)  # erasure mails nobody
+    revoke_calendar_feed(delegate=delegate)
 
 
 @receiver(delegate_forgotten)

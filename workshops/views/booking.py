@@ -11,6 +11,7 @@ from workshops.forms.booking import ChooseWorkshopsForm
 from workshops.models import Session
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
 from workshops.services.calendar import timetable_ics
+from workshops.services.calendar_feed import calendar_feed_of
 from workshops.services.waitlist import mark_waitlist_options, waiting_places
 from workshops.views.ballot import ballot_summary, rank_workshops
 
@@ -99,6 +100,7 @@ def manage(request):
             "waiting": waiting_places(delegate=delegate),
             "changes_open": delegate.event.changes_are_open(),
             "ballot": ballot_summary(delegate),
+            "calendar_feed": calendar_feed_of(delegate=delegate),
         },
     )
 
