@@ -64,8 +64,12 @@ def release_everything(sender, *, delegate, **kwargs):
 
 @receiver(delegate_forgotten)
 def forget_in_history(sender, *, delegate, old_email, **kwargs):
-    """Keep history and recipients as rows for the counts, without the address or reasons."""
+    """Keep history and recipients as rows for the counts, without the address or reasons.
+
+    The calendar feed goes: nothing should keep serving a forgotten delegate's seats.
+    """
     AnnouncementRecipient.objects.filter(Q(delegate=delegate) | Q(email__iexact=old_email)).update(
         email=delegate.email
     )
     forget_history_reasons(delegate=delegate)
+    revoke_calendar_feed(delegate=delegate)  # a forgotten delegate has no calendar to follow

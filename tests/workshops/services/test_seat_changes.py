@@ -237,3 +237,20 @@ def test_a_no_show_release_emails_a_cancel_and_the_seated_a_request(on_the_day, 
     assert str(calendar_of(email)["METHOD"]) == "CANCEL"
     (seated,) = emails_to(walk_in)
     assert str(calendar_of(seated)["METHOD"]) == "REQUEST"
+
+
+def test_promoted_in_two_rounds_by_one_cancellation_gets_one_email(programme):
+    s = programme["sessions"]
+    leaver = booked(programme, A_SET)
+    booked(programme, A_SET)
+    waiter = booked(programme, [(0, 1), (1, 5), (2, 3), (3, 7)])
+    join_waitlist(delegate=waiter, session=s[(0, 0)])
+    join_waitlist(delegate=waiter, session=s[(1, 4)])
+    OutgoingEmail.objects.all().delete()
+
+    cancel_registration(delegate=leaver)
+
+    (email,) = emails_to(waiter)
+    assert email.subject == "Strategic SOCEX 2019: your workshops have changed"
+    assert email.body_text.count("; now “") == 2
+    assert sorted(events_of(email)) == ["Workshop 1", "Workshop 5"]

@@ -5,6 +5,8 @@ import re
 import pytest
 from icalendar import Calendar
 
+from outbox.models import OutgoingEmail
+from registration.services.privacy import erase_delegate
 from tests.factories import DelegateFactory
 from workshops.models import CalendarFeed
 from workshops.models.calendar import hash_feed_token
@@ -120,3 +122,14 @@ def test_subscribing_needs_a_signed_in_delegate_and_a_post(client, sign_in, dele
     assert not CalendarFeed.objects.exists()
     sign_in(delegate)
     assert client.get("/booking/calendar/subscribe/").status_code == 405
+
+
+def test_erasure_turns_the_feed_off_and_mails_nothing(client, sign_in, delegate):
+    sign_in(delegate)
+    path, _ = subscribe(client)
+    OutgoingEmail.objects.all().delete()
+
+    erase_delegate(delegate=delegate)
+
+    assert client.get(path).status_code == 404
+    assert not OutgoingEmail.objects.exists()
