@@ -3,6 +3,7 @@
 import datetime
 from datetime import timedelta
 
+from django.conf import settings
 from django_tasks import task
 
 from worker.housekeeping import prune_finished_tasks
@@ -10,7 +11,9 @@ from worker.recovery import recover_orphaned_tasks
 from worker.schedule import daily, every
 
 
-@every(timedelta(seconds=30))
+# Looked for twice per `WORKER_DEAD_AFTER_SECONDS`, so a dead worker's job waits
+# at most one and a half times that before another worker takes it.
+@every(timedelta(seconds=settings.WORKER_DEAD_AFTER_SECONDS / 2))
 @task
 def requeue_jobs_of_dead_workers():
     """Idempotent: conditional UPDATEs that match only rows still as they were read."""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,14 @@ def test_two_workers_run_each_periodic_job_once_and_send_each_email_once(workers
         for name in PeriodicJob.objects.values_list("name", flat=True):
             if name.endswith(("send_due_email",)):
                 assert jobs[name] == 1, name  # every minute: once in these seconds
-        assert jobs["worker.tasks.requeue_jobs_of_dead_workers"] == 1
+        # Every WORKER_DEAD_AFTER_SECONDS / 2 = 1 s: never twice within one period.
+        requeues = list(
+            DBTaskResult.objects.filter(task_path="worker.tasks.requeue_jobs_of_dead_workers")
+            .order_by("enqueued_at")
+            .values_list("enqueued_at", flat=True)
+        )
+        assert requeues
+        assert all((b - a).total_seconds() >= 0.99 for a, b in pairwise(requeues))
         assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
     finally:
         sink.shutdown()
