@@ -21,6 +21,11 @@ delegate_data_asked = Signal()
 # `delegate` inside the erasure's transaction, before the personal fields go.
 delegate_erasing = Signal()
 
+# "This delegate no longer attends day two: give up what they hold there." Sent with
+# `delegate` (locked) and `actor` (None: the delegate) inside the transaction that
+# saves the change; workshops releases their seats, waiting-list places and rankings.
+delegate_left_day_two = Signal()
+
 # "Forget what identifies this delegate." Sent with `delegate` (already blanked)
 # and `old_email`, inside the transaction that erased or anonymised them.
 delegate_forgotten = Signal()

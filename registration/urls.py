@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration.views import confirmation, link
+from registration.views import confirmation, details, link
 
 app_name = "registration"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("confirm/new-code/", confirmation.resend_code, name="resend_code"),
     path("link/", link.request_link, name="request_link"),
     path("link/<str:token>/", link.open_link, name="open_link"),
+    path("details/", details.edit_details, name="edit_details"),
     path("sign-out/", link.sign_out, name="sign_out"),
 ]

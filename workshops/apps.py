@@ -7,4 +7,4 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers that answer registration's signals (registration.signals).
-        from workshops.services import availability, privacy  # noqa: F401
+        from workshops.services import availability, booking, privacy  # noqa: F401

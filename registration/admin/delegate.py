@@ -13,7 +13,7 @@ from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin.privacy import erase_delegates
 from registration.admin.protected import ProtectsFields
-from registration.models import Agency, Delegate
+from registration.models import Agency, Delegate, DetailChange
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible, approve_registration
 
@@ -96,6 +96,28 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
         modeladmin.message_user(
             request, "The selected delegates' agencies were already confirmed.", messages.INFO
         )
+
+
+class DetailChangeInline(ProtectsFields, admin.TabularInline):
+    """Which of their details a delegate (or an organiser for them) changed, and when."""
+
+    model = DetailChange
+    fk_name = "delegate"
+    verbose_name_plural = "changes of details"
+    fields = ["at", "changed", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="by")
+    def by(self, change):
+        return change.by
 
 
 @admin.register(Delegate)

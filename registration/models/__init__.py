@@ -10,6 +10,7 @@ from registration.models.confirmation import (
     new_confirmation_code,
 )
 from registration.models.delegate import Delegate, new_checkin_reference
+from registration.models.detail_change import DetailChange
 from registration.models.event import Event
 from registration.models.invitation import (
     Invitation,
@@ -21,6 +22,7 @@ from registration.models.link import ManageLink, hash_token
 __all__ = [
     "Agency",
     "Delegate",
+    "DetailChange",
     "EmailConfirmation",
     "Event",
     "Invitation",

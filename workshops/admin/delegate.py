@@ -138,7 +138,7 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         resend_confirmations,
     ]
     extra_fields = ["workshops", "badge"]
-    inlines = [BookingChangeInline]
+    inlines = [registration_admin.DetailChangeInline, BookingChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(choice_count=Count("bookings"))

@@ -50,12 +50,14 @@ from collections import Counter, defaultdict, deque
 
 from django.db import transaction
 from django.db.models import Count
+from django.dispatch import receiver
 from django.utils import timezone
 
 from registration.errors import UserFacingError
 from registration.models import Delegate
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates
+from registration.signals import delegate_left_day_two
 from workshops.models import Booking, BookingChange, Session
 from workshops.services import seat_changes
 from workshops.services.choices import choice_problems
@@ -272,6 +274,33 @@ def cancel_registration(*, delegate, actor=None, notify=True):
         delegate.status = Delegate.Status.CANCELLED
         delegate.save(update_fields=["status", "updated_at"])
     return delegate
+
+
+@_writes_seats
+def leave_day_two(*, delegate, actor=None):
+    """Give up everything `delegate` holds on day two: seats, waiting lists, rankings.
+
+    Must run inside the transaction that records that they no longer attend
+    day two, holding their lock (`registration.services.details`). Side
+    effects: deletes their bookings (each recorded in the booking history as
+    released by `actor`, None meaning the delegate), waiting-list entries and
+    ballot rankings, and hands the freed seats to the people waiting; the
+    delegate is emailed the seats given up, with a calendar file cancelling them.
+    """
+    held = list(delegate.bookings.values_list("time_slot_id", "session_id"))
+    released_ids = [session_id for _, session_id in held]
+    delegate.bookings.all().delete()
+    _record_seats(delegate_id=delegate.pk, actor=actor, released_ids=released_ids)
+    for slot, session_id in held:
+        _note(delegate_id=delegate.pk, time_slot_id=slot, was=session_id, cause=Cause.LEFT_DAY_TWO)
+    drop_waitlist_entries(delegate=delegate)
+    delegate.preferences.all().delete()
+    serve_waitlists(freed=Counter(released_ids))
+
+
+@receiver(delegate_left_day_two)
+def _release_day_two(sender, *, delegate, actor=None, **kwargs):
+    leave_day_two(delegate=delegate, actor=actor)
 
 
 @_writes_seats

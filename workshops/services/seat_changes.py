@@ -37,6 +37,7 @@ class Cause:
     WAITING_LIST = "waiting_list"
     NO_SHOW = "no_show"  # released at the door to someone on standby
     BALLOT = "ballot"
+    LEFT_DAY_TWO = "left_day_two"  # the delegate no longer attends day two
     SYSTEM = "system"  # anything else (a check-in device)
 
 
