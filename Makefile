@@ -39,7 +39,7 @@ run: export PYTHONUNBUFFERED = 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_event_data
-	$(BIN)/python manage.py ensure_organiser
+	$(BIN)/python manage.py ensure_organiser --address $${RUN_ADDRESS:-127.0.0.1:8000}
 	$(BIN)/honcho start -f Procfile
 
 test: install

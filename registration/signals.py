@@ -26,6 +26,11 @@ delegate_erasing = Signal()
 # saves the change; workshops releases their seats, waiting-list places and rankings.
 delegate_left_day_two = Signal()
 
+# "This place now belongs to another delegate." Sent with `old` and `new` (both locked)
+# inside the transaction of a handover; workshops moves seats, waiting-list places
+# and rankings from `old` to `new`.
+place_handed_over = Signal()
+
 # "Forget what identifies this delegate." Sent with `delegate` (already blanked)
 # and `old_email`, inside the transaction that erased or anonymised them.
 delegate_forgotten = Signal()

@@ -19,6 +19,7 @@ from django_tasks import task
 from registration.models import Event
 from registration.services.confirmation import resend_confirmation_code
 from registration.services.eligibility import NotEligible
+from registration.services.handover import forget_expired_handovers
 from registration.services.link_request import send_link_if_registered
 from registration.services.privacy import (
     anonymise_expired_delegates,
@@ -110,4 +111,7 @@ def purge_unconfirmed():
     under its lock, so a second run (or one racing a confirmation) deletes nothing
     it should not.
     """
-    return {"deleted": purge_unconfirmed_registrations()}
+    return {
+        "deleted": purge_unconfirmed_registrations(),
+        "expired_handovers": forget_expired_handovers(),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration.views import confirmation, details, link
+from registration.views import confirmation, details, handover, link
 
 app_name = "registration"
 
@@ -10,5 +10,8 @@ urlpatterns = [
     path("link/", link.request_link, name="request_link"),
     path("link/<str:token>/", link.open_link, name="open_link"),
     path("details/", details.edit_details, name="edit_details"),
+    path("hand-over/", handover.offer, name="hand_over"),
+    path("hand-over/withdraw/", handover.withdraw, name="withdraw_handover"),
+    path("take-over/<str:token>/", handover.accept, name="accept_handover"),
     path("sign-out/", link.sign_out, name="sign_out"),
 ]

@@ -12,6 +12,7 @@ from registration.models.confirmation import (
 from registration.models.delegate import Delegate, new_checkin_reference
 from registration.models.detail_change import DetailChange
 from registration.models.event import Event
+from registration.models.handover import Handover
 from registration.models.invitation import (
     Invitation,
     new_invitation_code,
@@ -25,6 +26,7 @@ __all__ = [
     "DetailChange",
     "EmailConfirmation",
     "Event",
+    "Handover",
     "Invitation",
     "ManageLink",
     "hash_confirmation_code",

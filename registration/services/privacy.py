@@ -161,6 +161,7 @@ def _forget_messages_and_links(delegate, old_email):
     """
     delegate.manage_links.all().delete()
     delegate.email_confirmations.all().delete()
+    delegate.handovers.all().delete()  # the colleague's name and address
     # The admin's history names the object as it was when an organiser changed it.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Delegate), object_id=str(delegate.pk)

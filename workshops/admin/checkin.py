@@ -60,7 +60,12 @@ class CheckinDeviceAdmin(ProtectsFields, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         event = Event.objects.current()
-        return {"event": event, "day": timezone.localdate()} if event else {}
+        if event is None:
+            return {}
+        # Today on the event's days; before them, its first day (a link for another is refused).
+        today = timezone.localdate()
+        days = event.days
+        return {"event": event, "day": today if today in days else days[0]}
 
     def save_model(self, request, obj, form, change):
         if change:

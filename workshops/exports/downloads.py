@@ -26,7 +26,7 @@ from workshops.exports.resources import (
     RosterResource,
 )
 from workshops.exports.spreadsheets import Sheet, csv_response, xlsx_response
-from workshops.models import ExportRecord
+from workshops.models import ExportRecord, TimeSlot
 
 EXPORT_PERMISSION = "registration.export_delegates"
 NEEDS_PERMISSION = Delegate.NEEDS_PERMISSION
@@ -162,10 +162,17 @@ def build_rosters(*, sessions, file_format, filename, title, **kwargs):
 def _roster_sheets(sessions_and_seats):
     """One `Sheet` per session: "R1 Kenilworth Suite – County Lines…", its seats by surname."""
     resource = RosterResource()
-    taken, rounds = [], {}
+    taken, rounds = [], None
     for session, seats in sessions_and_seats:
         slot = session.time_slot
-        number = rounds.setdefault(slot.pk, len(rounds) + 1)
+        if rounds is None:  # numbered among all the event's rounds, whichever are exported
+            rounds = {
+                pk: index + 1
+                for index, pk in enumerate(
+                    TimeSlot.objects.filter(event_id=slot.event_id).values_list("pk", flat=True)
+                )
+            }
+        number = rounds.get(slot.pk, 0)
         name = sheet_name(
             f"R{number} {session.room.name} – {session.workshop.title}",
             taken=taken,

@@ -136,7 +136,9 @@ def _sign_in_page(session, body, *, booked, page, pages):
     span = len(SIGN_IN_COLUMNS)
     width = sum(SIGN_IN_COLUMNS)
     slot = session.time_slot
-    heading = [fit_text(session.workshop.title, width=width, font=BOLD, size=14)]
+    # A long title is set smaller before anything is cut.
+    title_size = fit_size(session.workshop.title, width=width, font=BOLD, largest=14, smallest=9)
+    heading = [fit_text(session.workshop.title, width=width, font=BOLD, size=title_size)]
     continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
     details_text = (
         f"{session_date(session)}, {slot.name}, {slot.times}  ·  {session.room.name}"
@@ -152,7 +154,7 @@ def _sign_in_page(session, body, *, booked, page, pages):
     style = [
         ("SPAN", (0, 0), (-1, 0)),
         ("SPAN", (0, 1), (-1, 1)),
-        ("FONT", (0, 0), (-1, 0), BOLD, 14),
+        ("FONT", (0, 0), (-1, 0), BOLD, title_size),
         ("FONT", (0, 1), (-1, 1), FONT, details_size),
         ("FONT", (0, 2), (-1, 2), BOLD, 9),
         ("FONT", (0, HEADER_ROWS), (-1, -1), FONT, 9),
@@ -178,7 +180,7 @@ def _sign_in_page(session, body, *, booked, page, pages):
                     style += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
         rows.append(cells)
     table = Table(
-        _drawable(rows),
+        _drawable(rows, heading_fonts=((BOLD, title_size), (FONT, details_size), (BOLD, 9))),
         colWidths=SIGN_IN_COLUMNS,
         rowHeights=SIGN_IN_HEADER_HEIGHTS + [SIGN_IN_ROW_HEIGHT] * (len(rows) - HEADER_ROWS),
     )
@@ -378,24 +380,32 @@ def _door_list_page(people, *, heading, first_number, page, pages):
     span = len(DOOR_LIST_COLUMNS)
     width = sum(DOOR_LIST_COLUMNS)
     continued = f"  ·  page {page} of {pages}" if pages > 1 else ""
+    text = heading + continued
+    heading_size = fit_size(text, width=width, font=BOLD, largest=12, smallest=8)
     rows = [
-        [fit_text(heading + continued, width=width, font=BOLD, size=12)] + [""] * (span - 1),
+        [fit_text(text, width=width, font=BOLD, size=heading_size)] + [""] * (span - 1),
         ["", "Surname", "First name", "Agency", "Sessions that day"],
     ]
-    for person in people:
-        rows.append(
-            [
-                "",
-                fit_text(person["last_name"], width=DOOR_LIST_COLUMNS[1] - 4),
-                fit_text(person["first_name"], width=DOOR_LIST_COLUMNS[2] - 4),
-                fit_text(person["agency_name"], width=DOOR_LIST_COLUMNS[3] - 4),
-                _two_lines(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4),
-            ]
-        )
+    sized = []
+    for index, person in enumerate(people, start=2):
+        cells = ["", person["last_name"], person["first_name"], person["agency_name"]]
+        for column in (1, 2, 3):
+            # Wrapped and set smaller to fit, as on the sign-in sheets, before anything is cut.
+            lines, size = fit_cell(
+                cells[column],
+                width=DOOR_LIST_COLUMNS[column] - 2 * CELL_PADDING,
+                height=SIGN_IN_ROW_HEIGHT - 2,
+            )
+            cells[column] = cell("\n".join(lines), font=FONT, size=size)
+            if size != CELL_FONT_SIZES[0]:
+                at = (column, index)
+                sized += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
+        cells.append(_two_lines(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4))
+        rows.append(cells)
     if not people:
         rows.append(["", "Nobody is expected on this day.", "", "", ""])
     table = Table(
-        _drawable(rows, heading_fonts=((BOLD, 12), (BOLD, 9))),
+        _drawable(rows, heading_fonts=((BOLD, heading_size), (BOLD, 9))),
         colWidths=DOOR_LIST_COLUMNS,
         rowHeights=[9 * mm, 7 * mm] + [SIGN_IN_ROW_HEIGHT] * (len(rows) - 2),
     )
@@ -404,13 +414,14 @@ def _door_list_page(people, *, heading, first_number, page, pages):
         TableStyle(
             [
                 ("SPAN", (0, 0), (-1, 0)),
-                ("FONT", (0, 0), (-1, 0), BOLD, 12),
+                ("FONT", (0, 0), (-1, 0), BOLD, heading_size),
                 ("FONT", (0, 1), (-1, 1), BOLD, 9),
                 ("FONT", (0, 2), (-1, -1), FONT, 9),
                 ("FONT", (4, 2), (4, -1), FONT, 7),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.5, colors.grey),
                 *boxes,
+                *sized,
             ]
         )
     )

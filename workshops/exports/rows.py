@@ -247,11 +247,14 @@ ADMISSION_LABELS = {
     CheckIn.Outcome.FROM_STANDBY: "From standby",
 }
 NOT_ARRIVED = "Not arrived"
+# A door that has not opened yet: nobody is missing from it so far.
+NOT_STARTED = "Not started yet"
 
 
-def _admission_fields(admission):
+def _admission_fields(admission, *, started=True):
     if admission is None:
-        return {"status": NOT_ARRIVED, "arrived_at": "", "checked_in_by": ""}
+        status = NOT_ARRIVED if started else NOT_STARTED
+        return {"status": status, "arrived_at": "", "checked_in_by": ""}
     return {
         "status": ADMISSION_LABELS[admission["outcome"]],
         "arrived_at": f"{timezone.localtime(admission['at']):%H:%M}",
@@ -264,8 +267,11 @@ def attendance_rows(delegates, *, only_missing=False):
 
     The entrance, for each day a delegate comes, in surname order; then each
     seat, by slot, room and surname, with how they came in (arrived, walk-in,
-    from standby) or not. With `only_missing`, only those who never came.
+    from standby) or not, or that the door has not opened yet (a day still to
+    come, a session not started). With `only_missing`, only those who never
+    came to a door that has opened.
     """
+    now, today = timezone.now(), timezone.localdate()
     admissions = CheckIn.objects.filter(
         delegate__in=delegates.order_by().values("pk"), admitted=True
     ).values("delegate_id", "door", "day", "session_id", "outcome", "at", "by_name")
@@ -297,7 +303,7 @@ def attendance_rows(delegates, *, only_missing=False):
                 "day": f"{day:%A %-d %B %Y}",
                 "door": "Entrance",
                 **{name: person[name] for name in names},
-                **_admission_fields(entrance.get((person["pk"], day))),
+                **_admission_fields(entrance.get((person["pk"], day)), started=day <= today),
             }
             if not only_missing or row["status"] == NOT_ARRIVED:
                 yield row
@@ -327,7 +333,10 @@ def attendance_rows(delegates, *, only_missing=False):
             "day": f"{starts:%A %-d %B %Y}",
             "door": f"{seat['slot']} {starts:%H:%M}: {seat['workshop_title']} ({seat['room']})",
             **{name: seat[name] for name in names},
-            **_admission_fields(doors.get((seat["delegate_id"], seat["session_id"]))),
+            **_admission_fields(
+                doors.get((seat["delegate_id"], seat["session_id"])),
+                started=seat["time_slot__starts_at"] <= now,
+            ),
         }
         if not only_missing or row["status"] == NOT_ARRIVED:
             yield row

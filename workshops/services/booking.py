@@ -57,7 +57,7 @@ from registration.errors import UserFacingError
 from registration.models import Delegate
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates
-from registration.signals import delegate_left_day_two
+from registration.signals import delegate_left_day_two, place_handed_over
 from workshops.models import Booking, BookingChange, Session
 from workshops.services import seat_changes
 from workshops.services.choices import choice_problems
@@ -301,6 +301,38 @@ def leave_day_two(*, delegate, actor=None):
 @receiver(delegate_left_day_two)
 def _release_day_two(sender, *, delegate, actor=None, **kwargs):
     leave_day_two(delegate=delegate, actor=actor)
+
+
+HANDOVER = SystemActor("a handover")
+
+
+@_writes_seats
+def hand_over_place(*, old, new):
+    """Move `old`'s seats, waiting-list places and rankings to `new`, who takes their place.
+
+    Must run inside the handover's transaction, holding `old`'s lock, with
+    `new` just inserted (`registration.services.handover`). Seats move as
+    they are, so no capacity changes; each is recorded in the booking history
+    as released by `old` and booked by `new`, both by "a handover". Like every
+    seat change, each is emailed: `old` a calendar file cancelling their
+    entries, `new` their booking confirmation with their timetable.
+    """
+    seats = list(old.bookings.values_list("time_slot_id", "session_id"))
+    session_ids = [session_id for _, session_id in seats]
+    old.bookings.update(delegate=new)
+    old.waitlist.update(delegate=new)
+    old.preferences.update(delegate=new)
+    _record_seats(delegate_id=old.pk, actor=HANDOVER, released_ids=session_ids)
+    sessions = Session.objects.filter(pk__in=session_ids).select_related("workshop", "time_slot")
+    _record_seats(delegate_id=new.pk, actor=HANDOVER, booked=list(sessions))
+    for slot, session_id in seats:
+        _note(delegate_id=old.pk, time_slot_id=slot, was=session_id, cause=Cause.HANDOVER)
+        _note(delegate_id=new.pk, time_slot_id=slot, now=session_id, cause=Cause.HANDOVER)
+
+
+@receiver(place_handed_over)
+def _hand_over(sender, *, old, new, **kwargs):
+    hand_over_place(old=old, new=new)
 
 
 @_writes_seats

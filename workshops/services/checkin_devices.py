@@ -10,13 +10,13 @@ nothing else, and ends when the link does.
 
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from registration.errors import UserFacingError
 from registration.models import hash_token
+from socex.site_url import site_url
 from workshops.models import CheckinDevice
 
 
@@ -30,7 +30,8 @@ def end_of_day(day):
 
 
 def link_url(raw_token):
-    return settings.SITE_URL + reverse("checkin:open_link", args=[raw_token])
+    """The link (and its QR code) on the address the organiser reached the site at, with DEBUG."""
+    return site_url() + reverse("checkin:open_link", args=[raw_token])
 
 
 @transaction.atomic

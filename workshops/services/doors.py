@@ -85,9 +85,11 @@ class Door:
         if self.session is None:
             return f"Entrance, {self.day:%A %-d %B}"
         session = self.session
+        # The time first: a phone's closed picker shows only the start of the label, and
+        # the time tells apart the four sessions in one room.
         return (
-            f"{session.room.name}: {session.workshop.title} "
-            f"({session.time_slot.name}, {session.time_slot.times})"
+            f"{session.time_slot.times} {session.room.name}: {session.workshop.title} "
+            f"({session.time_slot.name})"
         )
 
 

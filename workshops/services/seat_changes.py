@@ -38,6 +38,7 @@ class Cause:
     NO_SHOW = "no_show"  # released at the door to someone on standby
     BALLOT = "ballot"
     LEFT_DAY_TWO = "left_day_two"  # the delegate no longer attends day two
+    HANDOVER = "handover"  # the delegate handed their place to a colleague
     SYSTEM = "system"  # anything else (a check-in device)
 
 

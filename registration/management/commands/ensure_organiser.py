@@ -22,9 +22,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="organiser")
+        parser.add_argument(
+            "--address",
+            help="host:port the site is served on (make run passes RUN_ADDRESS), for the "
+            "sign-in address printed when SITE_URL is not set",
+        )
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, address=None, **options):
         User = get_user_model()
+        admin_url = f"{settings.SITE_URL}/admin/"
+        if address and settings.SITE_URL_FROM_REQUEST:
+            admin_url = f"http://{address}/admin/"
         existing = (
             User.objects.filter(Q(is_superuser=True) | Q(groups__name=ORGANISERS))
             .order_by("pk")
@@ -33,7 +41,7 @@ class Command(BaseCommand):
         if existing is not None:
             self.stdout.write(
                 f"An organiser account ({existing.username}) exists already; sign in at "
-                f"{settings.SITE_URL}/admin/.\n" + how_to_reset(existing.username)
+                f"{admin_url}.\n" + how_to_reset(existing.username)
             )
             return
         password = secrets.token_urlsafe(12)
@@ -49,7 +57,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Created the organiser account (shown once, keep it safe):\n"
                 f"  username: {username}\n  password: {password}\n"
-                f"Sign in at {settings.SITE_URL}/admin/"
+                f"Sign in at {admin_url}"
             )
         )
         # Always give the account a device, so it can still sign in once DEBUG is off.

@@ -8,6 +8,8 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 
+from registration.services.details import update_details
+from registration.services.handover import offer_handover
 from registration.services.privacy import anonymise_delegate, erase_delegate, export_delegate_data
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
 from workshops.models import Announcement
@@ -71,6 +73,14 @@ def leaver(programme, four_sessions):
     )
     send_announcement(announcement=announcement, actor=organiser)
     LogEntry.objects.log_actions(user_id=organiser.pk, queryset=[delegate], action_flag=CHANGE)
+    update_details(delegate=delegate, changes={"badge_name": "Zebulon Q"}, needs_consent=False)
+    offer_handover(
+        delegate=delegate,
+        first_name="Colleague",
+        last_name="Of Zebulon",
+        email="colleague@kent.police.uk",
+        job_title="DS",
+    )
     return delegate
 
 

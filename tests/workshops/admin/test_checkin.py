@@ -219,3 +219,32 @@ def test_the_worker_releases_no_shows_every_two_minutes(standby_at_round_one, mo
     assert ran["workshops.tasks.release_no_shows"].return_value == {"seated": 1}
     assert "outbox.tasks.send_messages" in ran  # the email to the no-show who lost the seat
     assert CheckIn.objects.filter(delegate=standby_at_round_one, outcome="from_standby").exists()
+
+
+def test_the_link_follows_the_address_the_organiser_reached_the_site_at(
+    organiser, today_event, settings
+):
+    settings.SITE_URL_FROM_REQUEST = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+
+    response = organiser.post(
+        reverse("admin:workshops_checkindevice_add"),
+        {
+            "event": today_event.pk,
+            "label": "Door 2",
+            "day": today_event.starts_on,
+            "entrance": "on",
+        },
+        HTTP_HOST="127.0.0.1:8181",
+    )
+
+    assert shown_link(response).startswith("http://127.0.0.1:8181/checkin/link/")
+
+
+def test_a_new_link_offers_the_events_first_day_before_the_event(organiser, db):
+    start = timezone.localdate() + datetime.timedelta(days=30)
+    EventFactory(starts_on=start, ends_on=start + datetime.timedelta(days=1))
+
+    form = organiser.get(reverse("admin:workshops_checkindevice_add")).context["adminform"].form
+
+    assert form.initial["day"] == start

@@ -163,3 +163,20 @@ def test_exports_page_links_each_day_s_door_list(organiser_client, attended):
     assert "/admin/exports/days/2019-05-22/door-list.pdf" in html
     assert "/admin/exports/days/2019-05-23/door-list.pdf" in html
     assert "/admin/exports/no-shows.xlsx" in html
+
+
+def test_before_the_event_nobody_is_a_no_show(organiser_client, programme, four_sessions):
+    # The programme's event and rounds lie ahead.
+    ada = DelegateFactory(event=programme["event"], first_name="Ada", last_name="Byron")
+    book_sessions(delegate=ada, sessions=four_sessions)
+
+    no_shows = read_table(
+        organiser_client.get(reverse("exports:event_download", args=["no-shows", "csv"])), "csv"
+    )
+    attendance = read_table(
+        organiser_client.get(reverse("exports:event_download", args=["attendance", "csv"])), "csv"
+    )
+
+    assert no_shows[1:] == []
+    assert {row[6] for row in attendance[1:]} == {"Not started yet"}
+    assert len(attendance[1:]) == 2 + 4  # two days at the entrance, four sessions

@@ -270,3 +270,33 @@ def test_checkin_reference_is_given_to_bulk_created_delegates(event):
     )
     references = set(Delegate.objects.values_list("checkin_reference", flat=True))
     assert len(references) == 3
+
+
+def test_a_long_workshop_title_is_set_smaller_on_its_sign_in_sheet_not_cut(staff_client, programme):
+    title = "Technology-enabled crime: encrypted devices, dark markets and digital evidence"
+    workshop = programme["workshops"][0]
+    workshop.title = title
+    workshop.save()
+    session = programme["sessions"][(0, 0)]
+
+    reader = read_pdf(staff_client.get(f"/admin/exports/sessions/{session.pk}/sign-in-sheets.pdf"))
+
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert title in text
+    assert "…" not in text
+
+
+def test_the_door_list_wraps_long_agencies_and_keeps_its_heading_whole(
+    staff_client, programme, four_sessions
+):
+    event = programme["event"]
+    agency = AgencyFactory(name="Kent Fire and Rescue Service Joint Operations")
+    DelegateFactory(event=event, last_name="Byron", agency=agency)
+    day = event.ends_on.isoformat()
+
+    reader = read_pdf(staff_client.get(f"/admin/exports/days/{day}/door-list.pdf"))
+
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Kent Fire and Rescue Service Joint Operations" in text
+    assert "1 expected" in text
+    assert "…" not in text

@@ -123,3 +123,14 @@ def test_page_header_keeps_an_ampersand_organisers_typed(organiser_client, known
 def test_column_widths_fit_the_longest_line_within_bounds():
     rows = [["No", "Name", "Notes"], [1, "Ada Lovelace", "x" * 100], [None, "", "two\nlines"]]
     assert column_widths(rows) == [6, len("Ada Lovelace") + 2, 60]
+
+
+def test_one_sessions_roster_sheet_is_named_by_its_own_round(organiser_client, known, programme):
+    session = programme["sessions"][(2, 3)]  # round 3
+
+    response = organiser_client.get(
+        reverse("exports:session_download", args=[session.pk, "rosters", "xlsx"])
+    )
+
+    [name] = read_workbook(response).sheetnames
+    assert name.startswith("R3 ")
