@@ -19,6 +19,7 @@ the queries of `book_sessions` with Django's CaptureQueriesContext.
 """
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -152,6 +153,70 @@ def percentile(values, q):
     return round(ordered[index] * 1000, 1)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group):
+    """User + system CPU seconds of the live processes in process group `group` (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the command name: state, ppid, pgrp, ... utime (12th) and stime (13th).
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def database_backend_cpu(database_name):
+    """{pid: CPU seconds} of the PostgreSQL backends serving `database_name` now (same machine)."""
+    import psycopg
+
+    with psycopg.connect(maintenance_url(os.environ["DATABASE_URL"]), autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database_name]
+            )
+        ]
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return cpu
+
+
+class DatabaseCpu:
+    """CPU of a database's backends over a stretch of time, sampled every second.
+
+    A backend that ends during it (a connection closed) keeps its last sample, so
+    its CPU is not lost; what it used after that sample is (a second's worth at most).
+    """
+
+    def __init__(self, database_name):
+        self.database_name = database_name
+        self.before = database_backend_cpu(database_name)
+        self.last = dict(self.before)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self):
+        while not self.stopped.wait(1.0):
+            self.last.update(database_backend_cpu(self.database_name))
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+        self.last.update(database_backend_cpu(self.database_name))
+        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items())
+
+
 def drive(base_url, preferences, concurrency):
     started_at = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -161,7 +226,9 @@ def drive(base_url, preferences, concurrency):
                     base_url=base_url,
                     number=item[0],
                     preference=item[1],
-                    code_for=code_from_database,
+                    # Registrations queue for the task workers: on a loaded machine the
+                    # first ones can wait longer than the tests' 10 s.
+                    code_for=functools.partial(code_from_database, wait=120.0),
                 ),
                 enumerate(preferences),
             )
@@ -394,7 +461,21 @@ def main():
     # Registrations are made by task workers, as in production.
     task_workers = [start_worker(database_url=bench_url) for _ in range(2)]
     try:
+        # CPU over the drive, per side: the web server (gunicorn's master and workers),
+        # the task workers, the PostgreSQL backends of the scratch database (connections
+        # are opened during the drive and kept, CONN_MAX_AGE), and this client.
+        web_before = group_cpu_seconds(process.pid)
+        tasks_before = sum(group_cpu_seconds(w.pid) for w in task_workers)
+        database_cpu = DatabaseCpu(bench_name)
+        client_before = time.process_time()
         results, elapsed = drive(base_url, preferences, args.concurrency)
+        cpu = {
+            "client": time.process_time() - client_before,
+            "web": group_cpu_seconds(process.pid) - web_before,
+            "task_workers": sum(group_cpu_seconds(w.pid) for w in task_workers) - tasks_before,
+            "postgres": database_cpu.stop(),
+        }
+        load_average = os.getloadavg()
     finally:
         for task_worker in task_workers:
             stop_gunicorn(task_worker)
@@ -448,6 +529,15 @@ def main():
         f"book_sessions queries (CaptureQueriesContext, BEGIN/COMMIT not counted): "
         f"{first_queries} for a first booking, {change_queries} for a change of one slot."
     )
+    booked = max(outcomes["booked"], 1)
+    print(
+        "CPU over the drive: "
+        + ", ".join(
+            f"{side} {seconds:.1f} s ({seconds * 1000 / booked:.0f} ms per booking)"
+            for side, seconds in cpu.items()
+        )
+        + f"; load average {load_average[0]:.1f}."
+    )
     print(
         json.dumps(
             {
@@ -469,6 +559,12 @@ def main():
                 "queries_per_booking": first_queries,
                 "queries_per_change": change_queries,
                 "queries_counted_with": "django CaptureQueriesContext around book_sessions",
+                "cpu_s": {side: round(seconds, 2) for side, seconds in cpu.items()},
+                "cpu_ms_per_booking": {
+                    side: round(seconds * 1000 / booked, 1) for side, seconds in cpu.items()
+                },
+                "web_cpu_ms_per_request": round(cpu["web"] * 1000 / max(requests, 1), 1),
+                "load_average_1m_end": round(load_average[0], 2),
             }
         )
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from outbox.services import enqueue_sending, waiting_email_warning
+from socex.admin_messages import counted, report_counts
 
 
 @admin.register(OutgoingEmail)
@@ -39,12 +40,27 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.action(description="Try sending the selected emails now", permissions=["retry"])
     def retry_now(self, request, queryset):
         """Ends the back-off of the selected pending emails and queues a job to send them."""
+        selected = queryset.count()
         ids = list(
             queryset.filter(status=OutgoingEmail.Status.PENDING).values_list("pk", flat=True)
         )
         OutgoingEmail.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
         enqueue_sending(message_ids=ids)
-        self.message_user(request, f"Queued {len(ids)} emails for a worker to send now.")
+        report_counts(
+            self,
+            request,
+            counted(
+                len(ids),
+                "%(count)d email was queued for a worker to send now.",
+                "%(count)d emails were queued for a worker to send now.",
+            ),
+            skipped=(
+                selected - len(ids),
+                "%(count)d was not waiting to be sent and was left alone.",
+                "%(count)d were not waiting to be sent and were left alone.",
+            ),
+            level=messages.INFO,
+        )
         warn_about_waiting_email(admin=self, request=request)
 
 

@@ -1,8 +1,17 @@
 from registration.models import Event
 
 
-def current_event(request):
-    """Every page shows the event's name and dates; fetch it once per request."""
+def current_event_of(request):
+    """The event the public site serves, looked up once per request.
+
+    The public views and the `current_event` context processor share it, so a page
+    asks the database once, not twice. Side effects: caches it on `request`.
+    """
     if not hasattr(request, "_current_event"):
         request._current_event = Event.objects.current()
-    return {"event": request._current_event}
+    return request._current_event
+
+
+def current_event(request):
+    """Every page shows the event's name and dates; fetch it once per request."""
+    return {"event": current_event_of(request)}

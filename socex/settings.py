@@ -281,10 +281,17 @@ RATE_LIMITS = {
     # Typed searches on the check-in page, per phone link or account: a stolen link must
     # not list every delegate by typing letters (scanning badges is not limited).
     "checkin_search": parse_rate(env("RATE_LIMIT_CHECKIN_SEARCH", default="300/h")),
+    # Emails a facilitator sends to their sessions, per facilitator: each reaches a room.
+    "facilitator_email": parse_rate(env("RATE_LIMIT_FACILITATOR_EMAIL", default="10/h")),
     # "Send me a new code": each new code allows CONFIRMATION_CODE_ATTEMPTS more guesses.
     "resend_code": {
         "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),
         "email_all_ips": parse_rate(env("RATE_LIMIT_RESEND_CODE_EMAIL", default="5/h")),
+    },
+    # Checking a name against a certificate: someone holding a code must not try name after
+    # name until one matches.
+    "certificate_name": {
+        "ip": parse_rate(env("RATE_LIMIT_CERTIFICATE_NAME_IP", default="30/h")),
     },
 }
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event, Invitation
-from workshops.models import Preference, Room, Session, TimeSlot, Workshop
+from workshops.models import Facilitator, Preference, Room, Session, TimeSlot, Workshop
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -115,6 +115,28 @@ class SessionFactory(factory.django.DjangoModelFactory):
     time_slot = factory.SubFactory(TimeSlotFactory, event=factory.SelfAttribute("..workshop.event"))
     room = factory.SubFactory(RoomFactory)
     capacity = None
+
+
+class FacilitatorFactory(factory.django.DjangoModelFactory):
+    """A facilitator; `workshops=[...]` names their workshops, `needs_sessions=[...]` grants."""
+
+    class Meta:
+        model = Facilitator
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Sam Facilitator{n}")
+    email = factory.Sequence(lambda n: f"facilitator{n}@training.example")
+
+    @factory.post_generation
+    def workshops(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.workshops.add(*extracted)
+
+    @factory.post_generation
+    def needs_sessions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.needs_sessions.add(*extracted)
 
 
 class AdminUserFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,14 @@ from datetime import timedelta
 from django_tasks import task
 
 from registration.models import Event
+from socex.site_url import links_from
+from worker.once import running_once
 from worker.schedule import every
+from worker.sealed import unseal_arguments
+from workshops.services.certificates import send_certificates
 from workshops.services.checkin import seat_standby_everywhere
+from workshops.services.facilitator import send_facilitator_link_if_known
+from workshops.services.feedback import send_survey_reminders, send_surveys
 
 
 @every(timedelta(minutes=2))
@@ -20,3 +26,36 @@ def release_no_shows():
     """
     event = Event.objects.current()
     return {"seated": seat_standby_everywhere(event=event) if event else 0}
+
+
+@task(takes_context=True)
+def send_facilitator_link_to(context, *, sealed, origin=None):
+    """Email a facilitator's sign-in link to the sealed address if it is a facilitator's.
+
+    The request that asked answers the same whatever the address (as "Find my
+    booking" does, `registration.tasks.send_link_to`). Idempotent: `running_once`.
+    """
+    with links_from(origin), running_once(context) as first:
+        if first:
+            send_facilitator_link_if_known(email=unseal_arguments(sealed)["email"])
+
+
+@every(timedelta(minutes=15))
+@task
+def send_session_surveys():
+    """Ask the attendees of every session that has ended for feedback, and remind once.
+
+    Safe to run again, or twice at once: each delegate is asked once per session
+    (`send_surveys`) and reminded once (`send_survey_reminders`).
+    """
+    return {"asked": send_surveys(), "reminded": send_survey_reminders()}
+
+
+@every(timedelta(hours=1))
+@task
+def send_attendance_certificates():
+    """Once an event has ended, email everyone who attended a session their certificate.
+
+    Safe to run again: a delegate is emailed once (`send_certificates`).
+    """
+    return {"emailed": send_certificates()}

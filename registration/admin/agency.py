@@ -1,9 +1,10 @@
 """Agencies in the admin: who may register from each, and their place limits."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from registration.admin.protected import ProtectsFields
 from registration.models import Agency
+from socex.admin_messages import counted, report_counts
 
 
 @admin.register(Agency)
@@ -24,5 +25,17 @@ class AgencyAdmin(ProtectsFields, admin.ModelAdmin):
 
     @admin.action(description="Confirm the selected agencies", permissions=["change"])
     def confirm_agencies(self, request, queryset):
-        count = queryset.update(is_confirmed=True)
-        self.message_user(request, f"Confirmed {count} agencies.", messages.SUCCESS)
+        selected = queryset.count()
+        confirmed = queryset.filter(is_confirmed=False).update(is_confirmed=True)
+        report_counts(
+            self,
+            request,
+            counted(
+                confirmed, "%(count)d agency was confirmed.", "%(count)d agencies were confirmed."
+            ),
+            skipped=(
+                selected - confirmed,
+                "%(count)d was confirmed already.",
+                "%(count)d were confirmed already.",
+            ),
+        )

@@ -5,9 +5,12 @@ registers its own subclass in place of this one, so the delegate page shows
 their workshops while registration knows nothing of them.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
@@ -15,10 +18,15 @@ from registration.admin.privacy import erase_delegates
 from registration.admin.protected import ProtectsFields
 from registration.models import Agency, Delegate, DetailChange
 from registration.services.confirmation import confirm_email_address
-from registration.services.eligibility import NotEligible, approve_registration
+from registration.services.eligibility import NotEligible, NotPending, approve_registration
+from registration.services.registration import add_delegate
+from socex.admin_messages import counted, report_counts
 
 NEEDS_PERMISSION = Delegate.NEEDS_PERMISSION
 NEEDS_FIELDS = Delegate.NEEDS_FIELDS
+ONE_LIVE_REGISTRATION = next(
+    c for c in Delegate._meta.constraints if c.name == "delegate_one_live_registration_per_email"
+)
 
 
 class EmailConfirmedFilter(admin.SimpleListFilter):
@@ -86,16 +94,76 @@ def confirm_typed_in_agencies(modeladmin, request, queryset):
     names = sorted(agencies.values_list("name", flat=True))
     agencies.update(is_confirmed=True)
     if names:
-        modeladmin.message_user(
+        report_counts(
+            modeladmin,
             request,
-            f"Confirmed {len(names)} {'agency' if len(names) == 1 else 'agencies'}: "
-            f"{', '.join(names)}.",
-            messages.SUCCESS,
+            counted(
+                len(names),
+                "%(count)d agency was confirmed: %(names)s.",
+                "%(count)d agencies were confirmed: %(names)s.",
+                names=", ".join(names),
+            ),
         )
     else:
         modeladmin.message_user(
             request, "The selected delegates' agencies were already confirmed.", messages.INFO
         )
+
+
+class NamedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, with a placeholder and an accessible name even when empty.
+
+    select2 names its box by the choice it shows, and Django leaves the
+    placeholder empty, so an empty box had no name (axe: aria-input-field-name).
+    The placeholder shows what to type; `js/admin_autocomplete.js` names the
+    box by its label.
+    """
+
+    def __init__(self, *args, placeholder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placeholder = placeholder
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin_autocomplete.js"])
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {
+            **super().build_attrs(base_attrs, extra_attrs),
+            "data-placeholder": self.placeholder,
+        }
+
+
+class AddDelegateForm(forms.ModelForm):
+    """The admin's "Add delegate": the delegate's details, and why an organiser is adding them."""
+
+    address_known = forms.BooleanField(
+        required=False,
+        label="They have shown me this address is theirs",
+        help_text="Tick only if they wrote to you from it, or gave it to you in person. "
+        "Otherwise their email asks them to open their booking link to confirm it, and "
+        "until they do they cannot hold seats.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "added_basis" in self.fields:
+            self.fields["added_basis"].required = True
+            self.fields["added_basis"].help_text = (
+                "Why you are adding them. They never see the registration form's privacy "
+                "notice: their email links to it, and none is recorded as agreed."
+            )
+
+    def clean(self):
+        data = super().clean()
+        email, event = (data.get("email") or "").strip().lower(), data.get("event")
+        # Status is not on this form, so Django skips the one-live-registration constraint.
+        taken = Delegate.objects.exclude(status=Delegate.Status.CANCELLED).filter(
+            event=event, email=email
+        )
+        if email and event and taken.exists():
+            self.add_error("email", ONE_LIVE_REGISTRATION.violation_error_message)
+        return data
 
 
 class DetailChangeInline(ProtectsFields, admin.TabularInline):
@@ -137,6 +205,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
     readonly_fields = [
+        "how_registered",
         "invitation",
         "registered_at",
         "updated_at",
@@ -182,7 +251,57 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     def has_confirm_agency_permission(self, request):
         return request.user.has_perm("registration.change_agency")
 
+    @admin.display(description="how they registered")
+    def how_registered(self, delegate):
+        if delegate.pk is None:
+            return "-"
+        if not delegate.was_added_by_organiser:
+            return (
+                "Registered themselves, agreeing to privacy notice version "
+                f"{delegate.privacy_notice_version}."
+            )
+        by = delegate.added_by.get_username() if delegate.added_by else "an organiser since removed"
+        when = date_format(timezone.localtime(delegate.registered_at), "j F Y, H:i")
+        note = f" Note: {delegate.added_note}" if delegate.added_note else ""
+        return (
+            f"Added by {by} on {when}, as: {delegate.get_added_basis_display()}. "
+            "They did not see the registration form, so no privacy notice was agreed to; "
+            f"their email linked to notice version {delegate.privacy_notice_version}.{note}"
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["widget"] = NamedAutocompleteSelect(
+                db_field, self.admin_site, placeholder="Search agencies by name"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AddDelegateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_fields(self, request, obj=None):
+        if obj is None:
+            # Adding: their details and why; the registration's record fields come after.
+            fields = [
+                "event",
+                "first_name",
+                "last_name",
+                "email",
+                "agency",
+                "job_title",
+                "phone",
+                "attends_day_one",
+                "attends_day_two",
+                "badge_name",
+                *NEEDS_FIELDS,
+                "added_basis",
+                "added_note",
+                "address_known",
+                *self.extra_fields,
+            ]
+            return self._readable_fields(request, fields)
         fields = [
             "event",
             "first_name",
@@ -197,6 +316,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
             "badge_name",
             *NEEDS_FIELDS,
             "status",
+            "how_registered",
             "invitation",
             *self.extra_fields,
             "privacy_accepted_at",
@@ -210,13 +330,39 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         return self._readable_fields(request, fields)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            now = timezone.now()
-            # An organiser adding someone vouches for the address: no code to type.
-            obj.email_confirmed_at = obj.email_confirmed_at or now
-            # Read-only here but required: the organiser records them under today's notice.
-            obj.privacy_accepted_at = obj.privacy_accepted_at or now
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        add_delegate(
+            delegate=obj,
+            added_by=request.user,
+            basis=obj.added_basis,
+            note=obj.added_note,
+            address_known=form.cleaned_data["address_known"],
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.email_is_confirmed:
+            sent = f"We have emailed {obj} their booking link."
+        else:
+            sent = (
+                f"We have emailed {obj} a booking link; opening it confirms their address, "
+                "and until then they cannot hold seats."
+            )
+        self.message_user(request, sent, messages.INFO)
+        warn_about_waiting_email(admin=self, request=request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def log_addition(self, request, obj, message):
+        # The history says who added them and why, in words, beside Django's own record.
+        note = f" ({obj.added_note})" if obj.added_note else ""
+        confirmed = (
+            "address confirmed by the organiser"
+            if obj.email_is_confirmed
+            else "emailed a link to confirm their address"
+        )
+        message = f"Added by an organiser as: {obj.get_added_basis_display()}{note}; {confirmed}."
+        return super().log_addition(request, obj, message)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.readonly_fields)
@@ -228,14 +374,28 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
         description="Approve the selected registrations awaiting approval", permissions=["change"]
     )
     def approve_registrations(self, request, queryset):
-        pending = list(queryset.filter(status=Delegate.Status.PENDING))
+        selected = queryset.count()  # before approving moves them out of a status filter
+        approved = 0
         with sending_together():
-            for delegate in pending:
-                approve_registration(delegate=delegate)
-        skipped = queryset.count() - len(pending)
-        note = f" {skipped} were not awaiting approval and were left alone." if skipped else ""
-        self.message_user(
-            request, f"Approved {len(pending)} registrations.{note}", messages.SUCCESS
+            for delegate in queryset.filter(status=Delegate.Status.PENDING):
+                try:
+                    approve_registration(delegate=delegate)
+                except NotPending:
+                    continue  # approved (or cancelled) by someone else meanwhile
+                approved += 1
+        report_counts(
+            self,
+            request,
+            counted(
+                approved,
+                "%(count)d registration was approved.",
+                "%(count)d registrations were approved.",
+            ),
+            skipped=(
+                selected - approved,
+                "%(count)d was not awaiting approval and was left alone.",
+                "%(count)d were not awaiting approval and were left alone.",
+            ),
         )
         warn_about_waiting_email(admin=self, request=request)
 
@@ -244,6 +404,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     )
     def confirm_email_addresses(self, request, queryset):
         """For an organiser who knows the address is right (they heard from its owner)."""
+        selected = queryset.count()  # before confirming moves them out of a filter
         confirmed, refused = 0, []
         for delegate in queryset.filter(email_confirmed_at__isnull=True):
             try:
@@ -252,6 +413,19 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
                 refused.append(f"{delegate}: {error.message}")
             else:
                 confirmed += 1
-        self.message_user(request, f"Confirmed {confirmed} email addresses.", messages.SUCCESS)
+        report_counts(
+            self,
+            request,
+            counted(
+                confirmed,
+                "%(count)d email address was confirmed.",
+                "%(count)d email addresses were confirmed.",
+            ),
+            skipped=(
+                selected - confirmed - len(refused),
+                "%(count)d was confirmed already.",
+                "%(count)d were confirmed already.",
+            ),
+        )
         for refusal in refused:
             self.message_user(request, refusal, messages.ERROR)

@@ -1,10 +1,11 @@
 """The organisers' erase action for the delegate admin, with a confirmation step."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from registration.services.privacy import erase_delegate
+from socex.admin_messages import counted, report_counts
 
 
 @admin.action(
@@ -17,10 +18,14 @@ def erase_delegates(modeladmin, request, queryset):
         delegates = list(queryset)
         for delegate in delegates:
             erase_delegate(delegate=delegate)
-        modeladmin.message_user(
+        report_counts(
+            modeladmin,
             request,
-            f"Erased {len(delegates)} delegates: seats released, personal fields anonymised.",
-            messages.SUCCESS,
+            counted(
+                len(delegates),
+                "%(count)d delegate was erased: seats released, personal fields anonymised.",
+                "%(count)d delegates were erased: seats released, personal fields anonymised.",
+            ),
         )
         return None
     context = {

@@ -18,7 +18,7 @@ from registration.models.invitation import (
     new_invitation_code,
     normalise_invitation_code,
 )
-from registration.models.link import ManageLink, hash_token
+from registration.models.link import ManageLink, SingleUseLink, hash_token
 
 __all__ = [
     "Agency",
@@ -29,6 +29,7 @@ __all__ = [
     "Handover",
     "Invitation",
     "ManageLink",
+    "SingleUseLink",
     "hash_confirmation_code",
     "hash_token",
     "new_checkin_reference",

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -37,7 +38,19 @@ class DelegateQuerySet(models.QuerySet):
         )
 
 
+class AddedBasis(models.TextChoices):
+    """Why an organiser added a delegate in the admin instead of their registering."""
+
+    SPEAKER = "speaker", "Speaker"
+    GUEST = "guest", "VIP or guest"
+    WALK_IN = "walk_in", "Walk-in on the day"
+    ON_BEHALF = "on_behalf", "On their behalf, at their request"
+    OTHER = "other", "Other (say why in the note)"
+
+
 class Delegate(models.Model):
+    AddedBasis = AddedBasis
+
     class Status(models.TextChoices):
         REGISTERED = "registered", "Registered"
         PENDING = "pending", "Awaiting approval"
@@ -57,8 +70,20 @@ class Delegate(models.Model):
     attends_day_two = models.BooleanField("attending day two", default=True)
     dietary_requirements = models.TextField(max_length=1000, blank=True)
     accessibility_needs = models.TextField(max_length=1000, blank=True)
-    badge_name = models.CharField(max_length=100, validators=[validate_single_line])
-    privacy_accepted_at = models.DateTimeField()
+    badge_name = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Leave empty to use their first and last name.",
+    )
+    # Empty only for someone an organiser added (`added_basis`): they never saw the form's
+    # notice, so nothing is recorded as if they had; their first email links to it.
+    privacy_accepted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they agreed to the privacy notice on the registration form. Empty for "
+        "someone an organiser added: see 'how they registered'.",
+    )
     invitation = models.ForeignKey(
         "Invitation",
         null=True,
@@ -85,7 +110,30 @@ class Delegate(models.Model):
         null=True,
         blank=True,
         help_text="When they showed the address is theirs (typed the emailed code or opened a "
-        "booking link), or an organiser added them. Until then: no seats, waiting or ranking.",
+        "booking link), or an organiser said so. Until then: no seats, waiting or ranking.",
+    )
+    # Set for someone an organiser added in the admin (a speaker, a walk-in), never for
+    # someone who registered themselves.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organiser who added them, if one did.",
+    )
+    added_basis = models.CharField(
+        "added as",
+        max_length=20,
+        choices=AddedBasis.choices,
+        blank=True,
+        help_text="Why an organiser added them rather than their registering themselves.",
+    )
+    added_note = models.CharField(
+        "note on adding them",
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
     )
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -126,6 +174,11 @@ class Delegate(models.Model):
                 condition=Q(attends_day_one=True) | Q(attends_day_two=True),
                 name="delegate_attends_a_day",
             ),
+            # The notice was agreed to on the form, or an organiser added them and said why.
+            models.CheckConstraint(
+                condition=Q(privacy_accepted_at__isnull=False) | ~Q(added_basis=""),
+                name="delegate_privacy_accepted_or_added",
+            ),
             text_length_check(
                 name="delegate_text_lengths",
                 limits={
@@ -137,6 +190,7 @@ class Delegate(models.Model):
                     "dietary_requirements": 1000,
                     "accessibility_needs": 1000,
                     "badge_name": 100,
+                    "added_note": 200,
                 },
             ),
         ]
@@ -173,6 +227,10 @@ class Delegate(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    @property
+    def was_added_by_organiser(self):
+        return bool(self.added_basis)
 
     @property
     def email_is_confirmed(self):

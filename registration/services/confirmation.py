@@ -6,8 +6,10 @@ and holds no seat, waiting-list place or ballot ranking, and takes none of its
 agency's places, until the person shows they read that mailbox: by typing the
 code we emailed on the page they registered from (which works on a locked-down
 laptop whose mail is on a phone), or by opening the booking link in the same
-email (`registration.views.link.open_link`). Organisers' additions in the admin
-are trusted and confirmed at once.
+email (`registration.views.link.open_link`). An organiser adding someone in the
+admin cannot prove the mailbox is theirs either: the address is confirmed at
+once only if the organiser says they know it
+(`registration.services.registration.add_delegate`).
 
 Codes are random, stored only as a keyed hash, work for
 `CONFIRMATION_CODE_MINUTES` and survive `CONFIRMATION_CODE_ATTEMPTS` wrong

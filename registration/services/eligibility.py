@@ -168,8 +168,12 @@ def check_places_on_confirmation(*, delegate):
 
     Must run inside the transaction that confirms the address. Raises
     `NotEligible` if the places filled while the address waited for
-    confirmation. Writes nothing.
+    confirmation. Writes nothing. A delegate an organiser added is never
+    refused here: the organiser gave them the place (it still counts towards
+    the agency's limit for everyone after them).
     """
+    if delegate.was_added_by_organiser:
+        return
     agency = delegate.agency
     if agency.place_limit is not None:
         check_agency_place_limit(event=delegate.event, agency=agency)

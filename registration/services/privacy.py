@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Raise this (and edit templates/socex/privacy.html) whenever the notice changes
 # in substance; every registration stores the version its delegate agreed to.
-PRIVACY_NOTICE_VERSION = 4
-PRIVACY_NOTICE_UPDATED = "5 December 2026"
+PRIVACY_NOTICE_VERSION = 5
+PRIVACY_NOTICE_UPDATED = "6 December 2026"
 
 # Fields that identify or describe a person; blanked on erasure and by retention.
 PERSONAL_FIELDS = (
@@ -59,7 +59,7 @@ PERSONAL_FIELDS = (
 # Related rows that `export_delegate_data` lists under their own headings, or leaves out.
 EXPORTED_SEPARATELY = {"bookings", "manage_links", "emails"}
 # Secrets and internals that are no one's personal data and must never be handed out.
-NEVER_EXPORTED = {"token_hash", "code_hash", "password"}
+NEVER_EXPORTED = {"token_hash", "code_hash", "password", "nonce"}
 
 
 def export_delegate_data(*, delegate):
@@ -81,6 +81,8 @@ def export_delegate_data(*, delegate):
             "status": delegate.status,
             "privacy_notice_version": delegate.privacy_notice_version,
             "privacy_accepted_at": isoformat_or_none(delegate.privacy_accepted_at),
+            "added_by_an_organiser_as": delegate.get_added_basis_display() or None,
+            "added_note": delegate.added_note,
             "needs_consent_at": isoformat_or_none(delegate.needs_consent_at),
             "email_confirmed_at": isoformat_or_none(delegate.email_confirmed_at),
             "registered_at": isoformat_or_none(delegate.registered_at),
@@ -147,6 +149,8 @@ def _blank_personal_fields(delegate, now):
     delegate.dietary_requirements = ""
     delegate.accessibility_needs = ""
     delegate.badge_name = "Erased"
+    # Free text an organiser wrote about them ("guest of ..."): theirs to lose; the basis stays.
+    delegate.added_note = ""
     delegate.needs_consent_at = None
     delegate.anonymised_at = now
 
@@ -276,13 +280,14 @@ def discardable_registrations():
     announcement, in any app: every table referring to a delegate is asked, so
     a table added later counts without a change here. (Delegates registered
     before addresses were confirmed may be unconfirmed and hold seats; those
-    are never discarded.)
+    are never discarded, and neither is anyone an organiser added.)
     """
     held = [
         Exists(relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")}))
         for relation in _other_relations()
     ]
-    queryset = Delegate.objects.active().filter(email_confirmed_at__isnull=True)
+    # An organiser stands behind whoever they added, confirmed or not: never discarded.
+    queryset = Delegate.objects.active().filter(email_confirmed_at__isnull=True, added_basis="")
     for holds in held:
         queryset = queryset.filter(~holds)
     return queryset

@@ -16,6 +16,7 @@ one, and the email that carries the code shows the details it confirms.
 """
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, new_checkin_reference
@@ -27,6 +28,7 @@ from registration.services.privacy import (
     discard_unconfirmed_registration,
     discardable_registrations,
 )
+from socex.site_url import site_url
 
 
 def _agency_named(name):
@@ -119,6 +121,46 @@ def register_delegate(
         # Another request registered this address between our look-up and the insert.
         return _tell_owner(Delegate.objects.active().get(event=event, email=email))
     send_confirmation_code(delegate=delegate)
+    return delegate
+
+
+@transaction.atomic
+def add_delegate(*, delegate, added_by, basis, note="", address_known=False, now=None):
+    """Register `delegate` (unsaved, its details filled in) as added by the organiser `added_by`.
+
+    For speakers, guests, walk-ins and people an organiser registers on request:
+    no eligibility rule or place limit applies (the organiser decides) and the
+    registration is live at once. `basis` (an `AddedBasis`) and `note` record why.
+    They never saw the registration form's privacy notice, so no acceptance is
+    recorded (`privacy_accepted_at` stays empty, which only an organiser's
+    addition may) and their email links to the notice instead.
+
+    An organiser cannot prove the address is the delegate's, so it counts as
+    confirmed only with `address_known` (they wrote from it, or showed it in
+    person); otherwise opening the booking link in their email confirms it (no
+    code: the code page works only in the browser that registered). Until then
+    they hold no seats, like anyone unconfirmed, but are never discarded as
+    unconfirmed.
+
+    Side effects: inserts the delegate, a booking link and a queued email.
+    Returns the delegate.
+    """
+    now = now or timezone.now()
+    delegate.added_by = added_by
+    delegate.added_basis = basis
+    delegate.added_note = note
+    delegate.privacy_accepted_at = None
+    delegate.privacy_notice_version = PRIVACY_NOTICE_VERSION
+    delegate.status = Delegate.Status.REGISTERED
+    delegate.email_confirmed_at = now if address_known else None
+    delegate.save()
+    email_delegate(
+        delegate=delegate,
+        subject="you have been registered",
+        template="email/added_by_organiser",
+        context={"privacy_url": site_url() + reverse("privacy")},
+        with_link=True,
+    )
     return delegate
 
 

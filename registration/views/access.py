@@ -7,7 +7,6 @@ the token never stays in the address bar, in history or in a Referer header.
 from functools import wraps
 
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from registration.models import Delegate, ManageLink
@@ -23,10 +22,7 @@ def spend_link_and_sign_in(request, link, now=None):
     Side effects: updates the link, rotates the session key. Returns False if
     another request spent the link first.
     """
-    spent = ManageLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
-        used_at=now or timezone.now()
-    )
-    if not spent:
+    if not ManageLink.objects.spend(link, now=now):
         return False
     sign_in_delegate(request, link.delegate)
     return True

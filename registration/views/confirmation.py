@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from registration.context_processors import current_event_of
 from registration.forms.confirmation import ConfirmCodeForm
-from registration.models import Event
 from registration.services.confirmation import CodeRefused, confirm_with_code
 from registration.services.eligibility import NotEligible
 from registration.tasks import resend_code_to
@@ -28,7 +28,7 @@ from worker.sealed import seal_arguments
 @rate_limited("confirm_code", email=confirming_email)
 def confirm_email(request):
     email = confirming_email(request)
-    event = Event.objects.current()
+    event = current_event_of(request)
     if not email or event is None:
         # Nothing registered from this browser (or its session ended): a link still works.
         return redirect("registration:request_link")
@@ -55,7 +55,7 @@ def confirm_email(request):
 @rate_limited("resend_code", email=confirming_email)
 def resend_code(request):
     email = confirming_email(request)
-    event = Event.objects.current()
+    event = current_event_of(request)
     if not email or event is None:
         return redirect("registration:request_link")
     messages.success(

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from registration.forms.registration import RegistrationForm
-from registration.models import Event
+from registration.context_processors import current_event_of
+from registration.forms.registration import RegistrationForm, blank_form_html
 from registration.services.eligibility import NotEligible
 from registration.services.privacy import PRIVACY_NOTICE_UPDATED, PRIVACY_NOTICE_VERSION
 from registration.services.registration import check_registration
@@ -21,7 +21,7 @@ from socex.site_url import site_url
 
 
 def home(request):
-    event = Event.objects.current()
+    event = current_event_of(request)
     now = timezone.now()
     opens = event and event.registration_opens_at
     return render(
@@ -40,7 +40,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @rate_limited("register")
 def register(request):
-    event = Event.objects.current()
+    event = current_event_of(request)
     if event is None or not event.registration_is_open():
         return render(request, "socex/registration_closed.html", status=200)
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
@@ -73,7 +73,12 @@ def register(request):
             )
             start_confirming(request, data["email"])
             return HttpResponseRedirect(reverse("registration:confirm_email"), status=303)
-    return render(request, "socex/register.html", {"form": form})
+    return render(
+        request,
+        "socex/register.html",
+        # A refused form is rendered with its answers and errors; a blank one comes cached.
+        {"form": form, "blank_form": None if form.is_bound else blank_form_html(form)},
+    )
 
 
 def privacy(request):

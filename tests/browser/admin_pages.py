@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from registration.models import Agency, Delegate, Event
-from tests.factories import AdminUserFactory, DelegateFactory
+from tests.factories import AdminUserFactory, DelegateFactory, FacilitatorFactory
 from workshops.models import AllocationRun, Announcement, Session, Workshop
 from workshops.services.announcement import send_announcement
 from workshops.services.ballot import run_allocation, save_ranking
@@ -130,7 +130,16 @@ def seed_admin_data(event=None):
         event=event, audience="event", subject="Parking", body="Use the north car park."
     )
     colleague = AdminUserFactory(username="sam", groups=["Staff"])
-    return {"event": event, "delegates": booked, "full_session": first, "colleague": colleague}
+    facilitator = FacilitatorFactory(
+        event=event, name="Nia Adeyemi", workshops=[first.workshop], needs_sessions=[first]
+    )
+    return {
+        "event": event,
+        "delegates": booked,
+        "full_session": first,
+        "colleague": colleague,
+        "facilitator": facilitator,
+    }
 
 
 def seed_ballot_run(event=None):
@@ -171,6 +180,8 @@ def admin_pages(data):
         ("waiting lists", "/admin/workshops/waitlistentry/"),
         ("booking history", "/admin/workshops/bookingchange/"),
         ("outbox", "/admin/outbox/outgoingemail/"),
+        ("facilitators", "/admin/workshops/facilitator/"),
+        ("facilitator page", f"/admin/workshops/facilitator/{data['facilitator'].pk}/change/"),
         ("accounts", "/admin/auth/user/"),
         ("account page", f"/admin/auth/user/{data['colleague'].pk}/change/"),
         ("second factor", f"/admin/auth/user/{data['colleague'].pk}/second-factor/"),

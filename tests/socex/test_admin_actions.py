@@ -23,6 +23,7 @@ from tests.factories import (
     AgencyFactory,
     DelegateFactory,
     EventFactory,
+    FacilitatorFactory,
     InvitationFactory,
     SessionFactory,
     TimeSlotFactory,
@@ -33,11 +34,13 @@ from worker.scheduler import enqueue_due_jobs
 from workshops.models import (
     AllocationRun,
     Announcement,
+    Certificate,
     CheckIn,
     CheckinDevice,
     ExportRecord,
     NoShowRelease,
     StandbyEntry,
+    SurveyQuestions,
 )
 from workshops.services.booking import book_sessions
 from workshops.services.waitlist import join_waitlist
@@ -72,6 +75,7 @@ def one_of_everything(db):
     book_sessions(delegate=waiting, sessions=[second])
     join_waitlist(delegate=waiting, session=first)
     InvitationFactory(event=event)
+    FacilitatorFactory(event=event, workshops=[first.workshop], needs_sessions=[first])
     Announcement.objects.create(event=event, audience="event", subject="Hello", body="Hi")
     AllocationRun.objects.create(event=event, seed=1, fingerprint="-")
     ExportRecord.objects.create(
@@ -101,6 +105,18 @@ def one_of_everything(db):
     StandbyEntry.objects.create(session=first, time_slot=slot, delegate=waiting, scan=checkin)
     NoShowRelease.objects.create(
         session=first, session_label="First", released=booked, seated=waiting, by_name="Door 2"
+    )
+    SurveyQuestions.objects.create(event=event)
+    Certificate.objects.create(
+        code="7KQ2M9PD",
+        event=event,
+        delegate=booked,
+        event_name=event.name,
+        sessions=[],
+        minutes=0,
+        name_hash="-",
+        seal="-",
+        issued_at=slot.starts_at,
     )
     seen = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "path_info": "/"}
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)

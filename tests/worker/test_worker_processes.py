@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -153,6 +152,7 @@ def test_two_workers_run_each_periodic_job_once_and_send_each_email_once(workers
                 context={"delegate": {"first_name": "A"}, "event": event},
             )
         mail = f"smtp://127.0.0.1:{sink.port}"
+        started = time.monotonic()
         workers("one", EMAIL_URL=mail)
         workers("two", EMAIL_URL=mail)
         wait_for(
@@ -169,14 +169,11 @@ def test_two_workers_run_each_periodic_job_once_and_send_each_email_once(workers
         for name in PeriodicJob.objects.values_list("name", flat=True):
             if name.endswith(("send_due_email",)):
                 assert jobs[name] == 1, name  # every minute: once in these seconds
-        # Every WORKER_DEAD_AFTER_SECONDS / 2 = 1 s: never twice within one period.
-        requeues = list(
-            DBTaskResult.objects.filter(task_path="worker.tasks.requeue_jobs_of_dead_workers")
-            .order_by("enqueued_at")
-            .values_list("enqueued_at", flat=True)
-        )
-        assert requeues
-        assert all((b - a).total_seconds() >= 0.99 for a, b in pairwise(requeues))
+        # Every WORKER_DEAD_AFTER_SECONDS / 2 = 1 s, whichever worker looks: at most one
+        # run per second that passed (plus the first), however many workers look.
+        seconds = time.monotonic() - started
+        requeues = jobs["worker.tasks.requeue_jobs_of_dead_workers"]
+        assert 1 <= requeues <= int(seconds) + 1, (requeues, seconds)
         assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
     finally:
         sink.shutdown()

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from outbox.admin import warn_about_waiting_email
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+from socex.admin_messages import counted, report_counts
 from workshops.models import Announcement, AnnouncementRecipient
 from workshops.services.announcement import (
     AnnouncementError,
@@ -49,11 +50,19 @@ class AnnouncementRecipientInline(ProtectsFields, admin.TabularInline):
 class AnnouncementAdmin(ProtectsFields, admin.ModelAdmin):
     """Save a draft, check the preview (who gets it and what it says), then send it once."""
 
-    list_display = ["subject", "audience_label", "created_by", "sent_at", "recipient_count"]
+    list_display = [
+        "subject",
+        "audience_label",
+        "created_by",
+        "facilitator",
+        "sent_at",
+        "recipient_count",
+    ]
     list_filter = ["audience", "event"]
     list_select_related = [
         "event",
         "created_by",
+        "facilitator",
         "session__workshop",
         "session__time_slot",
         "time_slot",
@@ -140,10 +149,15 @@ class AnnouncementAdmin(ProtectsFields, admin.ModelAdmin):
             except AnnouncementError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                self.message_user(
+                report_counts(
+                    self,
                     request,
-                    f"Queued “{announcement.subject}” to {len(recipients)} delegates.",
-                    messages.SUCCESS,
+                    counted(
+                        len(recipients),
+                        "“%(subject)s” was queued to %(count)d delegate.",
+                        "“%(subject)s” was queued to %(count)d delegates.",
+                        subject=announcement.subject,
+                    ),
                 )
                 warn_about_waiting_email(admin=self, request=request)
                 return redirect("admin:workshops_announcement_change", announcement.pk)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from outbox.admin import warn_about_waiting_email
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+from socex.admin_messages import counted, report_counts
 from workshops.models import AllocationRun
 from workshops.services.ballot import BallotError, publish_allocation, run_allocation
 from workshops.services.ballot_report import (
@@ -244,11 +245,16 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
         except BallotError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(
+            report_counts(
+                self,
                 request,
-                f"Published: {booked} delegates booked and emailed their timetable. "
-                "The event now takes bookings live.",
-                messages.SUCCESS,
+                counted(
+                    booked,
+                    "Published: %(count)d delegate was booked and emailed their timetable.",
+                    "Published: %(count)d delegates were booked and emailed their timetable.",
+                ),
+                "Every day-two delegate it left short was emailed what happened and what they "
+                "can do. The event now takes bookings live.",
             )
             warn_about_waiting_email(admin=self, request=request)
         return redirect("admin:workshops_allocationrun_report", run.pk)

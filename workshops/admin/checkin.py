@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
+from socex.admin_messages import counted, report_counts
 from workshops.forms.checkin import CheckinDeviceForm
 from workshops.models import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.services.checkin_devices import (
@@ -125,8 +126,22 @@ class CheckinDeviceAdmin(ProtectsFields, admin.ModelAdmin):
         description="Revoke the selected links (their phones stop at once)", permissions=["change"]
     )
     def revoke_links(self, request, queryset):
+        selected = queryset.count()
         count = revoke_checkin_links(devices=queryset)
-        self.message_user(request, f"Revoked {count} check-in links.", messages.SUCCESS)
+        report_counts(
+            self,
+            request,
+            counted(
+                count,
+                "%(count)d check-in link was revoked.",
+                "%(count)d check-in links were revoked.",
+            ),
+            skipped=(
+                selected - count,
+                "%(count)d was revoked already.",
+                "%(count)d were revoked already.",
+            ),
+        )
 
 
 class ReadOnlyAdmin(ProtectsFields, admin.ModelAdmin):

@@ -21,6 +21,7 @@ from registration.services.registration import (
     replace_checkin_reference,
     send_registration_email,
 )
+from socex.admin_messages import counted, report_counts
 from workshops.admin.booking import BookingChangeInline
 from workshops.exports.admin_actions import DelegateExportActions
 from workshops.exports.downloads import BADGES, download, may_download
@@ -36,10 +37,6 @@ from workshops.services.notifications import (
     send_booking_confirmation,
     send_choices_reminder,
 )
-
-
-def _plural(count, word):
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class ChoicesIncompleteFilter(admin.SimpleListFilter):
@@ -65,6 +62,7 @@ class ChoicesIncompleteFilter(admin.SimpleListFilter):
     permissions=["change"],
 )
 def send_choice_reminders(modeladmin, request, queryset):
+    selected = queryset.count()
     delegates = (
         Delegate.objects.filter(
             pk__in=queryset.values("pk"),
@@ -80,14 +78,19 @@ def send_choice_reminders(modeladmin, request, queryset):
         for delegate in delegates:
             send_choices_reminder(delegate=delegate, held=delegate.held)
             reminded += 1
-    skipped = queryset.count() - reminded
-    note = (
-        f" {_plural(skipped, 'delegate')} skipped (choices complete, cancelled or day one only)."
-        if skipped
-        else ""
-    )
-    modeladmin.message_user(
-        request, f"Queued a reminder to {_plural(reminded, 'delegate')}.{note}", messages.SUCCESS
+    report_counts(
+        modeladmin,
+        request,
+        counted(
+            reminded,
+            "A reminder was queued to %(count)d delegate.",
+            "A reminder was queued to %(count)d delegates.",
+        ),
+        skipped=(
+            selected - reminded,
+            "%(count)d delegate was skipped (choices complete, cancelled or day one only).",
+            "%(count)d delegates were skipped (choices complete, cancelled or day one only).",
+        ),
     )
     warn_about_waiting_email(admin=modeladmin, request=request)
 
@@ -95,6 +98,7 @@ def send_choice_reminders(modeladmin, request, queryset):
 @admin.action(description="Resend the confirmation email", permissions=["change"])
 def resend_confirmations(modeladmin, request, queryset):
     """Booked delegates get their booking confirmation, others their registration email."""
+    selected = queryset.count()
     delegates = (
         Delegate.objects.filter(pk__in=queryset.values("pk"), status=Delegate.Status.REGISTERED)
         .select_related("event", "agency")
@@ -108,10 +112,19 @@ def resend_confirmations(modeladmin, request, queryset):
             else:
                 send_registration_email(delegate=delegate)
             sent += 1
-    skipped = queryset.count() - sent
-    note = f" {_plural(skipped, 'cancelled registration')} skipped." if skipped else ""
-    modeladmin.message_user(
-        request, f"Queued {_plural(sent, 'confirmation')}.{note}", messages.SUCCESS
+    report_counts(
+        modeladmin,
+        request,
+        counted(
+            sent,
+            "%(count)d confirmation email was queued.",
+            "%(count)d confirmation emails were queued.",
+        ),
+        skipped=(
+            selected - sent,
+            "%(count)d was skipped (not registered: cancelled, erased or awaiting approval).",
+            "%(count)d were skipped (not registered: cancelled, erased or awaiting approval).",
+        ),
     )
     warn_about_waiting_email(admin=modeladmin, request=request)
 
@@ -279,6 +292,7 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
     )
     def cancel_registrations(self, request, queryset):
         """Cancel each live registration through the booking service and tell the delegate."""
+        selected = queryset.count()
         cancelled = 0
         # Pending ones too: cancelling is how an organiser turns a registration down.
         live = queryset.exclude(status=Delegate.Status.CANCELLED).select_related("event")
@@ -287,5 +301,18 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
                 with transaction.atomic():
                     cancel_registration(delegate=delegate, actor=request.user)  # and emails
                 cancelled += 1
-        self.message_user(request, f"Cancelled {cancelled} registrations.", messages.SUCCESS)
+        report_counts(
+            self,
+            request,
+            counted(
+                cancelled,
+                "%(count)d registration was cancelled.",
+                "%(count)d registrations were cancelled.",
+            ),
+            skipped=(
+                selected - cancelled,
+                "%(count)d was cancelled already and was left alone.",
+                "%(count)d were cancelled already and were left alone.",
+            ),
+        )
         warn_about_waiting_email(admin=self, request=request)

@@ -1,11 +1,12 @@
 """The programme in the admin: rooms, time slots, workshops and sessions with their rosters."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from registration.admin.protected import ProtectsFields
+from socex.admin_messages import counted, report_counts
 from workshops.admin.move import move_delegate_view
 from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
@@ -189,10 +190,21 @@ class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
             pairs = seat_standby(door=door, by=staff)
             seated += len(pairs)
             released += sum(1 for _, no_show in pairs if no_show is not None)
-        self.message_user(
+        report_counts(
+            self,
             request,
-            f"People seated from standby: {seated} ({released} in no-shows' seats).",
-            messages.SUCCESS,
+            counted(
+                seated,
+                "%(count)d person was seated from standby.",
+                "%(count)d people were seated from standby.",
+            ),
+            counted(
+                released,
+                "%(count)d of them took a no-show's seat.",
+                "%(count)d of them took no-shows' seats.",
+            )
+            if released
+            else "",
         )
 
     @admin.display(ordering="seats_taken")

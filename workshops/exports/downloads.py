@@ -23,6 +23,7 @@ from workshops.exports.resources import (
     AttendeeResource,
     CateringResource,
     CateringTotalsResource,
+    FeedbackResource,
     RosterResource,
 )
 from workshops.exports.spreadsheets import Sheet, csv_response, xlsx_response
@@ -279,6 +280,19 @@ def build_door_list(*, delegates, day, filename, **kwargs):
     return _pdf_response(write, filename)
 
 
+def build_feedback(*, sessions, file_format, filename, title, **kwargs):
+    """Every answer to the surveys of `sessions`; the question wording heads the answers."""
+    table = list(rows.feedback_rows(sessions))
+    response = _tabular(
+        resource=FeedbackResource(),
+        data=table,
+        file_format=file_format,
+        filename=filename,
+        title=title,
+    )
+    return response, len(table)
+
+
 # What can be downloaded: one entry per export, each with its builder.
 ATTENDEES = Export(
     "attendees",
@@ -358,6 +372,16 @@ DOOR_LIST = Export(
     build_door_list,
     per_day=True,
 )
+FEEDBACK = Export(
+    "feedback",
+    "Session feedback",
+    "Every answer to the session surveys: rating and free text, anonymous unless the delegate "
+    "chose to be named.",
+    (CSV, XLSX),
+    "workshops.view_surveyanswer",
+    build_feedback,
+    per_session=True,
+)
 EXPORTS = {
     export.slug: export
     for export in (
@@ -370,5 +394,6 @@ EXPORTS = {
         ATTENDANCE,
         NO_SHOWS,
         DOOR_LIST,
+        FEEDBACK,
     )
 }

@@ -126,3 +126,16 @@ class AttendanceResource(SpreadsheetSafeResource):
     status = column("status", "Status")
     arrived_at = column("arrived_at", "Arrived at")
     checked_in_by = column("checked_in_by", "Checked in by")
+
+
+class FeedbackResource(SpreadsheetSafeResource):
+    """One row per survey answer; the name only where the delegate chose to be named."""
+
+    slot = column("slot", "Time slot")
+    workshop = column("workshop_title", "Workshop")
+    room = column("room", "Room")
+    rating = column("rating", "Rating (1-5)", widgets.IntegerWidget(coerce_to_string=False))
+    first_question = column("first_answer", "Answer 1")
+    second_question = column("second_answer", "Answer 2")
+    name = column("shown_name", "Name (if the delegate chose to show it)")
+    submitted_on = column("submitted_on", "Answered on")

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from registration.models import Delegate
-from workshops.models import Booking, CheckIn, Session, TimeSlot
+from workshops.models import Booking, CheckIn, Session, SurveyAnswer, TimeSlot
 
 CHUNK_SIZE = 2000
 SURNAME_ORDER = ("last_name", "first_name", "pk")
@@ -367,3 +367,29 @@ def door_list(delegates, *, event, day):
     for person in people:
         person["sessions"] = by_person.get(person["pk"], [])
     return people
+
+
+def feedback_rows(sessions):
+    """One dict per survey answer to `sessions`, by round, room and rating.
+
+    The name is filled only for answers whose delegate ticked "you may show my name".
+    """
+    answers = (
+        SurveyAnswer.objects.filter(session__in=sessions)
+        .select_related(
+            "named_delegate", "session__workshop", "session__time_slot", "session__room"
+        )
+        .order_by("session__time_slot__starts_at", "session__room__name", "-rating", "first_answer")
+    )
+    for answer in answers:
+        session, named = answer.session, answer.named_delegate
+        yield {
+            "slot": f"{session.time_slot.name} ({session.time_slot.times})",
+            "workshop_title": session.workshop.title,
+            "room": session.room.name,
+            "rating": answer.rating,
+            "first_answer": answer.first_answer,
+            "second_answer": answer.second_answer,
+            "shown_name": f"{named.first_name} {named.last_name}" if named else "",
+            "submitted_on": answer.submitted_on.isoformat(),
+        }

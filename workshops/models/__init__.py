@@ -1,11 +1,15 @@
-"""The programme, seats, waiting lists, ballot, announcements and check-in: a file per family."""
+"""The programme, seats, waiting lists, ballot, announcements, check-in, feedback and
+certificates: a file per family."""
 
 from workshops.models.announcement import Announcement, AnnouncementRecipient
 from workshops.models.ballot import AllocationRun, Preference
 from workshops.models.booking import Booking, BookingChange
 from workshops.models.calendar import CalendarEntry, CalendarFeed
+from workshops.models.certificate import Certificate
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.models.export import ExportRecord
+from workshops.models.facilitator import Facilitator, FacilitatorLink
+from workshops.models.feedback import SurveyAnswer, SurveyInvitation, SurveyQuestions
 from workshops.models.programme import Room, Session, TimeSlot, Workshop
 from workshops.models.waitlist import WaitlistEntry
 
@@ -17,14 +21,20 @@ __all__ = [
     "BookingChange",
     "CalendarEntry",
     "CalendarFeed",
+    "Certificate",
     "CheckIn",
     "CheckinDevice",
     "ExportRecord",
+    "Facilitator",
+    "FacilitatorLink",
     "NoShowRelease",
     "Preference",
     "Room",
     "Session",
     "StandbyEntry",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyQuestions",
     "TimeSlot",
     "WaitlistEntry",
     "Workshop",

@@ -23,6 +23,7 @@ class Announcement(models.Model):
         SESSION = "session", "Everyone booked on one session"
         TIME_SLOT = "time_slot", "Everyone booked in one time slot"
         EVENT = "event", "Every registered delegate of the event"
+        ATTENDED = "attended", "Everyone checked in at one session"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
     audience = models.CharField(max_length=10, choices=Audience.choices)
@@ -44,6 +45,14 @@ class Announcement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    facilitator = models.ForeignKey(
+        "workshops.Facilitator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+        help_text="The facilitator who wrote and sent it to their session, if one did.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -59,7 +68,7 @@ class Announcement(models.Model):
     def clean(self):
         if "\n" in self.subject or "\r" in self.subject:
             raise ValidationError({"subject": "Keep the subject on one line."})
-        if self.audience == self.Audience.SESSION and not self.session_id:
+        if self.audience in (self.Audience.SESSION, self.Audience.ATTENDED) and not self.session_id:
             raise ValidationError({"session": "Choose the session whose delegates to email."})
         if self.audience == self.Audience.TIME_SLOT and not self.time_slot_id:
             raise ValidationError({"time_slot": "Choose the time slot whose delegates to email."})
@@ -72,6 +81,8 @@ class Announcement(models.Model):
     def audience_label(self):
         if self.audience == self.Audience.SESSION and self.session_id:
             return f"everyone booked on {self.session}"
+        if self.audience == self.Audience.ATTENDED and self.session_id:
+            return f"everyone checked in at {self.session}"
         if self.audience == self.Audience.TIME_SLOT and self.time_slot_id:
             return f"everyone booked in {self.time_slot.name}"
         return f"every registered delegate of {self.event}"

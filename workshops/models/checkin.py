@@ -124,7 +124,17 @@ class CheckIn(models.Model):
     device = models.ForeignKey(
         CheckinDevice, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins"
     )
-    by_name = models.CharField(max_length=150, help_text="The door staff's account or link.")
+    facilitator = models.ForeignKey(
+        "workshops.Facilitator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checkins",
+        help_text="The facilitator who scanned it at their own session's door, if one did.",
+    )
+    by_name = models.CharField(
+        max_length=150, help_text="The door staff's account or link, or the facilitator."
+    )
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by_name = models.CharField(max_length=150, blank=True)
 

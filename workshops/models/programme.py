@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from registration.models.event import Event
@@ -78,11 +79,24 @@ class Workshop(models.Model):
 
 class SessionQuerySet(models.QuerySet):
     def with_seats(self):
-        """Annotate `seats_taken` and `places_left` with one query, however many sessions."""
-        return self.annotate(
-            seats_taken=Count("bookings", distinct=True),
-            places_left=F("capacity") - Count("bookings", distinct=True),
+        """Annotate `seats_taken` and `places_left` with one query, however many sessions.
+
+        Each session's seats are counted by a subquery on the bookings' session index.
+        A join with GROUP BY and COUNT(DISTINCT) sorted every booking of the event
+        instead, and grouped by every column `select_related` adds.
+        """
+        booking = self.model._meta.get_field("bookings").related_model
+        taken = Coalesce(
+            Subquery(
+                booking.objects.filter(session=OuterRef("pk"))
+                .order_by()
+                .values("session")
+                .annotate(n=Count("*"))
+                .values("n")
+            ),
+            0,
         )
+        return self.annotate(seats_taken=taken, places_left=F("capacity") - taken)
 
     def for_event(self, event):
         return self.filter(time_slot__event=event)

@@ -1,4 +1,6 @@
-"""Organisers' emails to everyone booked on a session, in a time slot or at the event.
+"""Emails to everyone booked on a session, in a time slot or at the event, or checked in at a
+session: organisers' announcements, and facilitators' emails to their sessions
+(`workshops.services.facilitator`), recorded alike.
 
 An announcement is saved as a draft, previewed in the admin, then sent once:
 `send_announcement` queues one email per delegate through the outbox and
@@ -34,6 +36,11 @@ def announcement_recipients(announcement):
     delegates = Delegate.objects.active().email_confirmed().filter(event_id=announcement.event_id)
     if announcement.audience == Announcement.Audience.SESSION:
         delegates = delegates.filter(bookings__session_id=announcement.session_id)
+    elif announcement.audience == Announcement.Audience.ATTENDED:
+        # At most one live admission per delegate per session (checkin_session_once).
+        delegates = delegates.filter(
+            checkins__session_id=announcement.session_id, checkins__admitted=True
+        )
     elif announcement.audience == Announcement.Audience.TIME_SLOT:
         delegates = delegates.filter(bookings__time_slot_id=announcement.time_slot_id)
     return delegates.order_by("last_name", "first_name", "pk")
@@ -63,7 +70,7 @@ def send_announcement(*, announcement, actor, now=None):
     """
     announcement = lock_announcement(
         announcement.pk,
-        related=["event", "session__workshop", "session__time_slot", "time_slot"],
+        related=["event", "session__workshop", "session__time_slot", "time_slot", "facilitator"],
     )
     if announcement.sent_at is not None:
         raise AnnouncementError(

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 
 from registration.models import Delegate
 from registration.signals import day_two_places_asked
-from workshops.allocation.full_sets import count_full_sets
+from workshops.allocation.full_sets import can_give_full_sets, count_full_sets
 from workshops.models import Booking, Session
 
 
@@ -65,6 +65,19 @@ def day_two_places_left(*, event, sessions=None):
         free_seats[key] = free_seats.get(key, 0) + max(session.capacity - taken, 0)
     sets = count_full_sets(free_seats=free_seats, required=event.choices_required)
     return max(sets - owed, 0)
+
+
+def full_set_is_free(*, event):
+    """Whether one more full, valid set is free right now, whoever else is owed one. Reads only.
+
+    What someone choosing in live mode can hope for (first come, first served);
+    `day_two_places_left` answers the stricter question registration asks.
+    """
+    free_seats = {}
+    for session in Session.objects.for_event(event).with_seats().order_by():
+        key = (session.time_slot_id, session.workshop_id)
+        free_seats[key] = free_seats.get(key, 0) + max(session.capacity - session.seats_taken, 0)
+    return can_give_full_sets(free_seats=free_seats, required=event.choices_required, delegates=1)
 
 
 @receiver(day_two_places_asked)

@@ -6,8 +6,9 @@ In ballot mode (`Event.booking_mode`), delegates save a ranking until
 first served and random serial dictatorship on the same rankings for
 comparison), reads the report, and publishes one run (`publish_allocation`),
 which books every seat through `workshops.services.booking.book_sessions` in
-one transaction, emails each delegate their timetable and switches the event
-to live booking.
+one transaction, emails each delegate their timetable, tells every day-two
+delegate it leaves short what they can do (`workshops.services.ballot_outcome`)
+and switches the event to live booking.
 """
 
 import hashlib
@@ -31,6 +32,7 @@ from workshops.allocation import (
     allocate_random_serial_dictatorship,
 )
 from workshops.models import AllocationRun, Preference, Session, Workshop
+from workshops.services.ballot_outcome import email_left_out
 from workshops.services.ballot_report import build_report
 from workshops.services.booking import BALLOT, BookingError, book_sessions
 from workshops.services.locking import lock_allocation_run, lock_sessions
@@ -282,7 +284,9 @@ def publish_allocation(*, run, actor=None, now=None):
     or a run whose rankings or free seats have changed since (run it again),
     then books each delegate's sessions with `book_sessions` (as `actor`, or
     as `BALLOT` in the history when no user is named), queues their
-    confirmation, switches the event to live booking and stamps the run.
+    confirmation, emails every day-two delegate it leaves short what happened
+    and what they can do (`ballot_outcome.email_left_out`: once, since a run
+    publishes once), switches the event to live booking and stamps the run.
     Raises `AllocationRefused` (naming the delegate, if a booking failed) and
     writes nothing when any step fails. Returns how many delegates were booked.
     """
@@ -344,6 +348,7 @@ def _publish(*, run, actor, now):
                     "Nothing has been booked or emailed."
                 ) from error
             booked += 1  # book_sessions queued their confirmation
+        email_left_out(event=event, ballot=ballot, assignment=run.assignment, now=now)
     event.booking_mode = Event.BookingMode.LIVE
     event.save(update_fields=["booking_mode"])
     run.published_at = now

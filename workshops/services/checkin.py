@@ -97,6 +97,7 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
         "at": now,
         "actor": by.user,
         "device": by.device,
+        "facilitator": by.facilitator,
         "by_name": by.name[:150],
     }
     try:
@@ -229,19 +230,25 @@ def undo_scan(*, scan_id, by, now=None):
 def _may_see(by, checkin):
     if by.device is not None:
         return checkin.device_id == by.device.pk
+    if by.facilitator is not None:
+        return checkin.facilitator_id == by.facilitator.pk
     return by.user is not None and checkin.actor_id == by.user.pk
 
 
-def search_attendees(*, door, text):
+def search_attendees(*, door, text, booked_here=False):
     """Up to eight people expected on the door's day whose names begin with the words typed.
 
     Only what the door needs: badge name, name, agency and the reference to
-    check them in with. Raises `CheckinError` for fewer than two letters.
+    check them in with; with `booked_here` (a facilitator's search), only people
+    booked on the door's session, so nobody else's name is listed to them.
+    Raises `CheckinError` for fewer than two letters.
     """
     words = (text or "").split()[:3]
     if sum(len(w) for w in words) < SEARCH_MIN_LENGTH:
         raise CheckinError(f"Type at least {SEARCH_MIN_LENGTH} letters of a name.")
     people = Delegate.objects.attending_on(event=door.event, day=door.day)
+    if booked_here:
+        people = people.filter(bookings__session=door.session)
     for word in words:
         word = word[:100]
         people = people.filter(
@@ -307,6 +314,7 @@ def seat_standby(*, door, by, now=None):
                 at=now,
                 actor=by.user,
                 device=by.device,
+                facilitator=by.facilitator,
                 by_name=by.name[:150],
             )
             if released is not None:

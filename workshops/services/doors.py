@@ -1,8 +1,10 @@
 """Doors and who works them: the entrance on a day, or a session's room; an account or a link.
 
 `DoorStaff` is who scans: a signed-in account holding `workshops.check_in`, a
-check-in link (`workshops.services.checkin_devices`), or the system (the
-no-show release run by cron); the history and the booking history name it.
+check-in link (`workshops.services.checkin_devices`), a facilitator signed in
+by their emailed link (their own sessions' doors only, never the entrance), or
+the system (the no-show release run by the worker); the history and the
+booking history name it.
 `doors_for` lists the doors it may work, `find_door` reads a door's name
 ("entrance:2019-05-23", "session:12") and refuses any other.
 """
@@ -12,7 +14,7 @@ from datetime import date
 
 from registration.errors import UserFacingError
 from registration.models import Event
-from workshops.models import CheckinDevice, Session
+from workshops.models import CheckinDevice, Facilitator, Session
 from workshops.services.booking import SystemActor
 from workshops.services.standby import day_bounds, day_of
 
@@ -27,16 +29,20 @@ class CheckinError(UserFacingError):
 
 @dataclass(frozen=True)
 class DoorStaff:
-    """Who is scanning: an account holding `workshops.check_in`, a device link, or the system."""
+    """Who is scanning: an account holding `workshops.check_in`, a device link, a
+    facilitator, or the system."""
 
     user: object = None
     device: CheckinDevice | None = None
+    facilitator: Facilitator | None = None
     system: str = ""
 
     @property
     def name(self):
         if self.device is not None:
             return self.device.label
+        if self.facilitator is not None:
+            return f"{self.facilitator.name} (facilitator)"
         return self.system or self.user.get_username()
 
     @property
@@ -47,7 +53,11 @@ class DoorStaff:
         return SystemActor(f"check-in: {self.name}")
 
     def event(self):
-        return self.device.event if self.device is not None else Event.objects.current()
+        if self.device is not None:
+            return self.device.event
+        if self.facilitator is not None:
+            return self.facilitator.event
+        return Event.objects.current()
 
     def days(self, event):
         return [self.device.day] if self.device is not None else event.days
@@ -55,6 +65,8 @@ class DoorStaff:
     def sessions(self, event):
         """The sessions whose doors this staff may work, with what a door's name needs."""
         sessions = Session.objects.for_event(event).select_related("time_slot", "workshop", "room")
+        if self.facilitator is not None:
+            sessions = sessions.filter(workshop__facilitators=self.facilitator)
         if self.device is not None:
             start, end = day_bounds(self.device.day)
             sessions = sessions.filter(
@@ -65,6 +77,8 @@ class DoorStaff:
         return sessions.order_by("time_slot__starts_at", "room__name")
 
     def may_use_entrance(self):
+        if self.facilitator is not None:
+            return False
         return self.device is None or self.device.entrance
 
 

@@ -96,3 +96,17 @@ def send_choices_reminder(*, delegate, held):
         context={"held": held},
         with_link=True,
     )
+
+
+def send_ballot_outcome(*, delegate, outcome):
+    """Queue the email telling a delegate the ballot left them short, and what they can do.
+
+    `outcome` is a `workshops.services.ballot_outcome.BallotOutcome`. With a fresh booking link.
+    """
+    email_delegate(
+        delegate=delegate,
+        subject="the workshop ballot is done: what it means for you",
+        template="email/ballot_outcome",
+        context={"outcome": outcome},
+        with_link=True,
+    )

@@ -12,6 +12,8 @@ from registration.signals import delegate_data_asked, delegate_erasing, delegate
 from workshops.models import AllocationRun, AnnouncementRecipient
 from workshops.services.booking import cancel_registration, forget_history_reasons
 from workshops.services.calendar_feed import revoke_calendar_feed
+from workshops.services.certificates import forget_certificate_holder
+from workshops.services.feedback import forget_survey_names
 
 
 @receiver(delegate_data_asked)
@@ -73,3 +75,6 @@ def forget_in_history(sender, *, delegate, old_email, **kwargs):
     )
     forget_history_reasons(delegate=delegate)
     revoke_calendar_feed(delegate=delegate)  # a forgotten delegate has no calendar to follow
+    # Answers stay, anonymous; certificates keep verifying without pointing at anyone.
+    forget_survey_names(delegate=delegate)
+    forget_certificate_holder(delegate=delegate)

@@ -9,9 +9,11 @@ from registration.views.access import delegate_required, sign_out_delegate
 from registration.views.confirmation import confirm_address_first
 from workshops.forms.booking import ChooseWorkshopsForm
 from workshops.models import Session
+from workshops.services.ballot_outcome import ballot_outcome
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
 from workshops.services.calendar import timetable_ics
 from workshops.services.calendar_feed import calendar_feed_of
+from workshops.services.certificates import certificate_available
 from workshops.services.waitlist import mark_waitlist_options, waiting_places
 from workshops.views.ballot import ballot_summary, rank_workshops
 
@@ -101,6 +103,8 @@ def manage(request):
             "changes_open": delegate.event.changes_are_open(),
             "ballot": ballot_summary(delegate),
             "calendar_feed": calendar_feed_of(delegate=delegate),
+            "ballot_outcome": ballot_outcome(delegate=delegate, held=len(bookings)),
+            "certificate_ready": certificate_available(delegate),
         },
     )
 

@@ -1,8 +1,9 @@
 """The check-in page for phones, its JSON calls, and opening a check-in link.
 
 Who may use them: a signed-in account holding `workshops.check_in` (Door
-staff, Organisers), or a browser that opened a check-in link, whose session
-then reaches these views and nothing else (it is not signed in as anyone).
+staff, Organisers), a browser that opened a check-in link, whose session
+then reaches these views and nothing else (it is not signed in as anyone), or
+a facilitator signed in by their emailed link, at their own sessions' doors only.
 Every answer is `Cache-Control: no-store`. The JSON answers carry only what a
 door needs: name, badge name, agency and that day's sessions.
 """
@@ -41,6 +42,7 @@ from workshops.services.checkin import (
 )
 from workshops.services.checkin_devices import find_usable_device, mark_used
 from workshops.services.doors import PERMISSION, CheckinError, DoorStaff, doors_for, find_door
+from workshops.views.facilitator_access import signed_in_facilitator
 
 DEVICE_KEY = "socex_checkin_device"
 # The page uses the camera; every other page denies it (settings.PERMISSIONS_POLICY).
@@ -69,6 +71,9 @@ def door_staff(request):
             return DoorStaff(device=device)
         request.session.pop(DEVICE_KEY, None)
         return None
+    facilitator = signed_in_facilitator(request)
+    if facilitator is not None:
+        return DoorStaff(facilitator=facilitator)
     user = request.user
     if user.is_authenticated and user.is_active and user.has_perm(PERMISSION):
         return DoorStaff(user=user)
@@ -126,6 +131,11 @@ def page(request):
     event = staff.event()
     doors = doors_for(staff=staff, event=event) if event else []
     today = timezone.localdate()
+    # A facilitator's session page links here with their room's door chosen.
+    asked = request.GET.get("door", "")
+    default_door = next((d.key for d in doors if d.key == asked), "") or next(
+        (d.key for d in doors if d.day == today), ""
+    )
     response = render(
         request,
         "socex/checkin.html",
@@ -133,7 +143,7 @@ def page(request):
             "staff": staff,
             "doors": doors,
             "checkin_event": event,
-            "default_door": next((d.key for d in doors if d.day == today), ""),
+            "default_door": default_door,
         },
     )
     response["Permissions-Policy"] = CAMERA_POLICY
@@ -229,7 +239,12 @@ def search_limited(request):
     if not settings.RATE_LIMITS_ENABLED:
         return False
     staff = request.door_staff
-    who = f"device:{staff.device.pk}" if staff.device else f"user:{staff.user.pk}"
+    if staff.device is not None:
+        who = f"device:{staff.device.pk}"
+    elif staff.facilitator is not None:
+        who = f"facilitator:{staff.facilitator.pk}"
+    else:
+        who = f"user:{staff.user.pk}"
     return over_limit(
         scope="checkin_search", kind="staff", value=who, rate=settings.RATE_LIMITS["checkin_search"]
     )
@@ -245,7 +260,12 @@ def search(request):
         return error_answer("Too many searches from this phone: scan badges, or wait a while.", 429)
     try:
         door = find_door(staff=request.door_staff, key=form.cleaned_data["door"])
-        found = search_attendees(door=door, text=form.cleaned_data["q"])
+        found = search_attendees(
+            door=door,
+            text=form.cleaned_data["q"],
+            # A facilitator is shown only their own session's people (walk-ins: scan the badge).
+            booked_here=request.door_staff.facilitator is not None,
+        )
     except CheckinError as error:
         return error_answer(error.message)
     return JsonResponse(

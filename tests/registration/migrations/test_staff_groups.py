@@ -23,6 +23,10 @@ STAFF_PERMISSIONS = {
     "workshops.view_checkin",
     "workshops.view_standbyentry",
     "workshops.view_noshowrelease",
+    "workshops.view_facilitator",
+    "workshops.view_surveyanswer",
+    "workshops.view_surveyquestions",
+    "workshops.view_certificate",
 }
 
 

@@ -11,11 +11,14 @@ from django.db import connection
 from registration.services.details import update_details
 from registration.services.handover import offer_handover
 from registration.services.privacy import anonymise_delegate, erase_delegate, export_delegate_data
+from tests.attending import attend, door_staff
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
-from workshops.models import Announcement
+from workshops.models import Announcement, SurveyInvitation
 from workshops.services.announcement import send_announcement
 from workshops.services.ballot import run_allocation
 from workshops.services.booking import book_sessions, move_delegate
+from workshops.services.certificates import send_certificates, verify_certificate
+from workshops.services.feedback import answer_survey, send_surveys, survey_token
 from workshops.services.notifications import send_booking_confirmation
 
 NEEDLES = ("zebulon", "quartermaine", "zq.leaver@kent.police.uk", "07700 900123")
@@ -100,6 +103,32 @@ def ranked_leaver(ballot_event, programme, close_ballot):
     return delegate
 
 
+@pytest.fixture
+def attending_leaver(on_the_day, four_sessions):
+    """A delegate who attended, answered a survey with their name shown and was sent a
+    certificate."""
+    delegate = DelegateFactory(
+        event=on_the_day["event"],
+        first_name="Zebulon",
+        last_name="Quartermaine",
+        email="zq.leaver@kent.police.uk",
+        phone="07700 900123",
+    )
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    attend(delegate, four_sessions[0], staff=door_staff())
+    ended = max(slot.ends_at for slot in on_the_day["slots"])
+    send_surveys(now=four_sessions[0].time_slot.ends_at)
+    answer_survey(
+        token=survey_token(SurveyInvitation.objects.get(delegate=delegate)),
+        rating=4,
+        first_answer="Useful",
+        show_name=True,
+        now=ended,
+    )
+    send_certificates(now=ended)
+    return delegate
+
+
 def test_the_scan_finds_what_the_fixture_stored(leaver):
     tables = {table for table, _, _ in columns_holding(NEEDLES)}
     assert {"registration_delegate", "outbox_outgoingemail", "django_admin_log"} <= tables
@@ -125,3 +154,12 @@ def test_my_data_lists_the_ballot_runs_that_name_the_delegate(ranked_leaver):
     (allocation,) = data["ballot_allocations"]
     assert len(allocation["sessions_allocated"]) == 4
     assert allocation["left_without_seats"] is False
+
+
+@pytest.mark.parametrize("forget", [erase_delegate, anonymise_delegate])
+def test_feedback_and_certificates_keep_no_trace_yet_still_verify(attending_leaver, forget):
+    assert "outbox_outgoingemail" in {table for table, _, _ in columns_holding(NEEDLES)}
+    code = attending_leaver.certificates.get().code
+    forget(delegate=attending_leaver)
+    assert columns_holding(NEEDLES) == []
+    assert verify_certificate(code=code, name="Zebulon Quartermaine").name_matches is True

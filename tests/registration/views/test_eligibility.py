@@ -104,7 +104,10 @@ def test_admin_approve_action_approves_only_pending(admin_client, event):
     pending.refresh_from_db()
     cancelled.refresh_from_db()
     assert (pending.status, cancelled.status) == ("registered", "cancelled")
-    assert "Approved 1 registrations. 1 were not awaiting approval" in response.content.decode()
+    assert (
+        "1 registration was approved. 1 was not awaiting approval and was left alone."
+        in response.content.decode()
+    )
 
 
 def test_sign_in_delegate_helper_is_the_session_key_used_above(rf, event):

@@ -192,7 +192,7 @@ def test_organisers_release_no_shows_now_from_the_session_list(
         {"action": "seat_standby_now", "_selected_action": [four_sessions[0].pk]},
         follow=True,
     )
-    assert "People seated from standby: 1 (1 in no-shows&#x27; seats)." in (
+    assert "1 person was seated from standby. 1 of them took a no-show&#x27;s seat." in (
         response.content.decode()
     )
     assert CheckIn.objects.filter(delegate=standby_at_round_one, outcome="from_standby").exists()

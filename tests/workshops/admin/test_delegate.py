@@ -140,7 +140,7 @@ def test_confirm_agency_action_confirms_typed_in_agency(organiser_client, people
     response = run_action(organiser_client, "confirm_typed_in_agencies", [people["unbooked"]])
     people["typed"].refresh_from_db()
     assert people["typed"].is_confirmed is True
-    assert "Confirmed 1 agency: Drone Watch CIC." in response.content.decode()
+    assert "1 agency was confirmed: Drone Watch CIC." in response.content.decode()
 
 
 def test_confirm_agency_action_needs_agency_change_permission(client, people):
@@ -171,7 +171,7 @@ def test_reminder_action_emails_only_incomplete_day_two_delegates(organiser_clie
     assert "http://127.0.0.1:8000/booking/" not in partial_email.body_text
     assert "http://127.0.0.1:8000/booking/" in as_sent(partial_email)
     assert (
-        "Queued a reminder to 2 delegates. 3 delegates skipped "
+        "A reminder was queued to 2 delegates. 3 delegates were skipped "
         "(choices complete, cancelled or day one only)." in response.content.decode()
     )
 
@@ -236,7 +236,8 @@ def test_admin_added_delegate_is_confirmed_and_can_book_at_once(
         "attends_day_one": "on",
         "attends_day_two": "on",
         "badge_name": "Walk In",
-        "status": "registered",
+        "added_basis": "walk_in",
+        "address_known": "on",
     }
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form
@@ -256,7 +257,7 @@ def test_confirm_email_addresses_action_confirms_unconfirmed(organiser_client, p
         {"action": "confirm_email_addresses", "_selected_action": [waiting.pk]},
         follow=True,
     )
-    assert "Confirmed 1 email addresses." in response.content.decode()
+    assert "1 email address was confirmed." in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.email_confirmed_at is not None
 

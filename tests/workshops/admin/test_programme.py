@@ -239,7 +239,7 @@ def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
         follow=True,
     )
 
-    assert "Cancelled 3 registrations." in response.content.decode()
+    assert "3 registrations were cancelled." in response.content.decode()
     assert "wait in the outbox" not in response.content.decode()  # a worker is alive
     assert counting_backend.made == 0  # the request opened no mail connection
     run_queued_jobs()

@@ -72,8 +72,8 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Published {run}: {booked} delegates booked and emailed; the event now takes "
-                "bookings live."
+                f"Published {run}: {booked} delegates booked and emailed; those it left short "
+                "were emailed what they can do; the event now takes bookings live."
             )
         )
         warning = waiting_email_warning()

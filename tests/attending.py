@@ -1,0 +1,34 @@
+"""Attending sessions in a test: a delegate booked there, scanned in at its door on the day."""
+
+import datetime
+import uuid
+
+from tests.factories import AdminUserFactory, DelegateFactory
+from workshops.services.booking import book_sessions
+from workshops.services.checkin import record_scan
+from workshops.services.doors import Door, DoorStaff
+
+
+def door_staff():
+    return DoorStaff(user=AdminUserFactory(groups=["Door staff"]))
+
+
+def attend(delegate, session, *, staff):
+    """Scan `delegate` in at `session`'s door as it starts; return the `CheckIn`."""
+    starts = session.time_slot.starts_at
+    door = Door(event=session.time_slot.event, day=starts.date(), session=session)
+    checkin, _ = record_scan(
+        scan_id=uuid.uuid4(),
+        door=door,
+        reference=delegate.checkin_reference,
+        by=staff,
+        now=starts + datetime.timedelta(minutes=2),
+    )
+    assert checkin.admitted, checkin.outcome
+    return checkin
+
+
+def booked_delegate(event, sessions, **details):
+    delegate = DelegateFactory(event=event, **details)
+    book_sessions(delegate=delegate, sessions=sessions)
+    return delegate
