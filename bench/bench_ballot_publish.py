@@ -44,7 +44,8 @@ from workshops.models import (  # noqa: E402
     Booking,
     Preference,
 )
-from workshops.services.ballot import build_ballot, publish_allocation, run_allocation  # noqa: E402
+from workshops.services.ballot import build_ballot, publish_allocation  # noqa: E402
+from workshops.services.ballot_runs import run_allocation  # noqa: E402
 
 DELEGATES = 200
 SEED = 1

@@ -7,14 +7,27 @@ Every model admin registered here, ours and other apps', gets two rules:
 "Delete selected" comes last in its action list, after the actions organisers
 use every day; and the technical apps' pages (sign-in lockouts, second-factor
 devices) exist only for superusers, the technical admins, whatever
-permissions a group holds. Organisers give a colleague a second factor from
+permissions a group holds; and a date-hierarchy year, month or day out of
+range (`?created_at__year=99999999999999999999`) sends the organiser back to
+the list with Django's "?e=1", as any other bad filter does.
+
+Every admin page, and the sign-in page, refuses a request whose query string
+or form carries a NUL byte, with a 400 (PostgreSQL text cannot hold one, and
+filters, searches and forms would otherwise fail inside the database).
+Organisers give a colleague a second factor from
 the colleague's account page (`socex.account_admin`) or `manage.py setup_totp`.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.admin import AdminSite, ModelAdmin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest
 from django.db.models.base import ModelBase
 from django_otp.admin import OTPAdminSite
+
+from socex.second_factor import SecondFactorLoginForm
 
 # Apps whose admin pages only superusers see: django-axes and django-otp's TOTP devices.
 TECHNICAL_APPS = frozenset({"axes", "otp_totp"})
@@ -31,6 +44,29 @@ class DeleteSelectedLast:
         if "delete_selected" in actions:
             actions["delete_selected"] = actions.pop("delete_selected")
         return actions
+
+
+def refuse_nul_bytes(request):
+    """Raise `BadRequest` (a 400) if any query-string or form key or value holds a NUL byte."""
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadRequest("A NUL character is not allowed in a request.")
+
+
+class DatesInRange:
+    """A date-hierarchy filter too large for a date (year 10000 on) is a bad filter, not a 500.
+
+    Django turns a year it cannot parse into `IncorrectLookupParameters`, but not
+    one that overflows `datetime` (OverflowError) or a last year whose next year
+    does not exist (ValueError from `replace(year=10000)`).
+    """
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 class SuperusersOnly:
@@ -62,11 +98,26 @@ class SocexAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminSite.login_form if settings.OTP_REQUIRED else None
+        return SecondFactorLoginForm if settings.OTP_REQUIRED else None
 
     @property
     def login_template(self):
         return OTPAdminSite.login_template if settings.OTP_REQUIRED else None
+
+    def admin_view(self, view, cacheable=False):
+        """Django's wrapper (sign-in, CSRF, no-cache), after refusing NUL bytes."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def without_nul_bytes(request, *args, **kwargs):
+            refuse_nul_bytes(request)
+            return inner(request, *args, **kwargs)
+
+        return without_nul_bytes
+
+    def login(self, request, extra_context=None):
+        refuse_nul_bytes(request)
+        return super().login(request, extra_context)
 
     def has_permission(self, request):
         if settings.OTP_REQUIRED:
@@ -86,7 +137,7 @@ class SocexAdminSite(OTPAdminSite):
             [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         )
         for model in models:
-            rules = (DeleteSelectedLast,)
+            rules = (DeleteSelectedLast, DatesInRange)
             if model._meta.app_label in TECHNICAL_APPS:
                 rules = (SuperusersOnly, *rules)
             # Django itself subclasses this way for `**options`; the name stays the admin's own.

@@ -187,13 +187,28 @@ LOGIN_URL = "admin:login"
 # jobs are rows in our one database, run by `manage.py run_worker` processes on any host.
 # Code enqueues a job inside the transaction whose work it finishes (worker.E001 keeps
 # this backend).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: "default" (email, registration, the periodic jobs: quick) and "long" (ballot
+# allocations, large exports: minutes), so no email waits behind a long job. `make run`
+# starts a worker for each; in production run workers for both (docs/deployment.md).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "long"],
+    }
+}
 # How often each worker says it is alive and looks for due periodic jobs, and how long a
 # silent worker has before its running jobs are handed to another.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
 WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=60.0)
 # Finished jobs stay visible in the admin this long, then the daily prune deletes them.
 TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
+# The longest an organiser may let a ballot allocation run (they choose up to this).
+BALLOT_TIME_LIMIT_MAX_MINUTES = env.int("BALLOT_TIME_LIMIT_MAX_MINUTES", default=60)
+# PDF and XLSX downloads of at least this many delegates (or seats) are built by a worker
+# and fetched when ready, instead of inside the request; such files are deleted after
+# EXPORT_FILE_KEEP_HOURS.
+BACKGROUND_EXPORT_MIN_ROWS = env.int("BACKGROUND_EXPORT_MIN_ROWS", default=500)
+EXPORT_FILE_KEEP_HOURS = env.float("EXPORT_FILE_KEEP_HOURS", default=24.0)
 
 # --- Security -------------------------------------------------------------
 # HTTPS everywhere in production. Behind a proxy that terminates TLS, set
@@ -297,7 +312,8 @@ RATE_LIMITS = {
 
 # Admin sign-in: django-axes locks a username at one address after repeated
 # failures, so a stranger cannot lock the organiser out; a looser ceiling per
-# username over all addresses is ours (socex/sign_in_lockout.py). Records live
+# username over all addresses, locking out only the addresses that failed, is
+# ours (socex/sign_in_lockout.py). Records live
 # in the database (works with any cache).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

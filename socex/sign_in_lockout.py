@@ -2,16 +2,19 @@
 
 Axes counts failures per (username, client address) (`AXES_LOCKOUT_PARAMETERS`),
 so a stranger guessing the organiser's password locks out only their own
-address. Axes has one failure limit for every parameter set, so the looser
+address. Axes has one failure limit for every parameter set, so a looser
 ceiling per username over all addresses (`AXES_USERNAME_FAILURE_LIMIT`) is
-added here. Each address counts at most `AXES_FAILURE_LIMIT` towards it:
-failures made while already locked out still extend that address's lockout,
-but one address alone can never lock the username out everywhere.
+added here, against guessing spread over many addresses. Each address counts
+at most `AXES_FAILURE_LIMIT` towards it, and reaching it locks out only the
+addresses that have themselves failed for that username: guesses from four
+addresses lock those four out at once, never the organiser signing in from
+an address of their own (an outsider who knows the username must not be able
+to lock its owner out).
 """
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_failure_limit
+from axes.helpers import get_client_ip_address, get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
@@ -43,15 +46,18 @@ class SignInLockoutHandler(AxesDatabaseHandler):
         if not ceiling or not settings.AXES_LOCK_OUT_AT_FAILURE or username is None:
             return False
         per_address = get_failure_limit(request, credentials)
-        return username_failures(username, request=request, per_address=per_address) >= ceiling
+        by_address = username_failures(username, request=request)
+        if not by_address.get(get_client_ip_address(request)):
+            return False  # This address never failed for the username: its owner, perhaps.
+        return sum(min(n, per_address) for n in by_address.values()) >= ceiling
 
 
-def username_failures(username, *, request, per_address):
-    """Failures for `username` within the cool-off, each address counting at most `per_address`."""
+def username_failures(username, *, request):
+    """Failures for `username` within the cool-off, by client address."""
     attempts = AccessAttempt.objects.filter(username=username)
     if settings.AXES_COOLOFF_TIME is not None:
         attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
     by_address = (
         attempts.order_by().values("ip_address").annotate(failures=Sum("failures_since_start"))
     )
-    return sum(min(row["failures"], per_address) for row in by_address)
+    return {row["ip_address"]: row["failures"] for row in by_address}

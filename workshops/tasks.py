@@ -9,6 +9,8 @@ from socex.site_url import links_from
 from worker.once import running_once
 from worker.schedule import every
 from worker.sealed import unseal_arguments
+from workshops.exports.files import build_export_file, delete_expired_export_files
+from workshops.services.ballot_solving import perform_allocation, settle_abandoned_runs
 from workshops.services.certificates import send_certificates
 from workshops.services.checkin import seat_standby_everywhere
 from workshops.services.facilitator import send_facilitator_link_if_known
@@ -26,6 +28,41 @@ def release_no_shows():
     """
     event = Event.objects.current()
     return {"seated": seat_standby_everywhere(event=event) if event else 0}
+
+
+@task(queue_name="long")
+def allocate_ballot(*, run_id):
+    """Run the queued allocation run `run_id` (`ballot_solving.perform_allocation`).
+
+    Safe to run again: a run that has ended is left alone, and a second attempt
+    at a running one (its first worker died) starts it afresh, after which only
+    the latest attempt may write.
+    """
+    return {"state": perform_allocation(run_id=run_id)}
+
+
+@every(timedelta(minutes=1))
+@task
+def settle_abandoned_allocation_runs():
+    """Idempotent: conditional UPDATEs of runs still active whose job has ended."""
+    return {"failed": settle_abandoned_runs()}
+
+
+@task(queue_name="long")
+def build_export(*, file_id):
+    """Build the queued large download `file_id` (`exports.files.build_export_file`).
+
+    Safe to run again: a file that is ready or failed is left alone; one still
+    being built (its worker died) is built again from the start.
+    """
+    return {"state": build_export_file(file_id=file_id)}
+
+
+@every(timedelta(minutes=15))
+@task
+def delete_expired_exports():
+    """Idempotent: deletes the large downloads past their expiry (EXPORT_FILE_KEEP_HOURS)."""
+    return {"deleted": delete_expired_export_files()}
 
 
 @task(takes_context=True)

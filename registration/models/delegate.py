@@ -9,7 +9,11 @@ from django.db.models import Q
 from registration.models.agency import Agency
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
-from registration.validators import validate_single_line
+from registration.validators import (
+    validate_no_bidi_controls,
+    validate_phone,
+    validate_single_line,
+)
 
 
 def new_checkin_reference():
@@ -65,11 +69,15 @@ class Delegate(models.Model):
     email = models.EmailField("work email")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="delegates")
     job_title = models.CharField(max_length=150, validators=[validate_single_line])
-    phone = models.CharField(max_length=40, blank=True, validators=[validate_single_line])
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     attends_day_one = models.BooleanField("attending day one", default=True)
     attends_day_two = models.BooleanField("attending day two", default=True)
-    dietary_requirements = models.TextField(max_length=1000, blank=True)
-    accessibility_needs = models.TextField(max_length=1000, blank=True)
+    dietary_requirements = models.TextField(
+        max_length=1000, blank=True, validators=[validate_no_bidi_controls]
+    )
+    accessibility_needs = models.TextField(
+        max_length=1000, blank=True, validators=[validate_no_bidi_controls]
+    )
     badge_name = models.CharField(
         max_length=100,
         blank=True,

@@ -33,7 +33,12 @@ from registration.models import (
 )
 from registration.services.eligibility import check_places_on_confirmation
 from registration.services.email import email_delegate
-from registration.services.locking import lock_agency, lock_delegate, lock_row
+from registration.services.locking import (
+    lock_agency,
+    lock_delegate,
+    lock_live_delegate,
+    lock_row,
+)
 
 
 class CodeRefused(UserFacingError):
@@ -107,8 +112,21 @@ def resend_confirmation_code(*, event, email):
     delegate = _live_delegate(event=event, email=email)
     if delegate is None:
         return None
-    with transaction.atomic():
-        send_confirmation_code(delegate=delegate)
+    return resend_code_to_delegate(delegate_id=delegate.pk, email=delegate.email)
+
+
+@transaction.atomic
+def resend_code_to_delegate(*, delegate_id, email):
+    """Email a new code to the delegate found at `email`, if they still are there; return them.
+
+    Side effects: locks the delegate; if their registration is still live, not
+    anonymised and at `email` (an erasure may have run since they were looked
+    up), as `send_confirmation_code`. Returns None if it sent nothing.
+    """
+    delegate = lock_live_delegate(delegate_id, email=email, related=["event", "agency"])
+    if delegate is None:
+        return None
+    send_confirmation_code(delegate=delegate)
     return delegate
 
 

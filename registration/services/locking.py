@@ -186,6 +186,24 @@ def lock_delegate(pk, *, related=()):
     return lock_row(joined(Delegate, related), pk)
 
 
+def lock_live_delegate(pk, *, email, related=()):
+    """Lock the delegate (level 5) and return them if still live at `email`, else None.
+
+    For work that found a delegate by address before locking (a worker's job
+    emailing them): under the lock, a registration cancelled, erased or
+    anonymised, or an address changed, meanwhile is seen, and nothing is sent.
+    """
+    delegate = next(iter(lock_rows(joined(Delegate, related), [pk])), None)
+    if (
+        delegate is None
+        or delegate.status in (Delegate.Status.CANCELLED, Delegate.Status.ERASED)
+        or delegate.anonymised_at is not None
+        or delegate.email != email
+    ):
+        return None
+    return delegate
+
+
 def lock_delegates(pks):
     """Lock the delegates with these ids (level 5), ascending; return them in id order."""
     return lock_rows(Delegate, pks)

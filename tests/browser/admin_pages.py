@@ -24,7 +24,8 @@ from registration.models import Agency, Delegate, Event
 from tests.factories import AdminUserFactory, DelegateFactory, FacilitatorFactory
 from workshops.models import AllocationRun, Announcement, Session, Workshop
 from workshops.services.announcement import send_announcement
-from workshops.services.ballot import run_allocation, save_ranking
+from workshops.services.ballot import save_ranking
+from workshops.services.ballot_runs import run_allocation
 from workshops.services.booking import book_sessions
 from workshops.services.notifications import send_booking_confirmation
 from workshops.services.waitlist import join_waitlist

@@ -6,7 +6,10 @@ than the window (`scrollWidth <= clientWidth`); wide tables scroll inside
 their own focusable region instead.
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from registration.models import Event
 from tests.browser.admin_pages import (
@@ -19,6 +22,7 @@ from tests.browser.admin_pages import (
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.journey import assert_clean, axe_violations
 from tests.factories import AdminUserFactory
+from workshops.models import AllocationRun, ExportFile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,11 +101,37 @@ def test_ballot_pages_are_axe_clean_and_fit_a_phone(page, live_server, socex_dat
     """In ballot mode, before publishing: the dashboard's demand, the report, who gets what."""
     restore_roles()
     run = seed_ballot_run()
-    sign_in_admin(page, AdminUserFactory(groups=["Organisers"]), url=live_server.url)
+    organiser = AdminUserFactory(groups=["Organisers"])
+    sign_in_admin(page, organiser, url=live_server.url)
     report = f"/admin/workshops/allocationrun/{run.pk}/"
+    # Pages that reload themselves are checked in an end state, so axe reads them whole.
+    failed = AllocationRun.objects.create(
+        event=run.event,
+        seed=2,
+        state=AllocationRun.State.FAILED,
+        failure="The workers running it kept stopping without finishing it. Start another run.",
+    )
+    ready = ExportFile.objects.create(
+        user=organiser,
+        username=organiser.username,
+        export_slug="badges",
+        format="pdf",
+        export_name="Name badges",
+        filename="name-badges.pdf",
+        state=ExportFile.State.READY,
+        content=b"%PDF-",
+        size=5,
+        row_count=600,
+        total=600,
+        done=600,
+        expires_at=timezone.now() + datetime.timedelta(hours=24),
+    )
     pages = [
         ("dashboard, ballot demand", "/admin/dashboard/"),
         ("run allocation", "/admin/workshops/allocationrun/run/"),
+        ("ballot run failed", f"/admin/workshops/allocationrun/{failed.pk}/report/"),
+        ("large download ready", f"/admin/exports/files/{ready.pk}/"),
+        ("exports with a large download", "/admin/exports/"),
         ("ballot report, unpublished", f"{report}report/"),
         ("who gets what", f"{report}allocation/"),
         ("who gets what, searched", f"{report}allocation/?q=Ranker1&only="),

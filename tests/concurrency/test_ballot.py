@@ -6,7 +6,8 @@ from outbox.models import OutgoingEmail
 from tests.concurrency.threads import run_at_once, skip_unless_postgres
 from tests.factories import DelegateFactory, rank_workshops
 from workshops.models import Booking
-from workshops.services.ballot import AllocationRefused, publish_allocation, run_allocation
+from workshops.services.ballot import AllocationRefused, publish_allocation
+from workshops.services.ballot_runs import run_allocation
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -30,7 +30,8 @@ from tests.factories import (
     rank_workshops,
 )
 from workshops.models import Booking, Session, WaitlistEntry
-from workshops.services.ballot import publish_allocation, run_allocation
+from workshops.services.ballot import publish_allocation
+from workshops.services.ballot_runs import run_allocation
 from workshops.services.booking import (
     BookingError,
     book_sessions,

@@ -75,6 +75,51 @@ def test_admin_with_otp_required_password_and_code_signs_in(client, organiser):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_password_and_code_in_one_submission(client, organiser):
+    """The page asks for username, password and code at once; no device need be chosen."""
+    page = client.get(reverse("admin:login")).content.decode()
+    assert 'name="otp_token"' in page
+    device = TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    response = sign_in(client, PASSWORD, otp_token=f"{totp(device.bin_key):06d}")
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_a_wrong_code_is_refused(client, organiser):
+    device = TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    wrong = (totp(device.bin_key) + 1) % 1_000_000
+    response = sign_in(client, PASSWORD, otp_token=f"{wrong:06d}")
+    assert response.status_code == 200
+    assert "Invalid token" in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_another_accounts_device_named_is_refused(client, organiser):
+    TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    other = TOTPDevice.objects.create(
+        user=get_user_model().objects.create_user("other", "", PASSWORD), confirmed=True
+    )
+    response = sign_in(
+        client, PASSWORD, otp_device=other.persistent_id, otp_token=f"{totp(other.bin_key):06d}"
+    )
+    assert response.status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+@override_settings(OTP_REQUIRED=True)
+def test_admin_sign_in_with_two_devices_asks_which(client, organiser):
+    first, _second = (
+        TOTPDevice.objects.create(user=organiser, name=name, confirmed=True)
+        for name in ("phone", "spare")
+    )
+    response = sign_in(client, PASSWORD, otp_token=f"{totp(first.bin_key):06d}")
+    assert response.status_code == 200
+    assert "Please select a device." in response.content.decode()
+
+
 def test_admin_without_otp_required_password_signs_in(client, organiser):
     assert sign_in(client, PASSWORD).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
@@ -154,10 +199,24 @@ def test_admin_login_stranger_failures_leave_owner_signing_in_from_elsewhere(cli
 
 
 @override_settings(AXES_FAILURE_LIMIT=3, AXES_USERNAME_FAILURE_LIMIT=6)
-def test_admin_login_failures_from_many_addresses_lock_username_at_ceiling(client, organiser):
+def test_admin_login_failures_from_many_addresses_lock_those_addresses_at_ceiling(
+    client, organiser
+):
     # Two failures from each of three addresses: none reaches 3, together they reach 6.
     statuses = [sign_in_from(client, f"198.51.100.{i // 2}", "wrong").status_code for i in range(6)]
     assert statuses == [200] * 5 + [429]
-    locked = sign_in_from(client, "203.0.113.9", PASSWORD)
-    assert locked.status_code == 429
+    # Each guessing address is locked out, even with the right password...
+    for guesser in ("198.51.100.0", "198.51.100.1", "198.51.100.2"):
+        assert sign_in_from(client, guesser, PASSWORD).status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_FAILURE_LIMIT=5, AXES_USERNAME_FAILURE_LIMIT=20)
+def test_admin_login_outsiders_on_many_addresses_cannot_lock_the_owner_out(client, organiser):
+    """Five wrong passwords from each of four addresses: the owner still signs in from theirs."""
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"):
+        statuses = [sign_in_from(client, address, "wrong").status_code for _ in range(5)]
+        assert statuses == [200] * 4 + [429]
+    assert sign_in_from(client, "198.51.100.1", PASSWORD).status_code == 429
+    assert sign_in_from(client, "203.0.113.9", PASSWORD).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200

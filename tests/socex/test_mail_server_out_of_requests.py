@@ -20,7 +20,7 @@ from registration.models import Delegate
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory, rank_workshops
 from tests.jobs import queued_jobs, run_queued_jobs
 from workshops.models import Announcement, Booking, Workshop
-from workshops.services.ballot import run_allocation
+from workshops.services.ballot_runs import run_allocation
 
 
 @pytest.fixture(params=["silent", "refusing"])

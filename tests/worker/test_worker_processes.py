@@ -41,7 +41,8 @@ def workers():
     """Start `manage.py run_worker` processes against the test database; stop them after."""
     started = []
 
-    def start(name, **environment):
+    def start(name, *arguments, **environment):
+        """Start worker `name`; `arguments` go to run_worker (e.g. "--queue-name=long")."""
         database = connection.settings_dict
         env = {
             **os.environ,
@@ -65,6 +66,7 @@ def workers():
                 "0.1",
                 "--worker-id",
                 name,
+                *arguments,
             ],
             cwd=ROOT,
             env=env,

@@ -1,14 +1,17 @@
-"""The ballot in the admin: run the allocation, read its report, publish it once.
+"""The ballot in the admin: start an allocation run, watch it, read its report, publish it once.
 
-Running and publishing need change permission on allocation runs; reading a
-report needs view permission.
+A background worker runs the allocation; the run's page shows its progress and
+reloads itself until it ends. Starting, cancelling and publishing need change
+permission on allocation runs; reading a run needs view permission.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,8 +23,9 @@ from outbox.admin import warn_about_waiting_email
 from registration.admin.protected import ProtectsFields
 from registration.models import Event
 from socex.admin_messages import counted, report_counts
+from worker.heartbeat import alive_workers
 from workshops.models import AllocationRun
-from workshops.services.ballot import BallotError, publish_allocation, run_allocation
+from workshops.services.ballot import BallotError, publish_allocation
 from workshops.services.ballot_report import (
     METHODS,
     describe_run,
@@ -32,6 +36,7 @@ from workshops.services.ballot_report import (
     preview_slots,
     report_rows,
 )
+from workshops.services.ballot_runs import cancel_allocation, start_allocation
 
 PREVIEW_PAGE_SIZE = 50
 CONTACT_PERMISSION = "registration.view_contact_details"
@@ -49,14 +54,22 @@ class RunAllocationForm(forms.Form):
         "same allocation; a different seed may break ties differently.",
     )
     time_limit = forms.FloatField(
-        min_value=1,
-        max_value=600,
-        initial=20,
-        label="Time limit (seconds)",
-        help_text="The solver stops here and reports how good its allocation is proven to be. "
-        "It runs while this page waits, so keep it under the web server's timeout "
-        "(gunicorn's default is 30 s); for longer runs use manage.py run_ballot --time-limit.",
+        min_value=0.1,
+        initial=10,
+        label="Time limit (minutes)",
+        help_text="The solver stops by then and reports how good its allocation is proven to "
+        "be; it usually proves the best allocation long before. A background worker runs it: "
+        "you can leave the page and come back.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        most = settings.BALLOT_TIME_LIMIT_MAX_MINUTES
+        field = self.fields["time_limit"]
+        field.max_value = most
+        field.validators.append(MaxValueValidator(most))
+        field.widget.attrs.update(max=most, step="any")
+        field.help_text += f" At most {most} minutes."
 
 
 class PreviewSearchForm(forms.Form):
@@ -73,6 +86,7 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = [
         "__str__",
         "event",
+        "state",
         "created_at",
         "created_by",
         "completed",
@@ -80,7 +94,7 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
         "published_at",
         "report_link",
     ]
-    list_filter = ["event"]
+    list_filter = ["event", "state"]
     list_select_related = ["event", "created_by"]
     change_list_template = "admin/workshops/allocationrun/change_list.html"
 
@@ -111,6 +125,11 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
                 name="workshops_allocationrun_allocation",
             ),
             path(
+                "<id:run_id>/cancel/",
+                self.admin_site.admin_view(require_POST(self.cancel_view)),
+                name="workshops_allocationrun_cancel",
+            ),
+            path(
                 "<id:run_id>/publish/",
                 self.admin_site.admin_view(require_POST(self.publish_view)),
                 name="workshops_allocationrun_publish",
@@ -132,6 +151,8 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
 
     @admin.display(description="given all seats")
     def completed(self, run):
+        if not run.is_finished:
+            return "-"
         methods = run.report.get("methods") or [{}]
         return f"{methods[0].get('completed', 0)} of {run.report.get('delegates', 0)}"
 
@@ -150,20 +171,29 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                run = run_allocation(
+                run = start_allocation(
                     event=form.cleaned_data["event"],
                     seed=form.cleaned_data["seed"],
                     actor=request.user,
-                    time_limit=form.cleaned_data["time_limit"],
+                    time_limit_seconds=max(round(form.cleaned_data["time_limit"] * 60), 1),
                 )
             except BallotError as error:
                 form.add_error(None, error.message)
             else:
                 self.message_user(
                     request,
-                    "Allocation run. Nothing is booked yet: read the report, then publish.",
+                    "Allocation started: a background worker runs it, and this page shows how "
+                    "it is going. You can leave and come back (Ballot allocation runs). Nothing "
+                    "is booked until you publish.",
                     messages.SUCCESS,
                 )
+                if not alive_workers().exists():
+                    self.message_user(
+                        request,
+                        "No background worker has been heard from in the last minute, so the "
+                        "run waits until one starts (manage.py run_worker --queue-name=long).",
+                        messages.WARNING,
+                    )
                 return redirect("admin:workshops_allocationrun_report", run.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -179,6 +209,8 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
         )
         if not self.has_view_permission(request, run):
             raise PermissionDenied
+        if not run.is_finished:
+            return self.progress_view(request, run)
         report = run.report
         context = {
             **self.admin_site.each_context(request),
@@ -197,6 +229,45 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/workshops/allocation_report.html", context)
 
+    def progress_view(self, request, run):
+        """A run not finished: its state and progress; reloads itself while it is active."""
+        progress = run.progress or {}
+        elapsed = run.elapsed_seconds()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{run}: {run.get_state_display().lower()}",
+            "run": run,
+            "progress": progress,
+            "gap": None if progress.get("gap") is None else f"{progress['gap']:.2%}",
+            "elapsed": elapsed,
+            "elapsed_share": min(elapsed or 0, run.time_limit_seconds),
+            "refresh_seconds": 2 if run.is_active else None,
+            "can_cancel": run.is_active
+            and run.cancel_requested_at is None
+            and self.has_change_permission(request, run),
+            "workers_alive": alive_workers().exists(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/allocation_progress.html", context)
+
+    def cancel_view(self, request, run_id):
+        run = get_object_or_404(AllocationRun, pk=run_id)
+        if not self.has_change_permission(request, run):
+            raise PermissionDenied
+        try:
+            at_once = cancel_allocation(run=run)
+        except BallotError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"{run} cancelled."
+                if at_once
+                else f"Cancelling {run}: its worker stops at the solver's next progress report.",
+                messages.SUCCESS,
+            )
+        return redirect("admin:workshops_allocationrun_report", run.pk)
+
     def allocation_view(self, request, run_id):
         """Who gets what from a run, delegate by delegate, before (or after) it is published.
 
@@ -206,6 +277,8 @@ class AllocationRunAdmin(ProtectsFields, admin.ModelAdmin):
         run = get_object_or_404(AllocationRun.objects.select_related("event"), pk=run_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
+        if not run.is_finished:
+            return redirect("admin:workshops_allocationrun_report", run.pk)
         form = PreviewSearchForm(request.GET)
         search, only_incomplete = "", False
         if form.is_valid():

@@ -55,9 +55,11 @@ class WaitlistEntryAdmin(ProtectsFields, admin.ModelAdmin):
         class LabelledPositions(formset):
             def add_fields(self, form, index):
                 super().add_fields(form, index)
-                form.fields["position"].widget.attrs["aria-label"] = (
-                    f"Position of {form.instance.delegate}"
-                )
+                # The empty form (its media is read when the list has no rows) has no delegate.
+                if form.instance.delegate_id is not None:
+                    form.fields["position"].widget.attrs["aria-label"] = (
+                        f"Position of {form.instance.delegate}"
+                    )
 
         return LabelledPositions
 

@@ -45,6 +45,7 @@ from workshops.allocation.types import (
     BallotDelegate,
     BallotInstance,
     BallotSession,
+    SolverProgress,
     compute_rank_cost,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "BallotDelegate",
     "BallotInstance",
     "BallotSession",
+    "SolverProgress",
     "allocate_first_come_first_served",
     "allocate_optimal",
     "allocate_random_serial_dictatorship",

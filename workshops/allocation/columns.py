@@ -40,6 +40,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse import csc_array
 
+from workshops.allocation.types import SolverProgress, no_progress
+
 # The rounds stop once the master's value is within this share of the bound; well
 # below one rank-cost unit on every instance size we allocate.
 BOUND_TOLERANCE = 1e-8
@@ -190,8 +192,13 @@ class _Master:
         return "Optimal", value, duals[: self.delegate_count], prices, values
 
 
-def solve_by_columns(*, ballot, seat_cost, k, deadline):
+def solve_by_columns(*, ballot, seat_cost, k, deadline, progress=no_progress, started=None):
     """Return a `ColumnResult` for the ranked-only model with `seat_cost` per seat.
+
+    `progress` is called with a `SolverProgress` after every round (its bound
+    and the master's value); an exception it raises stops the solve and
+    propagates (that is how a caller cancels). `started` (perf_counter) is
+    where its `elapsed` counts from.
 
     Gives up (sessions None) when a delegate has no timetable of ranked workshops
     or at the deadline. When seats run out, some rows are "not placed" (-1) and
@@ -224,7 +231,8 @@ def solve_by_columns(*, ballot, seat_cost, k, deadline):
     everyone = np.arange(delegate_count)
     master.add(delegates=everyone, sessions=sessions, cost=cost)
     best_bound = -np.inf
-    for _ in range(MAX_ROUNDS):
+    started = time.perf_counter() if started is None else started
+    for round_number in range(1, MAX_ROUNDS + 1):
         if time.perf_counter() >= deadline:
             return _give_up("time limit reached")
         status, value, delegate_duals, prices, values = master.solve(
@@ -237,6 +245,15 @@ def solve_by_columns(*, ballot, seat_cost, k, deadline):
             return _give_up("master LP prices unusable")
         cost, sessions = found
         best_bound = max(best_bound, cost.sum() - prices @ capacity)
+        progress(
+            SolverProgress(
+                stage="column generation",
+                elapsed=time.perf_counter() - started,
+                round=round_number,
+                bound=float(best_bound),
+                value=float(value),
+            )
+        )
         if value - best_bound <= BOUND_TOLERANCE * max(abs(value), 1.0):
             break
         better = cost - delegate_duals < -BOUND_TOLERANCE * np.maximum(np.abs(delegate_duals), 1.0)

@@ -17,7 +17,9 @@ from workshops.allocation.stats import (
 )
 from workshops.allocation.types import (
     LAST_DOUBLING_RANK,
+    SolverProgress,
     index_ballot,
+    no_progress,
 )
 
 
@@ -127,7 +129,7 @@ def _solve(*, cost, rows, lower, upper, deadline, mip_rel_gap):
     )
 
 
-def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
+def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4, progress=no_progress):
     """Return the allocation minimising incomplete delegates, unranked seats, then rank cost.
 
     The usual case, everybody completed from ranked workshops, is solved by column
@@ -137,8 +139,14 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
     model goes to HiGHS whole (`_solve_whole_model`), and any allocation column
     generation did find is kept if the whole model does worse within the time, as it
     may at scale. Pure; `time_limit` covers all solves.
+
+    `progress` is called with a `SolverProgress` as each stage starts and after
+    every round of column generation (with the bound proven so far); whatever it
+    raises stops the solve and propagates, which is how a caller cancels. The
+    whole model is one HiGHS call: no progress, and no stop, until it returns.
     """
     started = time.perf_counter()
+    progress(SolverProgress(stage="reading the rankings", elapsed=0.0))
     deadline = started + time_limit
     ballot = index_ballot(instance=instance)
     delegate_count, k = ballot.ranks.shape[0], instance.k
@@ -156,7 +164,14 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
     seat_cost = np.full(seat_rank.shape, np.inf)
     ranked = seat_rank > 0
     seat_cost[ranked] = pair_cost(*np.nonzero(ranked), seat_rank[ranked])
-    columns = solve_by_columns(ballot=ballot, seat_cost=seat_cost, k=k, deadline=deadline)
+    columns = solve_by_columns(
+        ballot=ballot,
+        seat_cost=seat_cost,
+        k=k,
+        deadline=deadline,
+        progress=progress,
+        started=started,
+    )
     statuses = [f"everyone from ranked workshops: {columns.message}"]
     from_columns = None
     if columns.sessions is not None:
@@ -178,6 +193,14 @@ def allocate_optimal(*, instance, time_limit=30.0, mip_rel_gap=1e-4):
             # HiGHS may overrun a nearly spent limit by a long way on the whole model.
             statuses.append("no time left for the whole model")
     else:
+        progress(
+            SolverProgress(
+                stage="the whole model (no progress until HiGHS returns)",
+                elapsed=time.perf_counter() - started,
+                bound=columns.lower_bound,
+                value=columns.cost,
+            )
+        )
         assignment, mip_gap, more = _solve_whole_model(
             instance=instance,
             ballot=ballot,

@@ -68,6 +68,34 @@ class AllocationResult:
     stats: AllocationStats
 
 
+@dataclass(frozen=True)
+class SolverProgress:
+    """What the optimiser has proven so far, passed to its `progress` callback.
+
+    `stage` says what it is doing in words; `bound` is the best lower bound on the
+    rank cost proven so far and `value` the current master linear programme's value
+    (column generation only), so `gap`, their relative difference, shrinks towards
+    0 as the rounds converge. None where the stage gives no bound (the whole model,
+    which HiGHS solves in one call, and the baselines).
+    """
+
+    stage: str
+    elapsed: float
+    round: int = 0
+    bound: float | None = None
+    value: float | None = None
+
+    @property
+    def gap(self):
+        if self.bound is None or self.value is None:
+            return None
+        return max(self.value - self.bound, 0.0) / max(abs(self.value), 1e-9)
+
+
+def no_progress(progress):
+    """The default `progress` callback: ignores it."""
+
+
 def compute_rank_cost(*, rank):
     """Return the cost of one seat at `rank` (1 = first choice): 2^(rank-1), linear later."""
     if rank <= LAST_DOUBLING_RANK:

@@ -2,18 +2,19 @@
 
 Mixed into `DelegateAdmin` and `SessionAdmin`; each action appears only for
 users who may have that download, and goes through `download` like the
-exports page, so it is checked and recorded the same way.
+exports page, so it is checked and recorded the same way (and a large one is
+built by a worker, `download_or_queue`).
 """
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 
+from workshops.exports.background import download_or_queue
 from workshops.exports.downloads import (
     ATTENDEES,
     BADGES,
     ROSTERS,
     SIGN_IN_SHEETS,
-    download,
     may_download,
 )
 
@@ -30,7 +31,7 @@ def list_selection(request, queryset):
 def download_action(export, file_format, description):
     def action(modeladmin, request, queryset):
         scope = "sessions" if export.per_session else "delegates"
-        return download(
+        return download_or_queue(
             export=export,
             file_format=file_format,
             user=request.user,

@@ -83,25 +83,45 @@ def download(
         raise PermissionDenied(f"You may not download the {export.title.lower()}.")
     if file_format not in export.formats:
         raise ValueError(f"The {export.title.lower()} does not come as {file_format}.")
-    stem = slugify(f"{export.title} {subject}")[:80]
-    filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    filename = download_filename(export=export, subject=subject, file_format=file_format)
     response, row_count = export.build(
         delegates=delegates,
         sessions=sessions,
         day=day,
         file_format=file_format,
         filename=filename,
-        title=f"{export.title}: {subject}" if subject else export.title,
+        title=export_name(export=export, subject=subject),
     )
-    ExportRecord.objects.create(
+    record_download(
+        user=user,
+        name=export_name(export=export, subject=subject),
+        file_format=file_format,
+        row_count=row_count,
+        filters=filters,
+    )
+    return response
+
+
+def export_name(*, export, subject):
+    """The download's title in its record and its sheets: the export's, and the selection."""
+    return f"{export.title}: {subject}" if subject else export.title
+
+
+def download_filename(*, export, subject, file_format):
+    stem = slugify(f"{export.title} {subject}")[:80]
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+
+
+def record_download(*, user, name, file_format, row_count, filters=None):
+    """Side effects: inserts the `ExportRecord` of `user` taking the download `name`."""
+    return ExportRecord.objects.create(
         user=user,
         username=user.get_username(),
-        export_name=f"{export.title}: {subject}" if subject else export.title,
+        export_name=name,
         format=file_format,
         row_count=row_count,
         filters=filters or {},
     )
-    return response
 
 
 def _tabular(*, resource, data, file_format, filename, title, extra_sheets=()):

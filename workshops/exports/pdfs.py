@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from workshops.exports.fonts import cell, draw_string, register_fonts, split_lines, string_width
+from workshops.exports.progress import ProgressMark, advance
 
 FONT = "SocexSans"
 BOLD = "SocexSans-Bold"
@@ -229,18 +230,17 @@ def write_sign_in_sheets(*, sessions_with_seats, title, file):
             if story:
                 story.append(PageBreak())
             first = page * SIGN_IN_ROWS_PER_PAGE
+            rows = body[first : first + SIGN_IN_ROWS_PER_PAGE]
             story.append(
                 _sign_in_page(
                     session,
-                    [
-                        (list(cells), kind)
-                        for cells, kind in body[first : first + SIGN_IN_ROWS_PER_PAGE]
-                    ],
+                    [(list(cells), kind) for cells, kind in rows],
                     booked=len(seats),
                     page=page + 1,
                     pages=pages,
                 )
             )
+            story.append(ProgressMark(min(len(rows), max(len(seats) - first, 0))))
     if not story:
         story.append(Table([["There are no sessions to print."]]))
     document.build(story)
@@ -350,6 +350,7 @@ def write_badges(*, badges, event_name, file):
         if place == 0 and count > 1:
             canvas.showPage()
         column, row = place % BADGE_COLUMNS, place // BADGE_COLUMNS
+        advance()
         _draw_badge(
             canvas,
             badge,

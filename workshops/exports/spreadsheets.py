@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workshops.exports.formulas import page_header_text
+from workshops.exports.progress import advance
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS_PER_CHUNK = 500
@@ -117,6 +118,7 @@ def _write_sheet(workbook, sheet):
     for cells in chain(ahead, rows):
         worksheet.append(cells)
         count += 1
+        advance()
     worksheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{count}"
 
 

@@ -7,6 +7,12 @@ app_name = "exports"
 
 urlpatterns = [
     path("", admin.site.admin_view(views.exports_index), name="index"),
+    path("files/<id:file_id>/", admin.site.admin_view(views.file_status), name="file"),
+    path(
+        "files/<id:file_id>/download",
+        admin.site.admin_view(views.file_download),
+        name="file_download",
+    ),
     path(
         "<slug:slug>.<str:file_format>",
         admin.site.admin_view(views.event_download),

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from registration.models import Delegate, Event
-from workshops.exports.downloads import EXPORTS, ROSTERS, SIGN_IN_SHEETS, download, downloads_for
-from workshops.models import Session
+from workshops.exports.background import download_or_queue, fetch, files_for, may_fetch
+from workshops.exports.downloads import EXPORTS, ROSTERS, SIGN_IN_SHEETS, downloads_for
+from workshops.models import ExportFile, Session
 
 
 def _current_event():
@@ -44,6 +45,7 @@ def exports_index(request):
         "rosters": ROSTERS in available,
         "sign_in_sheets": SIGN_IN_SHEETS in available,
         "sessions": sessions,
+        "files": files_for(request.user),
     }
     return TemplateResponse(request, "admin/workshops/exports.html", context)
 
@@ -58,7 +60,7 @@ def event_download(request, slug, file_format):
         scope = {"sessions": Session.objects.for_event(event)}
     else:
         scope = {"delegates": Delegate.objects.filter(event=event)}
-    return download(export=export, file_format=file_format, user=request.user, **scope)
+    return download_or_queue(export=export, file_format=file_format, user=request.user, **scope)
 
 
 def session_download(request, session_id, slug, file_format):
@@ -69,7 +71,7 @@ def session_download(request, session_id, slug, file_format):
     session = get_object_or_404(
         Session.objects.select_related("workshop", "time_slot", "room"), pk=session_id
     )
-    return download(
+    return download_or_queue(
         export=export,
         file_format=file_format,
         user=request.user,
@@ -91,7 +93,7 @@ def day_download(request, day, slug, file_format):
         raise Http404("No such day.") from None
     if day not in event.days:
         raise Http404("That is not a day of the event.")
-    return download(
+    return download_or_queue(
         export=export,
         file_format=file_format,
         user=request.user,
@@ -99,3 +101,32 @@ def day_download(request, day, slug, file_format):
         day=day,
         subject=f"{day:%Y-%m-%d}",
     )
+
+
+def _export_file(request, file_id):
+    export_file = get_object_or_404(ExportFile.objects.defer("content"), pk=file_id)
+    if not may_fetch(user=request.user, export_file=export_file):
+        raise PermissionDenied("This file was made for someone else.")
+    return export_file
+
+
+def file_status(request, file_id):
+    """A large download being built: a progress bar, reloading itself until it is ready."""
+    export_file = _export_file(request, file_id)
+    active = export_file.state in (ExportFile.State.QUEUED, ExportFile.State.RUNNING)
+    context = {
+        **admin.site.each_context(request),
+        "title": export_file.export_name,
+        "file": export_file,
+        "refresh_seconds": 2 if active else None,
+    }
+    return TemplateResponse(request, "admin/workshops/export_file.html", context)
+
+
+def file_download(request, file_id):
+    """The ready file itself; each fetch is recorded."""
+    export_file = _export_file(request, file_id)
+    if export_file.state != ExportFile.State.READY:
+        raise Http404("That file is not ready.")
+    export_file = ExportFile.objects.get(pk=export_file.pk)  # now with its bytes
+    return fetch(export_file=export_file, user=request.user)

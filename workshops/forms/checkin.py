@@ -10,7 +10,37 @@ from workshops.services.checkin_devices import CheckinLinkError, issue_checkin_l
 MAX_SCANS_PER_REQUEST = 50
 
 
-class ScanForm(forms.Form):
+class JSONForm(forms.Form):
+    """A form fed a decoded JSON object: each field must arrive as text (or null, or absent).
+
+    Django's fields expect what a browser posts; a number, boolean, list or
+    object where text belongs gets this form's per-field error instead of
+    reaching (and crashing) the field's parser.
+    """
+
+    wrong_type_message = "Send this as text."
+
+    def __init__(self, data=None, **kwargs):
+        data = dict(data) if data is not None else None
+        self.wrong_types = [
+            name
+            for name in self.base_fields
+            if data is not None and data.get(name) is not None and not isinstance(data[name], str)
+        ]
+        for name in self.wrong_types:
+            data[name] = ""
+        super().__init__(data, **kwargs)
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name in self.wrong_types:
+            self.cleaned_data.pop(name, None)
+            self._errors[name] = self.error_class([self.wrong_type_message])
+
+
+class ScanForm(JSONForm):
     """One scan: the device's UUID for it, the door, what the badge said, when it was read."""
 
     id = forms.UUIDField()
@@ -25,7 +55,7 @@ class ScanForm(forms.Form):
         return at
 
 
-class UndoForm(forms.Form):
+class UndoForm(JSONForm):
     id = forms.UUIDField()
 
 

@@ -7,7 +7,7 @@ from workshops.models.booking import Booking, BookingChange
 from workshops.models.calendar import CalendarEntry, CalendarFeed
 from workshops.models.certificate import Certificate
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
-from workshops.models.export import ExportRecord
+from workshops.models.export import ExportFile, ExportRecord
 from workshops.models.facilitator import Facilitator, FacilitatorLink
 from workshops.models.feedback import SurveyAnswer, SurveyInvitation, SurveyQuestions
 from workshops.models.programme import Room, Session, TimeSlot, Workshop
@@ -24,6 +24,7 @@ __all__ = [
     "Certificate",
     "CheckIn",
     "CheckinDevice",
+    "ExportFile",
     "ExportRecord",
     "Facilitator",
     "FacilitatorLink",

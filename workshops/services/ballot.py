@@ -1,14 +1,15 @@
 """The workshop ballot: delegates rank workshops, then one allocation books everyone.
 
 In ballot mode (`Event.booking_mode`), delegates save a ranking until
-`Event.ballot_closes_at`. After it closes an organiser runs the allocation
-(`run_allocation`: the optimiser in `workshops.allocation`, with first come
-first served and random serial dictatorship on the same rankings for
-comparison), reads the report, and publishes one run (`publish_allocation`),
-which books every seat through `workshops.services.booking.book_sessions` in
-one transaction, emails each delegate their timetable, tells every day-two
-delegate it leaves short what they can do (`workshops.services.ballot_outcome`)
-and switches the event to live booking.
+`Event.ballot_closes_at`. After it closes an organiser starts an allocation
+run, which a worker runs (`workshops.services.ballot_runs`: the optimiser in
+`workshops.allocation`, with first come first served and random serial
+dictatorship on the same rankings for comparison), reads the report, and
+publishes one run (`publish_allocation`), which books every seat through
+`workshops.services.booking.book_sessions` in one transaction, emails each
+delegate their timetable, tells every day-two delegate it leaves short what
+they can do (`workshops.services.ballot_outcome`) and switches the event to
+live booking.
 """
 
 import hashlib
@@ -23,17 +24,9 @@ from registration.errors import UserFacingError
 from registration.models import Delegate, Event
 from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates, lock_event
-from workshops.allocation import (
-    BallotDelegate,
-    BallotInstance,
-    BallotSession,
-    allocate_first_come_first_served,
-    allocate_optimal,
-    allocate_random_serial_dictatorship,
-)
+from workshops.allocation import BallotDelegate, BallotInstance, BallotSession
 from workshops.models import AllocationRun, Preference, Session, Workshop
 from workshops.services.ballot_outcome import email_left_out
-from workshops.services.ballot_report import build_report
 from workshops.services.booking import BALLOT, BookingError, book_sessions
 from workshops.services.locking import lock_allocation_run, lock_sessions
 
@@ -144,6 +137,33 @@ def save_ranking(*, delegate, ranking, now=None):
     )
 
 
+def check_can_allocate(*, event, now=None):
+    """Raise `AllocationRefused` unless `event`'s ballot is closed and someone can be allocated.
+
+    Reads only (two small queries).
+    """
+    now = now or timezone.now()
+    if not event.is_ballot:
+        raise AllocationRefused(f"{event} uses live booking, not a ballot.")
+    if event.ballot_is_open(now):
+        closes = (
+            f"it closes {timezone.localtime(event.ballot_closes_at):%d %B %Y at %H:%M}"
+            if event.ballot_closes_at
+            else "no closing time is set"
+        )
+        raise AllocationRefused(
+            f"The ballot is still open ({closes}): delegates could change their ranking after "
+            "the run. Set “Ballot closes at” on the event to close it first."
+        )
+    in_ballot = (
+        Delegate.objects.email_confirmed()
+        .filter(event=event, status=Delegate.Status.REGISTERED, attends_day_two=True)
+        .filter(bookings__isnull=True)
+    )
+    if not Preference.objects.filter(delegate__in=in_ballot).exists():
+        raise AllocationRefused("Nobody without seats has ranked any workshops: nothing to run.")
+
+
 @dataclass(frozen=True)
 class Ballot:
     """The allocation's input read from the database, and who it leaves out."""
@@ -231,50 +251,6 @@ def fingerprint_instance(*, instance):
     return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
 
 
-def run_allocation(*, event, seed, actor=None, time_limit=30.0, now=None):
-    """Allocate the closed ballot three ways and store the result as an `AllocationRun`.
-
-    Solves the optimal allocation and, on the same rankings, first come first
-    served and random serial dictatorship (drawn from `seed`), for the report.
-    Side effects: inserts the run only; no seat is booked until it is
-    published. Raises `AllocationRefused` while the ballot is open or when
-    nobody has ranked.
-    """
-    now = now or timezone.now()
-    if not event.is_ballot:
-        raise AllocationRefused(f"{event} uses live booking, not a ballot.")
-    if event.ballot_is_open(now):
-        closes = (
-            f"it closes {timezone.localtime(event.ballot_closes_at):%d %B %Y at %H:%M}"
-            if event.ballot_closes_at
-            else "no closing time is set"
-        )
-        raise AllocationRefused(
-            f"The ballot is still open ({closes}): delegates could change their ranking after "
-            "the run. Set “Ballot closes at” on the event to close it first."
-        )
-    ballot = build_ballot(event=event, seed=seed)
-    if not ballot.instance.delegates:
-        raise AllocationRefused("Nobody without seats has ranked any workshops: nothing to run.")
-    results = [
-        allocate_optimal(instance=ballot.instance, time_limit=time_limit),
-        allocate_first_come_first_served(instance=ballot.instance),
-        allocate_random_serial_dictatorship(instance=ballot.instance, seed=seed),
-    ]
-    optimal = results[0]
-    return AllocationRun.objects.create(
-        event=event,
-        seed=seed,
-        created_by=actor,
-        solver_status=optimal.status,
-        mip_gap=optimal.mip_gap,
-        solve_seconds=optimal.solve_seconds,
-        assignment={str(d): list(s) for d, s in optimal.assignment.items()},
-        report=build_report(ballot=ballot, results=results),
-        fingerprint=ballot.fingerprint,
-    )
-
-
 def publish_allocation(*, run, actor=None, now=None):
     """Book every seat of `run` and email each allocated delegate their timetable.
 
@@ -301,6 +277,10 @@ def publish_allocation(*, run, actor=None, now=None):
 def _publish(*, run, actor, now):
     event = lock_event(run.event_id)
     run = lock_allocation_run(run.pk)
+    if run.state != AllocationRun.State.FINISHED:
+        raise AllocationRefused(
+            f"{run} is {run.get_state_display().lower()}: only a finished run can be published."
+        )
     if run.published_at is not None:
         raise AllocationRefused(
             f"{run} was published on {timezone.localtime(run.published_at):%d %B %Y at %H:%M}; "

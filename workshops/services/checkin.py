@@ -21,6 +21,7 @@ Doors and who works them (`Door`, `DoorStaff`) are in `workshops.services.doors`
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -55,6 +56,8 @@ from workshops.services.standby import (
 )
 
 SEARCH_MIN_LENGTH = 2
+# How far outside its door's day a phone's clock may place a scan (offline queues, time zones).
+SCAN_CLOCK_MARGIN = timedelta(days=1)
 SEARCH_LIMIT = 8
 Outcome = CheckIn.Outcome
 TONES = {
@@ -75,10 +78,10 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
     too); at a session's door, may book a walk-in's seat (`seat_walk_in`,
     recorded in the booking history as done by the door) or put them on the
     door's standby queue. `scanned_at` is the device's clock, kept as told
-    unless it is in the future.
+    when it is believable (see `believable_scan_time`), otherwise replaced by now.
     """
     now = now or timezone.now()
-    scanned_at = min(scanned_at or now, now)
+    scanned_at = believable_scan_time(scanned_at, day=door.day, now=now)
     delegate_id = (
         Delegate.objects.filter(event=door.event, checkin_reference=reference)
         .values_list("pk", flat=True)
@@ -117,6 +120,22 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
         if found is None:
             raise
         return found, True
+
+
+def believable_scan_time(scanned_at, *, day, now):
+    """`scanned_at` if a phone could have read the badge then for a door on `day`, else `now`.
+
+    A phone's offline queue may be hours old, so any time from the day before
+    the door's day to the day after it is kept (never later than `now`). A time
+    outside that window is a phone whose clock is wrong (a reset to 1970, a
+    typo'd year 1): the scan still counts, recorded as read when it arrived.
+    """
+    if scanned_at is None:
+        return now
+    start, end = day_bounds(day)
+    if not start - SCAN_CLOCK_MARGIN <= scanned_at <= end + SCAN_CLOCK_MARGIN:
+        return now
+    return min(scanned_at, now)
 
 
 def _recorded(scan_id):

@@ -174,3 +174,73 @@ def test_registration_form_agency_options_carry_short_names(event):
         "South East Regional Organised Crime Unit (SEROCU) (SE ROCU)</option>"
     ) in html
     assert f'<option value="{kent.pk}">Kent Police</option>' in html
+
+
+BIDI_MESSAGE = (
+    "Remove the invisible text-direction characters (such as U+202E, right-to-left "
+    "override): they can make the text read differently from what was typed."
+)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("first_name", "Eve\u202eexe.txt"),
+        ("last_name", "\u202aShah"),
+        ("badge_name", "Priya\u2066 \u2069"),
+        ("job_title", "DS\u202d"),
+        ("dietary_requirements", "No nuts\u202e"),
+        ("accessibility_needs", "\u2067Wheelchair user"),
+    ],
+)
+def test_registration_form_refuses_text_direction_overrides(programme, agency, field, value):
+    data = form_data(agency, **{field: value, "needs_consent": "on"})
+    form = RegistrationForm(data, event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors[field] == [BIDI_MESSAGE]
+
+
+def test_registration_form_refuses_overrides_in_an_unlisted_agency_name(programme, agency):
+    data = form_data(agency, agency="", agency_not_listed="on", other_agency="Kent\u202e Police")
+    form = RegistrationForm(data, event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors["other_agency"][0] == BIDI_MESSAGE
+
+
+def test_registration_form_keeps_right_to_left_names_and_direction_marks(programme, agency):
+    data = form_data(
+        agency, first_name="\u05d3\u05e0\u05d4\u200f", last_name="\u0643\u0631\u064a\u0645"
+    )
+    form = RegistrationForm(data, event=programme["event"])
+    assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    "phone", ["07700 900123", "+44 (0)20 7946-0000", "+1 212 555 0100", "020 7946 0000"]
+)
+def test_registration_form_accepts_phone_numbers(programme, agency, phone):
+    form = RegistrationForm(form_data(agency, phone=phone), event=programme["event"])
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["phone"] == phone
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0770\u202e0 900123",
+        "call me",
+        "07700 900123 ext 4",
+        "=HYPERLINK(1)",
+        "44+ 20 7946",
+        "12345",
+        "1" * 21,
+        "+-()",
+    ],
+)
+def test_registration_form_refuses_what_is_not_a_phone_number(programme, agency, phone):
+    form = RegistrationForm(form_data(agency, phone=phone), event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors["phone"] == [
+        "Enter a phone number in digits, with spaces, brackets or hyphens if you like "
+        "and + at the start for an international number, e.g. +44 20 7946 0000."
+    ]

@@ -15,7 +15,7 @@ from tests.attending import attend, door_staff
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
 from workshops.models import Announcement, SurveyInvitation
 from workshops.services.announcement import send_announcement
-from workshops.services.ballot import run_allocation
+from workshops.services.ballot_runs import run_allocation
 from workshops.services.booking import book_sessions, move_delegate
 from workshops.services.certificates import send_certificates, verify_certificate
 from workshops.services.feedback import answer_survey, send_surveys, survey_token

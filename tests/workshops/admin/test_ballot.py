@@ -13,8 +13,9 @@ from registration.models import Delegate, Event
 from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
 from tests.jobs import queued_jobs, run_queued_jobs
 from workshops.models import AllocationRun, Booking
-from workshops.services.ballot import publish_allocation, run_allocation
+from workshops.services.ballot import publish_allocation
 from workshops.services.ballot_report import describe_solution
+from workshops.services.ballot_runs import run_allocation
 
 
 @pytest.fixture
@@ -49,10 +50,17 @@ def test_admin_run_then_report_shows_three_methods_side_by_side(client, closed_b
     assert response.status_code == 302
     assert response["Location"] == f"/admin/workshops/allocationrun/{run.pk}/report/"
     assert Booking.objects.count() == 0
+    waiting = client.get(response["Location"]).content.decode()
+    assert "Waiting for a background worker to start it." in waiting
+    assert '<meta http-equiv="refresh" content="2">' in waiting
 
+    [job] = run_queued_jobs()
+    assert job.task_path == "workshops.tasks.allocate_ballot"
+    run.refresh_from_db()
     response = client.get(response["Location"])
     assert response.status_code == 200
     page = response.content.decode()
+    assert 'http-equiv="refresh"' not in page
     assert (
         '<th scope="col">Optimal (ballot)</th><th scope="col">First come, first served</th>'
         '<th scope="col">Random serial dictatorship</th>'
@@ -141,6 +149,7 @@ def test_admin_user_with_change_permission_may_run_and_publish(client, closed_ba
     response = client.post("/admin/workshops/allocationrun/run/", run_page_data(closed_ballot))
     assert response.status_code == 302
     run = AllocationRun.objects.get()
+    run_queued_jobs()
     assert client.post(f"/admin/workshops/allocationrun/{run.pk}/publish/").status_code == 302
     assert Booking.objects.count() == 32
 

@@ -16,13 +16,9 @@ from workshops.allocation import (
     find_allocation_problems,
 )
 from workshops.models import AllocationRun, Booking, BookingChange, Session
-from workshops.services.ballot import (
-    AllocationRefused,
-    build_ballot,
-    publish_allocation,
-    run_allocation,
-)
+from workshops.services.ballot import AllocationRefused, build_ballot, publish_allocation
 from workshops.services.ballot_report import people_in_report
+from workshops.services.ballot_runs import run_allocation
 from workshops.services.booking import book_sessions
 
 BOOKED_SUBJECT = "Strategic SOCEX 2019: your workshops are booked"

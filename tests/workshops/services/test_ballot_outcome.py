@@ -9,7 +9,8 @@ from outbox.models import OutgoingEmail
 from registration.models import Delegate
 from tests.factories import DelegateFactory, rank_workshops
 from tests.mail_backends import as_sent
-from workshops.services.ballot import AllocationRefused, publish_allocation, run_allocation
+from workshops.services.ballot import AllocationRefused, publish_allocation
+from workshops.services.ballot_runs import run_allocation
 
 OUTCOME_SUBJECT = "Strategic SOCEX 2019: the workshop ballot is done: what it means for you"
 

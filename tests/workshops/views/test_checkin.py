@@ -166,6 +166,80 @@ def test_malformed_requests_get_a_message_and_change_nothing(door_client, body):
     assert CheckIn.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("at", 12345),
+        ("at", True),
+        ("at", ["2019-05-23T09:12:00Z"]),
+        ("at", {"when": "now"}),
+        ("id", 7),
+        ("door", False),
+        ("reference", 42),
+        ("reference", ["x"]),
+    ],
+)
+def test_a_field_of_the_wrong_type_refuses_that_scan_only(door_client, programme, field, value):
+    delegate = DelegateFactory(event=programme["event"])
+    bad = {**a_scan(delegate.checkin_reference), field: value}
+    good = a_scan(delegate.checkin_reference)
+    response = post_scans(door_client, bad, good)
+    assert response.status_code == 200
+    refused, admitted = response.json()["results"]
+    assert refused["error"] == f"{field}: Send this as text."
+    assert admitted["outcome"] == "admitted"
+    assert CheckIn.objects.get().scan_id == uuid.UUID(good["id"])
+
+
+def test_undo_with_an_id_of_the_wrong_type_is_refused(door_client):
+    response = post_json(door_client, "checkin:undo", {"id": 12345})
+    assert (response.status_code, response.json()["message"]) == (400, "id: Send this as text.")
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "1970-01-01T00:00:00Z",
+        "2019-05-21T21:59:00Z",  # Just over a day before the door's day began (BST).
+        "2019-05-25T00:01:00+01:00",  # Over a day after the door's day.
+    ],
+)
+def test_a_scan_time_outside_the_doors_day_is_recorded_as_received(door_client, programme, at):
+    delegate = DelegateFactory(event=programme["event"])
+    answer = post_scans(door_client, a_scan(delegate.checkin_reference, at=at)).json()
+    assert answer["results"][0]["outcome"] == "admitted"
+    kept = CheckIn.objects.get()
+    assert kept.scanned_at == kept.at
+
+
+@pytest.mark.parametrize("at", ["2019-05-21T23:30:00Z", "2019-05-23T23:59:00+01:00"])
+def test_a_scan_time_within_a_day_of_the_doors_day_is_kept(door_client, programme, at):
+    delegate = DelegateFactory(event=programme["event"])
+    post_scans(door_client, a_scan(delegate.checkin_reference, at=at))
+    assert CheckIn.objects.get().scanned_at == datetime.datetime.fromisoformat(at)
+
+
+@pytest.mark.postgres
+def test_a_scan_dated_year_one_leaves_every_page_working(door_client, client, programme, sign_in):
+    """On PostgreSQL a year-1 time with a +14:00 offset was stored BC, and reading it 500'd."""
+    delegate = DelegateFactory(event=programme["event"])
+    scan = a_scan(delegate.checkin_reference, at="0001-01-01T00:00:00+14:00")
+    assert post_scans(door_client, scan).status_code == 200
+    assert post_scans(door_client, scan).json()["results"][0]["replayed"] is True
+    assert post_json(door_client, "checkin:undo", {"id": scan["id"]}).status_code == 200
+    checkin = CheckIn.objects.get()
+    client.force_login(AdminUserFactory(groups=["Organisers"]))
+    for url in [
+        reverse("admin:workshops_checkin_changelist"),
+        reverse("admin:workshops_checkin_change", args=[checkin.pk]),
+        reverse("admin:registration_delegate_delete", args=[delegate.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
+    client.logout()
+    assert sign_in(delegate).get(reverse("my_data")).status_code == 200
+
+
 def test_too_many_scans_at_once_are_refused(door_client):
     response = post_scans(door_client, *[a_scan("x") for _ in range(51)])
     assert (response.status_code, response.json()["message"]) == (

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from outbox.services import waiting_email_warning
 from registration.models import Event
 from workshops.models import AllocationRun
-from workshops.services.ballot import BallotError, publish_allocation, run_allocation
+from workshops.services.ballot import BallotError, publish_allocation
 from workshops.services.ballot_report import describe_run, people_in_report, report_summary
+from workshops.services.ballot_runs import run_allocation
 
 
 class Command(BaseCommand):
