@@ -35,7 +35,6 @@ from workshops.services.booking import (
 )
 from workshops.services.notifications import (
     send_booking_confirmation,
-    send_cancellation,
     send_choices_reminder,
 )
 
@@ -273,7 +272,8 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
 
     def delete_model(self, request, obj):
         # Free the seats through the service first, so the people waiting get them.
-        release_bookings(bookings=list(obj.bookings.all()), actor=request.user)
+        # A deleted delegate is not mailed; anyone promoted into their seats is.
+        release_bookings(bookings=list(obj.bookings.all()), actor=request.user, notify=False)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -281,7 +281,9 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         # delegates in one, so nobody can book them a seat in between.
         with transaction.atomic():
             release_bookings(
-                bookings=list(Booking.objects.filter(delegate__in=queryset)), actor=request.user
+                bookings=list(Booking.objects.filter(delegate__in=queryset)),
+                actor=request.user,
+                notify=False,
             )
             super().delete_queryset(request, queryset)
 
@@ -297,8 +299,7 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         with sending_together():  # one transaction each, one mail connection for them all
             for delegate in live:
                 with transaction.atomic():
-                    cancel_registration(delegate=delegate, actor=request.user)
-                    send_cancellation(delegate=delegate)
+                    cancel_registration(delegate=delegate, actor=request.user)  # and emails
                 cancelled += 1
         report_counts(
             self,

@@ -4,6 +4,7 @@ certificates: a file per family."""
 from workshops.models.announcement import Announcement, AnnouncementRecipient
 from workshops.models.ballot import AllocationRun, Preference
 from workshops.models.booking import Booking, BookingChange
+from workshops.models.calendar import CalendarEntry, CalendarFeed
 from workshops.models.certificate import Certificate
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
 from workshops.models.export import ExportFile, ExportRecord
@@ -18,6 +19,8 @@ __all__ = [
     "AnnouncementRecipient",
     "Booking",
     "BookingChange",
+    "CalendarEntry",
+    "CalendarFeed",
     "Certificate",
     "CheckIn",
     "CheckinDevice",

@@ -31,7 +31,6 @@ from workshops.models import AllocationRun, Preference, Session, Workshop
 from workshops.services.ballot_outcome import email_left_out
 from workshops.services.booking import BALLOT, BookingError, book_sessions
 from workshops.services.locking import lock_allocation_run, lock_sessions
-from workshops.services.notifications import send_booking_confirmation
 
 
 class BallotError(UserFacingError):
@@ -364,8 +363,7 @@ def _publish(*, run, actor, now):
                     f"Could not book {delegate}: {error.message} "
                     "Nothing has been booked or emailed."
                 ) from error
-            send_booking_confirmation(delegate=delegate)
-            booked += 1
+            booked += 1  # book_sessions queued their confirmation
         email_left_out(event=event, ballot=ballot, assignment=run.assignment, now=now)
     event.booking_mode = Event.BookingMode.LIVE
     event.save(update_fields=["booking_mode"])

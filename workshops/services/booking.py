@@ -18,6 +18,12 @@ fails if any other module writes `Booking` or `BookingChange` rows.
 - `bulk_seat_synthetic`: demo and benchmark data, in bulk;
 - `forget_history_reasons`: erasure keeps the history rows, not their reasons.
 
+Every function here that changes seats runs as a seat writer (`_writes_seats`):
+it notes each seat gained or given up, per delegate and round, and the
+outermost one, before its transaction commits, emails each delegate changed
+what changed (once, with the net change, nothing if nothing changed) and
+raises their calendar entries' SEQUENCE (`workshops.services.seat_changes`).
+
 A seat freed is handed on in the transaction that freed it. The dependency
 runs one way: this module imports `workshops.services.waitlist`, which
 decides who is promoted (`next_in_line`) and writes only waiting-list entries;
@@ -39,6 +45,7 @@ path (cascades, raw SQL) can leave a stale counter behind; the capacity
 trigger (migration 0005) refuses an insert into a full session whoever makes it.
 """
 
+import functools
 from collections import Counter, defaultdict, deque
 
 from django.db import transaction
@@ -52,6 +59,7 @@ from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, lock_delegates
 from registration.signals import delegate_left_day_two, place_handed_over
 from workshops.models import Booking, BookingChange, Session
+from workshops.services import seat_changes
 from workshops.services.choices import choice_problems
 from workshops.services.history import (
     SystemActor,
@@ -60,7 +68,7 @@ from workshops.services.history import (
     session_label,
 )
 from workshops.services.locking import lock_sessions
-from workshops.services.notifications import send_no_show_release, send_waitlist_promotion
+from workshops.services.seat_changes import Cause
 from workshops.services.standby import (
     mark_seated,
     no_show_ids,
@@ -74,6 +82,46 @@ BALLOT = SystemActor("the ballot")
 SYNTHETIC_DATA = SystemActor("synthetic data")
 PROMOTION_REASON = "A place came free and they were next on its waiting list."
 NO_SHOW_REASON = "No-show: not checked in anywhere that day; the seat went to someone on standby."
+
+
+def _writes_seats(function):
+    """Run `function` as a seat writer: in one transaction, its changes told to each delegate.
+
+    The outermost seat writer opens the transaction and the change set, and
+    announces the set (`seat_changes.announce`) after `function` returns, in
+    the same transaction; one called inside another adds to its set.
+    """
+
+    @functools.wraps(function)
+    def writer(*args, **kwargs):
+        with seat_changes.collecting() as opened:
+            if not opened:
+                return function(*args, **kwargs)
+            with transaction.atomic():
+                result = function(*args, **kwargs)
+                seat_changes.announce(seat_changes.current())
+                return result
+
+    return writer
+
+
+def _cause(actor):
+    """Why the seats changed, for the email, from who changed them."""
+    if actor is None:
+        return Cause.DELEGATE
+    if actor == WAITING_LIST:
+        return Cause.WAITING_LIST
+    if actor == BALLOT:
+        return Cause.BALLOT
+    if isinstance(actor, SystemActor):
+        return Cause.SYSTEM
+    return Cause.ORGANISER
+
+
+def _note(*, delegate_id, time_slot_id, was=None, now=None, cause):
+    seat_changes.current().note_seat(
+        delegate_id=delegate_id, time_slot_id=time_slot_id, was=was, now=now, cause=cause
+    )
 
 
 class BookingError(UserFacingError):
@@ -111,7 +159,7 @@ class NotBookable(BookingError):
     their email address not confirmed)."""
 
 
-@transaction.atomic
+@_writes_seats
 def book_sessions(*, delegate, sessions, actor=None):
     """Replace the delegate's seats with exactly `sessions`, all or nothing.
 
@@ -148,7 +196,8 @@ def book_sessions(*, delegate, sessions, actor=None):
     if problems:
         raise ChoicesInvalid(problems)
 
-    held = set(delegate.bookings.values_list("session_id", flat=True))
+    held_in_slot = dict(delegate.bookings.values_list("time_slot_id", "session_id"))
+    held = set(held_in_slot.values())
     wanted = {s.pk for s in sessions}
     gaining = sorted(wanted - held)
     if gaining:
@@ -179,26 +228,45 @@ def book_sessions(*, delegate, sessions, actor=None):
         for s in booked
     )
     _record_seats(delegate_id=delegate.pk, actor=actor, booked=booked, released_ids=released)
+    wanted_in_slot = {s.time_slot_id: s.pk for s in sessions}
+    for slot in sorted(held_in_slot.keys() | wanted_in_slot.keys()):
+        _note(
+            delegate_id=delegate.pk,
+            time_slot_id=slot,
+            was=held_in_slot.get(slot),
+            now=wanted_in_slot.get(slot),
+            cause=_cause(actor),
+        )
     if held:  # a first booking frees nothing and waits for nothing: skip the waiting lists
         drop_waitlist_entries(delegate=delegate, session_ids=gaining)
         serve_waitlists(freed=Counter(released))
     return sorted(sessions, key=lambda s: s.time_slot.starts_at)
 
 
-@transaction.atomic
-def cancel_registration(*, delegate, actor=None):
+@_writes_seats
+def cancel_registration(*, delegate, actor=None, notify=True):
     """Cancel a registration and free its seats at once.
 
     Side effects: marks the delegate cancelled, deletes their bookings (each
     recorded in the booking history as released by `actor`, None meaning the
     delegate) and waiting-list entries, spends any unused booking links and
-    hands the freed seats to the people waiting (`serve_waitlists`).
-    Cancelling twice is harmless.
+    hands the freed seats to the people waiting (`serve_waitlists`). With
+    `notify`, queues the cancellation email, whose calendar file cancels the
+    seats released (without: an erasure, which mails nobody). Cancelling twice
+    is harmless and sends nothing more.
     """
     delegate = lock_delegate(delegate.pk)
-    released_ids = list(delegate.bookings.values_list("session_id", flat=True))
+    held = list(delegate.bookings.values_list("time_slot_id", "session_id"))
+    released_ids = [session_id for _, session_id in held]
     delegate.bookings.all().delete()
     _record_seats(delegate_id=delegate.pk, actor=actor, released_ids=released_ids)
+    changes = seat_changes.current()
+    for slot, session_id in held:
+        _note(delegate_id=delegate.pk, time_slot_id=slot, was=session_id, cause=_cause(actor))
+    if not notify:
+        changes.keep_quiet(delegate_ids=[delegate.pk])
+    elif delegate.status != Delegate.Status.CANCELLED:
+        changes.registration_cancelled(delegate_id=delegate.pk)
     drop_waitlist_entries(delegate=delegate)
     serve_waitlists(freed=Counter(released_ids))
     delegate.manage_links.filter(used_at__isnull=True).delete()
@@ -208,6 +276,7 @@ def cancel_registration(*, delegate, actor=None):
     return delegate
 
 
+@_writes_seats
 def leave_day_two(*, delegate, actor=None):
     """Give up everything `delegate` holds on day two: seats, waiting lists, rankings.
 
@@ -215,11 +284,15 @@ def leave_day_two(*, delegate, actor=None):
     day two, holding their lock (`registration.services.details`). Side
     effects: deletes their bookings (each recorded in the booking history as
     released by `actor`, None meaning the delegate), waiting-list entries and
-    ballot rankings, and hands the freed seats to the people waiting.
+    ballot rankings, and hands the freed seats to the people waiting; the
+    delegate is emailed the seats given up, with a calendar file cancelling them.
     """
-    released_ids = list(delegate.bookings.values_list("session_id", flat=True))
+    held = list(delegate.bookings.values_list("time_slot_id", "session_id"))
+    released_ids = [session_id for _, session_id in held]
     delegate.bookings.all().delete()
     _record_seats(delegate_id=delegate.pk, actor=actor, released_ids=released_ids)
+    for slot, session_id in held:
+        _note(delegate_id=delegate.pk, time_slot_id=slot, was=session_id, cause=Cause.LEFT_DAY_TWO)
     drop_waitlist_entries(delegate=delegate)
     delegate.preferences.all().delete()
     serve_waitlists(freed=Counter(released_ids))
@@ -233,21 +306,28 @@ def _release_day_two(sender, *, delegate, actor=None, **kwargs):
 HANDOVER = SystemActor("a handover")
 
 
+@_writes_seats
 def hand_over_place(*, old, new):
     """Move `old`'s seats, waiting-list places and rankings to `new`, who takes their place.
 
     Must run inside the handover's transaction, holding `old`'s lock, with
     `new` just inserted (`registration.services.handover`). Seats move as
     they are, so no capacity changes; each is recorded in the booking history
-    as released by `old` and booked by `new`, both by "a handover".
+    as released by `old` and booked by `new`, both by "a handover". Like every
+    seat change, each is emailed: `old` a calendar file cancelling their
+    entries, `new` their booking confirmation with their timetable.
     """
-    session_ids = list(old.bookings.values_list("session_id", flat=True))
+    seats = list(old.bookings.values_list("time_slot_id", "session_id"))
+    session_ids = [session_id for _, session_id in seats]
     old.bookings.update(delegate=new)
     old.waitlist.update(delegate=new)
     old.preferences.update(delegate=new)
     _record_seats(delegate_id=old.pk, actor=HANDOVER, released_ids=session_ids)
     sessions = Session.objects.filter(pk__in=session_ids).select_related("workshop", "time_slot")
     _record_seats(delegate_id=new.pk, actor=HANDOVER, booked=list(sessions))
+    for slot, session_id in seats:
+        _note(delegate_id=old.pk, time_slot_id=slot, was=session_id, cause=Cause.HANDOVER)
+        _note(delegate_id=new.pk, time_slot_id=slot, now=session_id, cause=Cause.HANDOVER)
 
 
 @receiver(place_handed_over)
@@ -255,7 +335,7 @@ def _hand_over(sender, *, old, new, **kwargs):
     hand_over_place(old=old, new=new)
 
 
-@transaction.atomic
+@_writes_seats
 def move_delegate(*, delegate, from_session, to_session, actor, override=0, reason=""):
     """Move the delegate's seat from `from_session` to `to_session` in the same time slot.
 
@@ -328,26 +408,32 @@ def move_delegate(*, delegate, from_session, to_session, actor, override=0, reas
     return booking
 
 
-@transaction.atomic
-def release_bookings(*, bookings, actor):
+@_writes_seats
+def release_bookings(*, bookings, actor, notify=True):
     """Delete seats as an organiser (`actor`), then serve the waiting lists of the sessions freed.
 
     Side effects: locks each delegate concerned (ascending id), deletes those
     of `bookings` that still exist, records each as released by `actor` in the
-    booking history, and promotes people waiting (`serve_waitlists`). Returns
-    the `(delegate, session)` pairs promoted.
+    booking history, and promotes people waiting (`serve_waitlists`); each
+    delegate changed is emailed, unless `notify` is false for the delegates
+    whose seats these are (they are being deleted), not for those promoted.
+    Returns the `(delegate, session)` pairs promoted.
     """
     lock_delegates({b.delegate_id for b in bookings})
     doomed = Booking.objects.filter(pk__in=[b.pk for b in bookings])
-    seats = list(doomed.values_list("delegate_id", "session_id"))
+    seats = list(doomed.values_list("delegate_id", "session_id", "time_slot_id"))
     doomed.delete()
     released = defaultdict(list)
-    for delegate_id, session_id in seats:
+    for delegate_id, session_id, slot in seats:
         released[delegate_id].append(session_id)
+        _note(delegate_id=delegate_id, time_slot_id=slot, was=session_id, cause=_cause(actor))
+    if not notify:
+        seat_changes.current().keep_quiet(delegate_ids=list(released))
     _record_releases(released=released, actor=actor)
-    return serve_waitlists(freed=Counter(session_id for _, session_id in seats))
+    return serve_waitlists(freed=Counter(session_id for _, session_id, _ in seats))
 
 
+@_writes_seats
 def serve_waitlists(*, freed):
     """Hand seats freed in this transaction to the people waiting, in order, along the chain.
 
@@ -356,7 +442,7 @@ def serve_waitlists(*, freed):
     the session's row lock). Must run inside that transaction. Whom to move is
     `waitlist.next_in_line`'s choice; each move frees that person's old seat,
     whose own waiting list is served next. Side effects: for each promotion,
-    moves the seat (`swap_seat`), drops the entry and queues an email. Returns
+    moves the seat (`swap_seat`; the change email tells them) and drops the entry. Returns
     the list of `(delegate, session)` promoted. See `workshops.services.waitlist`
     for why this terminates, cannot overbook and cannot deadlock.
     """
@@ -371,9 +457,6 @@ def serve_waitlists(*, freed):
             old = promotion.old_booking
             swap_seat(delegate=promotion.delegate, old_booking=old, session=promotion.session)
             drop_waitlist_entries(delegate=promotion.delegate, session_ids=[session_id])
-            send_waitlist_promotion(
-                delegate=promotion.delegate, session=promotion.session, released=old.session
-            )
             promoted.append((promotion.delegate, promotion.session))
             budget[old.session_id] += 1
             queue.append(old.session_id)
@@ -381,6 +464,7 @@ def serve_waitlists(*, freed):
     return promoted
 
 
+@_writes_seats
 def swap_seat(*, delegate, old_booking, session, actor=WAITING_LIST, reason=PROMOTION_REASON):
     """Move `delegate` from `old_booking` into `session`, in the same slot: a promotion.
 
@@ -395,6 +479,7 @@ def swap_seat(*, delegate, old_booking, session, actor=WAITING_LIST, reason=PROM
     )
 
 
+@_writes_seats
 def serve_after_capacity_change(*, session, old_capacity):
     """After an organiser raised `session`'s capacity, fill the new places from its waiting list.
 
@@ -406,7 +491,7 @@ def serve_after_capacity_change(*, session, old_capacity):
     return serve_waitlists(freed={session.pk: session.capacity - old_capacity})
 
 
-@transaction.atomic
+@_writes_seats
 def seat_walk_in(*, delegate, session, actor):
     """Give `delegate`, who holds no seat in `session`'s round, a free place in it: a walk-in.
 
@@ -437,10 +522,16 @@ def seat_walk_in(*, delegate, session, actor):
         workshop_id=session.workshop_id,
     )
     _record_seats(delegate_id=delegate.pk, actor=actor, booked=[session])
+    _note(
+        delegate_id=delegate.pk,
+        time_slot_id=session.time_slot_id,
+        now=session.pk,
+        cause=_cause(actor),
+    )
     return booking
 
 
-@transaction.atomic
+@_writes_seats
 def serve_standby(*, session, actor, release_no_shows):
     """Seat the people on `session`'s standby queue, in order: in free places, then in no-shows'.
 
@@ -451,8 +542,8 @@ def serve_standby(*, session, actor, release_no_shows):
     locks, so two doors or two phones serving one queue at once seat each
     person once and never pass capacity. Side effects: for each person seated,
     inserts their booking (recorded as booked by `actor`) and marks their
-    entry seated; for each no-show, deletes their booking, records it as
-    released by `actor` with the reason, and queues an email telling them.
+    entry seated; for each no-show, deletes their booking and records it as
+    released by `actor` with the reason. Each is emailed what changed.
     Returns `(seated delegate, released delegate or None)` pairs, in order.
     """
     session = Session.objects.select_related("time_slot__event", "workshop").get(pk=session.pk)
@@ -484,6 +575,12 @@ def serve_standby(*, session, actor, release_no_shows):
             for row in rows:
                 row.reason = NO_SHOW_REASON
             BookingChange.objects.bulk_create(rows)
+            _note(
+                delegate_id=released.pk,
+                time_slot_id=session.time_slot_id,
+                was=session.pk,
+                cause=Cause.NO_SHOW,
+            )
         else:
             break
         Booking.objects.create(
@@ -493,9 +590,13 @@ def serve_standby(*, session, actor, release_no_shows):
             workshop_id=session.workshop_id,
         )
         _record_seats(delegate_id=delegate.pk, actor=actor, booked=[session])
+        _note(
+            delegate_id=delegate.pk,
+            time_slot_id=session.time_slot_id,
+            now=session.pk,
+            cause=_cause(actor),
+        )
         mark_seated(entry=entry)
-        if released is not None:
-            send_no_show_release(delegate=released, session=session)
         seated.append((delegate, released))
     return seated
 
@@ -548,6 +649,13 @@ def _move_seat(
     *, delegate, source, target, actor, beyond_capacity=False, capacity_override=0, reason=""
 ):
     """Replace the delegate's seat in `source` with one in `target` and record the move."""
+    _note(
+        delegate_id=delegate.pk,
+        time_slot_id=target.time_slot_id,
+        was=source.pk,
+        now=target.pk,
+        cause=_cause(actor),
+    )
     Booking.objects.filter(delegate=delegate, session_id=source.pk).delete()
     booking = Booking.objects.create(
         delegate=delegate,

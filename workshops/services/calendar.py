@@ -1,31 +1,129 @@
-"""A delegate's day-two timetable as an iCalendar file."""
+"""A delegate's day-two workshops as iCalendar: email attachments, the download and the feed.
+
+Each event's UID names the delegate and the round (`round_uid`), never the
+session, and its SEQUENCE is the round's `CalendarEntry.sequence`, which
+rises with every change to the seat (`workshops.services.seat_changes`). So a
+calendar app that has the entry replaces it when the delegate changes
+workshop in that round, and removes it on a METHOD:CANCEL with the same UID.
+
+- `update_ics`: METHOD:REQUEST for the rounds held (emails about a booking or a change);
+- `cancel_ics`: METHOD:CANCEL for rounds given up (emails about a seat or registration lost);
+- `timetable_ics`: METHOD:PUBLISH of every seat held (the download and the private feed).
+
+Text (titles, names, rooms) is escaped by the `icalendar` library: a title
+with a newline, comma or semicolon stays one property value.
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
+
+from workshops.models import CalendarEntry
 
 
-def timetable_ics(*, delegate, bookings):
-    """Return the .ics text for `bookings` (with session, workshop, room and slot loaded)."""
-    event = delegate.event
+def round_uid(*, delegate_id, time_slot_id):
+    """The UID of a delegate's entry for one round, the same whatever workshop they hold in it."""
+    return f"socex-delegate-{delegate_id}-round-{time_slot_id}@{_host()}"
+
+
+def sequences(*, delegate):
+    """The delegate's SEQUENCE per time slot id (one query); a round never changed is absent."""
+    return dict(
+        CalendarEntry.objects.filter(delegate=delegate).values_list("time_slot_id", "sequence")
+    )
+
+
+def update_ics(*, delegate, bookings, sequence_of=None):
+    """METHOD:REQUEST for `bookings` (session, workshop, room and slot loaded): add or update."""
+    sequence_of = sequences(delegate=delegate) if sequence_of is None else sequence_of
+    calendar = _calendar(delegate=delegate, method="REQUEST")
+    for booking in bookings:
+        calendar.add_component(
+            _entry(
+                delegate=delegate,
+                time_slot=booking.time_slot,
+                session=booking.session,
+                sequence=sequence_of.get(booking.time_slot_id, 0),
+                invited=True,
+            )
+        )
+    return calendar.to_ical().decode()
+
+
+def cancel_ics(*, delegate, sessions, sequence_of=None):
+    """METHOD:CANCEL for the rounds of `sessions` given up (workshop, room and slot loaded)."""
+    sequence_of = sequences(delegate=delegate) if sequence_of is None else sequence_of
+    calendar = _calendar(delegate=delegate, method="CANCEL")
+    for session in sessions:
+        entry = _entry(
+            delegate=delegate,
+            time_slot=session.time_slot,
+            session=session,
+            sequence=sequence_of.get(session.time_slot_id, 0),
+            invited=True,
+        )
+        entry.add("status", "CANCELLED")
+        calendar.add_component(entry)
+    return calendar.to_ical().decode()
+
+
+def timetable_ics(*, delegate, bookings, sequence_of=None):
+    """METHOD:PUBLISH of `bookings`: the download, and the feed a calendar app subscribes to."""
+    sequence_of = sequences(delegate=delegate) if sequence_of is None else sequence_of
+    calendar = _calendar(delegate=delegate, method="PUBLISH")
+    # Calendar apps poll a subscribed feed; this asks for about an hourly refresh.
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", timedelta(hours=1))
+    for booking in bookings:
+        calendar.add_component(
+            _entry(
+                delegate=delegate,
+                time_slot=booking.time_slot,
+                session=booking.session,
+                sequence=sequence_of.get(booking.time_slot_id, 0),
+            )
+        )
+    return calendar.to_ical().decode()
+
+
+def _calendar(*, delegate, method):
     calendar = Calendar()
     calendar.add("prodid", "-//SOCEX registration//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{event.name}: my workshops")
-    stamp = timezone.now()
-    for booking in bookings:
-        session = booking.session
-        entry = Event()
-        entry.add("uid", f"socex-session-{session.pk}-delegate-{delegate.pk}@{_host()}")
-        entry.add("dtstamp", stamp)
-        entry.add("dtstart", booking.time_slot.starts_at)
-        entry.add("dtend", booking.time_slot.ends_at)
-        entry.add("summary", session.workshop.title)
-        entry.add("location", f"{session.room.name}, {event.venue_name}, {event.venue_address}")
-        entry.add("description", session.workshop.summary)
-        calendar.add_component(entry)
-    return calendar.to_ical().decode()
+    calendar.add("method", method)
+    calendar.add("x-wr-calname", f"{delegate.event.name}: my workshops")
+    return calendar
+
+
+def _entry(*, delegate, time_slot, session, sequence, invited=False):
+    event = delegate.event
+    entry = Event()
+    entry.add("uid", round_uid(delegate_id=delegate.pk, time_slot_id=time_slot.pk))
+    entry.add("sequence", sequence)
+    entry.add("dtstamp", timezone.now())
+    entry.add("dtstart", time_slot.starts_at)
+    entry.add("dtend", time_slot.ends_at)
+    entry.add("summary", session.workshop.title)
+    entry.add("location", f"{session.room.name}, {event.venue_name}, {event.venue_address}")
+    entry.add("description", session.workshop.summary)
+    if invited:
+        # A REQUEST or CANCEL names who sends it and to whom (RFC 5546); nobody is asked to reply.
+        organiser = vCalAddress(f"mailto:{event.contact_email}")
+        organiser.params["cn"] = _parameter(event.name)
+        entry.add("organizer", organiser)
+        attendee = vCalAddress(f"mailto:{delegate.email}")
+        attendee.params["cn"] = _parameter(delegate.full_name)
+        attendee.params["partstat"] = "ACCEPTED"
+        attendee.params["rsvp"] = "FALSE"
+        entry.add("attendee", attendee)
+    return entry
+
+
+def _parameter(text):
+    """A name fit for a parameter value: iCalendar cannot escape a quote or a line break there."""
+    return " ".join(text.replace('"', "'").split())
 
 
 def _host():

@@ -1,12 +1,26 @@
-"""Emails about a delegate's seats. Each queues a message; none sends directly."""
+"""Emails about a delegate's seats. Each queues a message; none sends directly.
+
+The seat writer (`workshops.services.booking`, through
+`workshops.services.seat_changes.announce`) queues the booking confirmation,
+the change email and the cancellation for every change to seats, once per
+change; the admin's "Resend the confirmation email" queues the confirmation
+again. Every one of them carries the calendar file of what it reports.
+"""
 
 from registration.services.email import email_delegate
-from workshops.services.calendar import timetable_ics
+from workshops.services.calendar import cancel_ics, update_ics
+
+CALENDAR_FILE = "socex-timetable.ics"
+CALENDAR_TYPE = "text/calendar"
 
 
-def send_booking_confirmation(*, delegate):
-    """Queue the confirmation: details, sessions, a fresh booking link and the .ics timetable."""
-    bookings = list(delegate.bookings.timetable())
+def send_booking_confirmation(*, delegate, bookings=None, sequence_of=None):
+    """Queue the confirmation: details, sessions, a fresh booking link and the calendar file.
+
+    The calendar is a METHOD:REQUEST for every seat held, at each round's
+    current SEQUENCE, so sending it again adds nothing twice.
+    """
+    bookings = list(delegate.bookings.timetable()) if bookings is None else bookings
     email_delegate(
         delegate=delegate,
         subject="your workshops are booked",
@@ -14,16 +28,63 @@ def send_booking_confirmation(*, delegate):
         context={"bookings": bookings},
         with_link=True,
         attachment=(
-            "socex-timetable.ics",
-            timetable_ics(delegate=delegate, bookings=bookings),
-            "text/calendar",
+            CALENDAR_FILE,
+            update_ics(delegate=delegate, bookings=bookings, sequence_of=sequence_of),
+            CALENDAR_TYPE,
         ),
     )
 
 
-def send_cancellation(*, delegate):
-    """Queue the email that confirms a cancelled registration."""
-    email_delegate(delegate=delegate, subject="registration cancelled", template="email/cancelled")
+def send_seat_change(*, delegate, rows, bookings, cause, updated, released, sequence_of):
+    """Queue the email saying what changed: per round, the workshop it was and is now.
+
+    `rows` are `{"time_slot", "was", "now", "cause"}` per round changed (a
+    session or None); `bookings` every seat held now. `cause` (a
+    `seat_changes.Cause`, or "" when several) picks the opening sentence. The
+    calendar file updates the rounds now held in `updated` (METHOD:REQUEST),
+    or, when the change only gave seats up, cancels the rounds of `released`
+    (METHOD:CANCEL).
+    """
+    if updated:
+        calendar = update_ics(delegate=delegate, bookings=updated, sequence_of=sequence_of)
+    else:
+        calendar = cancel_ics(delegate=delegate, sessions=released, sequence_of=sequence_of)
+    email_delegate(
+        delegate=delegate,
+        subject=_change_subject(rows=rows, cause=cause),
+        template="email/seats_changed",
+        context={"rows": rows, "bookings": bookings, "cause": cause},
+        with_link=True,
+        attachment=(CALENDAR_FILE, calendar, CALENDAR_TYPE),
+    )
+
+
+def _change_subject(*, rows, cause):
+    if len(rows) == 1:
+        row = rows[0]
+        if cause == "waiting_list" and row["now"]:
+            return f"you have a place in {row['now'].workshop.title}"
+        if cause == "no_show" and row["was"]:
+            return f"your seat in {row['was'].workshop.title} was given to someone waiting"
+    return "your workshops have changed"
+
+
+def send_cancellation(*, delegate, released=(), sequence_of=None):
+    """Queue the email confirming a cancelled registration; its calendar cancels `released`."""
+    attachment = None
+    if released:
+        attachment = (
+            CALENDAR_FILE,
+            cancel_ics(delegate=delegate, sessions=released, sequence_of=sequence_of),
+            CALENDAR_TYPE,
+        )
+    email_delegate(
+        delegate=delegate,
+        subject="registration cancelled",
+        template="email/cancelled",
+        context={"released": released},
+        attachment=attachment,
+    )
 
 
 def send_choices_reminder(*, delegate, held):
@@ -33,32 +94,6 @@ def send_choices_reminder(*, delegate, held):
         subject="please choose your workshops",
         template="email/choices_reminder",
         context={"held": held},
-        with_link=True,
-    )
-
-
-def send_waitlist_promotion(*, delegate, session, released):
-    """Queue the email telling a delegate they moved from `released` into `session`."""
-    email_delegate(
-        delegate=delegate,
-        subject=f"you have a place in {session.workshop.title}",
-        template="email/waitlist_promoted",
-        context={
-            "session": session,
-            "released": released,
-            "bookings": list(delegate.bookings.timetable()),
-        },
-        with_link=True,
-    )
-
-
-def send_no_show_release(*, delegate, session):
-    """Queue the email telling a delegate their seat in `session` went to someone at its door."""
-    email_delegate(
-        delegate=delegate,
-        subject=f"your seat in {session.workshop.title} was given to someone waiting",
-        template="email/no_show_released",
-        context={"session": session, "bookings": list(delegate.bookings.timetable())},
         with_link=True,
     )
 

@@ -11,6 +11,7 @@ from registration.services.privacy import isoformat_or_none
 from registration.signals import delegate_data_asked, delegate_erasing, delegate_forgotten
 from workshops.models import AllocationRun, AnnouncementRecipient
 from workshops.services.booking import cancel_registration, forget_history_reasons
+from workshops.services.calendar_feed import revoke_calendar_feed
 from workshops.services.certificates import forget_certificate_holder
 from workshops.services.feedback import forget_survey_names
 
@@ -58,17 +59,22 @@ def export_workshops(sender, *, delegate, **kwargs):
 
 @receiver(delegate_erasing)
 def release_everything(sender, *, delegate, **kwargs):
-    """Erasure: release every seat and end the registration (`cancel_registration`)."""
-    cancel_registration(delegate=delegate)
+    """Erasure: release every seat, end the registration, turn off the calendar feed."""
+    cancel_registration(delegate=delegate, notify=False)  # erasure mails nobody
+    revoke_calendar_feed(delegate=delegate)
 
 
 @receiver(delegate_forgotten)
 def forget_in_history(sender, *, delegate, old_email, **kwargs):
-    """Keep history and recipients as rows for the counts, without the address or reasons."""
+    """Keep history and recipients as rows for the counts, without the address or reasons.
+
+    The calendar feed goes: nothing should keep serving a forgotten delegate's seats.
+    """
     AnnouncementRecipient.objects.filter(Q(delegate=delegate) | Q(email__iexact=old_email)).update(
         email=delegate.email
     )
     forget_history_reasons(delegate=delegate)
+    revoke_calendar_feed(delegate=delegate)  # a forgotten delegate has no calendar to follow
     # Answers stay, anonymous; certificates keep verifying without pointing at anyone.
     forget_survey_names(delegate=delegate)
     forget_certificate_holder(delegate=delegate)

@@ -12,8 +12,8 @@ from workshops.models import Session
 from workshops.services.ballot_outcome import ballot_outcome
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
 from workshops.services.calendar import timetable_ics
+from workshops.services.calendar_feed import calendar_feed_of
 from workshops.services.certificates import certificate_available
-from workshops.services.notifications import send_booking_confirmation, send_cancellation
 from workshops.services.waitlist import mark_waitlist_options, waiting_places
 from workshops.views.ballot import ballot_summary, rank_workshops
 
@@ -58,8 +58,9 @@ def choose(request):
             book_sessions(delegate=delegate, sessions=form.chosen_sessions)
         except BookingError as error:
             form.add_error(None, error.message)
-        else:
-            send_booking_confirmation(delegate=delegate)
+        else:  # book_sessions emails what changed, if anything did
+            if {s.pk for s in form.chosen_sessions} == held_ids:
+                messages.info(request, "Nothing changed: these are the workshops you had.")
             return redirect("workshops:confirmed")
     return render(
         request,
@@ -101,6 +102,7 @@ def manage(request):
             "waiting": waiting_places(delegate=delegate),
             "changes_open": delegate.event.changes_are_open(),
             "ballot": ballot_summary(delegate, bookings=bookings),
+            "calendar_feed": calendar_feed_of(delegate=delegate),
             "ballot_outcome": ballot_outcome(delegate=delegate, held=len(bookings)),
             "certificate_ready": certificate_available(delegate),
         },
@@ -125,8 +127,7 @@ def cancel(request):
     if not delegate.event.changes_are_open():
         return changes_closed(request)
     if request.method == "POST":
-        cancel_registration(delegate=delegate)
-        send_cancellation(delegate=delegate)
+        cancel_registration(delegate=delegate)  # and emails the cancellation
         sign_out_delegate(request)
         return render(request, "socex/cancelled.html", {"cancelled_email": delegate.email})
     return render(request, "socex/cancel.html", {"delegate": delegate})

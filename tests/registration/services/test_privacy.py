@@ -125,9 +125,13 @@ def test_export_delegate_data_holds_registration_seats_links_and_emails(programm
     assert data["registration"]["phone"] == "0123"
     assert data["registration"]["agency"] == delegate.agency.name
     assert [w["workshop"] for w in data["workshops"]] == [s.workshop.title for s in four_sessions]
-    assert len(data["booking_links"]) == 1
+    # Booking queued their confirmation, with a link of its own.
+    assert len(data["booking_links"]) == 2
     assert "token_hash" not in json.dumps(data)
-    assert [e["subject"] for e in data["emails"]] == ["Hello"]
+    assert sorted(e["subject"] for e in data["emails"]) == [
+        "Hello",
+        "Strategic SOCEX 2019: your workshops are booked",
+    ]
     json.dumps(data)  # JSON-ready as it is
 
 

@@ -156,6 +156,14 @@ def test_leaving_day_two_gives_up_seats_waiting_lists_and_rankings(
     assert released.count() == 4
     assert Booking.objects.filter(delegate=waiting, session=four_sessions[0]).exists()
     assert "workshop seats, waiting-list places and rankings" in emails_to(delegate)[0].body_text
+    # The seat writer tells them and whoever took their seat, each with a calendar file.
+    (seats,) = OutgoingEmail.objects.filter(
+        to=delegate.email, subject__endswith="your workshops have changed"
+    )
+    assert "You are no longer attending day two" in seats.body_text
+    assert "METHOD:CANCEL" in seats.attachment_content
+    (promoted,) = OutgoingEmail.objects.filter(to=waiting.email, subject__contains="a place in")
+    assert "METHOD:REQUEST" in promoted.attachment_content
 
 
 def test_joining_day_two_when_no_full_set_is_left_is_refused(client, sign_in, stranded_programme):

@@ -83,6 +83,16 @@ def test_a_colleague_takes_the_place_with_its_seats(
     assert OutgoingEmail.objects.filter(
         to="robin.hale@kent.police.uk", subject__contains="the place is yours"
     )
+    # Calendars follow the seats: the old holder's entries are cancelled, the new one's booked.
+    (gone,) = OutgoingEmail.objects.filter(
+        to="sam@kent.police.uk", subject__endswith="your workshops have changed"
+    )
+    assert "METHOD:CANCEL" in gone.attachment_content
+    assert "handed your place" in gone.body_text
+    (booked,) = OutgoingEmail.objects.filter(
+        to="robin.hale@kent.police.uk", subject__endswith="your workshops are booked"
+    )
+    assert "METHOD:REQUEST" in booked.attachment_content
     # The new holder is signed in, and the link cannot be used twice.
     assert client.get(reverse("workshops:manage")).context["delegate"] == new
     assert "no longer works" in client.get(path).content.decode()

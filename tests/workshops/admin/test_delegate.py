@@ -156,6 +156,7 @@ def test_confirm_agency_action_needs_agency_change_permission(client, people):
 
 def test_reminder_action_emails_only_incomplete_day_two_delegates(organiser_client, people):
     OutgoingEmail.objects.all().delete()
+    ManageLink.objects.all().delete()  # setting up their seats emailed them links
     selected = [people[k] for k in ("booked", "partial", "unbooked", "day_one", "cancelled")]
     response = run_action(organiser_client, "send_choice_reminders", selected)
     emails = OutgoingEmail.objects.order_by("to")

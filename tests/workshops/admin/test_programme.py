@@ -229,6 +229,7 @@ def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
         strict=True,
     ):
         book_sessions(delegate=person, sessions=sessions)
+    run_queued_jobs()  # their booking confirmations
     mail.outbox.clear()
     counting_backend.made = 0
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from outbox.models import OutgoingEmail
 from registration.models import Delegate
@@ -207,6 +208,8 @@ def attendance(programme, facilitator, own, other, on_the_day):
             reference=delegate.checkin_reference,
             by=DoorStaff(system="test") if session == other else staff,
         )
+    OutgoingEmail.objects.all().delete()  # their booking confirmations
+    DBTaskResult.objects.all().delete()
     return {"came": came, "absent": absent, "elsewhere": elsewhere}
 
 

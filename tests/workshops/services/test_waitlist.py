@@ -43,6 +43,7 @@ def test_cancellation_promotes_first_waiting_and_releases_their_old_seat(program
     booked(programme, *A_SET)
     waiter = booked(programme, *B_SET)
     join_waitlist(delegate=waiter, session=s[(0, 0)])
+    OutgoingEmail.objects.all().delete()  # their booking confirmations
 
     cancel_registration(delegate=first)
 
@@ -51,7 +52,12 @@ def test_cancellation_promotes_first_waiting_and_releases_their_old_seat(program
     assert WaitlistEntry.objects.count() == 0
     email = OutgoingEmail.objects.get(to=waiter.email)
     assert email.subject == "Strategic SOCEX 2019: you have a place in Workshop 1"
-    assert "you were next on its waiting list" in email.body_text
+    assert "you were next, so we have booked it for you" in email.body_text
+    was, now = s[(0, 1)], s[(0, 0)]
+    assert (
+        f"was “Workshop 2” ({was.room.name}); now “Workshop 1” ({now.room.name})."
+        in email.body_text
+    )
 
 
 def test_promotion_chain_moves_each_waiting_delegate_one_step(programme):

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from outbox.models import OutgoingEmail
 from tests.attending import attend, door_staff
@@ -59,6 +60,8 @@ def people(programme, sessions):
     bo = DelegateFactory(event=event, first_name="Bo", last_name="Other", accessibility_needs=NEEDS)
     book_sessions(delegate=ada, sessions=[sessions["own"]])
     book_sessions(delegate=bo, sessions=[sessions["other"]])
+    OutgoingEmail.objects.all().delete()  # their booking confirmations
+    DBTaskResult.objects.all().delete()
     return {"ada": ada, "bo": bo}
 
 
@@ -320,6 +323,8 @@ def arrived(signed_in, sessions, people, programme):
     door_staff = type(signed_in)()
     door_staff.force_login(AdminUserFactory(groups=["Door staff"]))
     scan(door_staff, f"session:{sessions['other'].pk}", people["bo"].checkin_reference)
+    OutgoingEmail.objects.all().delete()  # Cy's booking confirmation
+    DBTaskResult.objects.all().delete()
     return {**people, "cy": cy}
 
 
