@@ -4,6 +4,7 @@ Each message is claimed with a conditional UPDATE (a lease), sent, and marked
 sent or backed off. See "The outbox" in docs/architecture.md.
 """
 
+import base64
 import logging
 import smtplib
 import time
@@ -100,9 +101,10 @@ def _deliver(message, connection):
     if message.body_html:
         email.attach_alternative(unseal(message.body_html, message.sealed), "text/html")
     if message.attachment_name:
-        email.attach(
-            message.attachment_name, message.attachment_content, message.attachment_mimetype
-        )
+        content = message.attachment_content
+        if not message.attachment_mimetype.startswith("text/"):
+            content = base64.b64decode(content)  # stored as base64 text (queue_email)
+        email.attach(message.attachment_name, content, message.attachment_mimetype)
     email.send()
 
 

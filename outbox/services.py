@@ -12,6 +12,7 @@ announcement, the admin's bulk actions) get one job per `BATCH` messages, each
 sent through one mail server connection.
 """
 
+import base64
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -35,12 +36,16 @@ def queue_email(*, to, subject, template, context, about="", secrets=None, attac
     Side effects: inserts an `OutgoingEmail` and, in the same transaction, a
     sending job for the worker (inside `sending_together()`, one job per batch
     when the block ends). Opens no mail connection. `attachment` is an optional
-    `(filename, content, mimetype)` tuple of text content; `about` tags the
-    message for the code that queued it (`OutgoingEmail.about`). `secrets`
+    `(filename, content, mimetype)` tuple: text, or bytes for a file that is not
+    text/* (stored as base64). `about` tags the message for the code that queued
+    it (`OutgoingEmail.about`). `secrets`
     (name -> text, such as a booking link) go into the context like the rest
     but are stored only encrypted (`outbox.sealing`) and forgotten once sent.
     """
     name, content, mimetype = attachment or ("", "", "")
+    if isinstance(content, bytes):
+        # A binary file (a PDF) is stored as base64 text; the sender decodes what is not text/*.
+        content = base64.b64encode(content).decode("ascii")
     placeholders, sealed = seal(secrets or {})
     context = {**context, **placeholders}
     message = OutgoingEmail.objects.create(

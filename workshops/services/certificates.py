@@ -17,6 +17,7 @@ practice, and checking is rate-limited per address besides.
 
 import hashlib
 import hmac
+import io
 import json
 import secrets
 import unicodedata
@@ -32,6 +33,7 @@ from registration.models import Delegate
 from registration.services.email import email_delegate
 from registration.services.locking import lock_delegate
 from socex.site_url import site_url
+from workshops.exports.certificates import write_certificate
 from workshops.models import Certificate, CheckIn, TimeSlot
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -260,11 +262,31 @@ def delegates_due_certificates(*, now=None):
     )
 
 
+def certificate_filename(certificate):
+    return f"attendance-certificate-{format_code(certificate.code)}.pdf"
+
+
+def certificate_pdf(*, delegate, certificate):
+    """The certificate as PDF bytes, with `delegate`'s name as printed. Pure but for drawing."""
+    file = io.BytesIO()
+    write_certificate(
+        name=printed_name(delegate),
+        event_name=certificate.event_name,
+        sessions=session_times(certificate),
+        minutes=certificate.minutes,
+        code=format_code(certificate.code),
+        verify_url=verification_url(certificate),
+        issued_at=certificate.issued_at,
+        file=file,
+    )
+    return file.getvalue()
+
+
 def send_certificates(*, now=None):
     """Email each delegate who attended an ended event their certificate, once.
 
     Side effects: issues certificates (`certificate_for`), marks them emailed
-    and queues an email with a fresh booking link to download it, in one
+    and queues an email with the PDF attached and a fresh booking link, in one
     transaction per delegate. Returns how many were emailed.
     """
     now = now or timezone.now()
@@ -285,6 +307,11 @@ def send_certificates(*, now=None):
                 delegate=delegate,
                 subject="your attendance certificate",
                 template="email/attendance_certificate",
+                attachment=(
+                    certificate_filename(certificate),
+                    certificate_pdf(delegate=delegate, certificate=certificate),
+                    "application/pdf",
+                ),
                 context={
                     "certificate": certificate,
                     "code": format_code(certificate.code),

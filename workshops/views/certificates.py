@@ -8,16 +8,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from registration.views.access import delegate_required
 from socex.ratelimit import rate_limited
-from workshops.exports.certificates import write_certificate
 from workshops.forms.feedback import CertificateCodeForm, CertificateNameForm
 from workshops.services.certificates import (
     CertificateNotReady,
+    certificate_filename,
     certificate_for,
+    certificate_pdf,
     format_code,
     parse_code,
-    printed_name,
-    session_times,
-    verification_url,
     verify_certificate,
 )
 
@@ -32,20 +30,11 @@ def download(request):
         return render(
             request, "socex/certificate_not_ready.html", {"message": str(error)}, status=404
         )
-    response = HttpResponse(content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="attendance-certificate-{format_code(certificate.code)}.pdf"'
+    response = HttpResponse(
+        certificate_pdf(delegate=delegate, certificate=certificate),
+        content_type="application/pdf",
     )
-    write_certificate(
-        name=printed_name(delegate),
-        event_name=certificate.event_name,
-        sessions=session_times(certificate),
-        minutes=certificate.minutes,
-        code=format_code(certificate.code),
-        verify_url=verification_url(certificate),
-        issued_at=certificate.issued_at,
-        file=response,
-    )
+    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
     return response
 
 

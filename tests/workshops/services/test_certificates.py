@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from outbox.models import OutgoingEmail
+from outbox.sending import send_email
 from registration.services.privacy import anonymise_delegate, erase_delegate
 from tests.attending import attend, booked_delegate, door_staff
 from workshops.exports.certificates import write_certificate
@@ -139,3 +140,22 @@ def test_certificates_are_emailed_once_after_the_event(attendee, on_the_day):
     assert email.to == attendee["delegate"].email
     assert format_code(certificate.code) in email.body_text
     assert certificate.emailed_at == attendee["after"]
+
+
+def test_the_emailed_certificate_is_the_pdf_as_sent_by_the_mail_server(
+    attendee, settings, mailoutbox
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_certificates(now=attendee["after"])
+    message = OutgoingEmail.objects.get(subject__contains="attendance certificate")
+
+    assert send_email(message_id=message.pk)
+
+    (sent,) = mailoutbox
+    ((filename, content, mimetype),) = sent.attachments
+    certificate = Certificate.objects.get()
+    assert filename == f"attendance-certificate-{format_code(certificate.code)}.pdf"
+    assert mimetype == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(content)).pages[0].extract_text().split())
+    assert attendee["delegate"].last_name in text
+    assert format_code(certificate.code) in text
