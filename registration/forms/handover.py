@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 
-from registration.forms.registration import RegistrationForm
+from registration.forms.registration import RegistrationForm, check_needs_consent
 from registration.models import Delegate, Handover
 
 
@@ -57,14 +57,5 @@ class AcceptHandoverForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        gave_needs = any(
-            (data.get(field) or "").strip()
-            for field in ("dietary_requirements", "accessibility_needs")
-        )
-        if gave_needs and not data.get("needs_consent"):
-            self.add_error(
-                "needs_consent",
-                "Tick the box to let us use your dietary and accessibility answers, "
-                "or leave both answers empty.",
-            )
+        check_needs_consent(self, data)
         return data

@@ -15,6 +15,19 @@ NEEDS_HELP = (
 )
 
 
+def check_needs_consent(form, data):
+    """Add an error to `form` if dietary or accessibility answers come without the consent."""
+    gave_needs = any(
+        (data.get(field) or "").strip() for field in ("dietary_requirements", "accessibility_needs")
+    )
+    if gave_needs and not data.get("needs_consent"):
+        form.add_error(
+            "needs_consent",
+            "Tick the box to let us use your dietary and accessibility answers, "
+            "or leave both answers empty.",
+        )
+
+
 def agency_choices():
     """The organisers' agencies grouped by kind, for a select with option groups.
 
@@ -179,16 +192,7 @@ class RegistrationForm(forms.ModelForm):
             )
         elif not Agency.objects.filter(pk=agency, is_confirmed=True).exists():
             self.add_error("agency", "Select an agency from the list.")
-        gave_needs = any(
-            (data.get(field) or "").strip()
-            for field in ("dietary_requirements", "accessibility_needs")
-        )
-        if gave_needs and not data.get("needs_consent"):
-            self.add_error(
-                "needs_consent",
-                "Tick the box to let us use your dietary and accessibility answers, "
-                "or leave both answers empty.",
-            )
+        check_needs_consent(self, data)
         if not data.get("attends_day_one") and not data.get("attends_day_two"):
             self.add_error("attends_day_two", "Choose at least one day.")
         elif data.get("attends_day_two") and ask_day_two_places_left(event=self.event) <= 0:

@@ -168,17 +168,7 @@ def _sign_in_page(session, body, *, booked, page, pages):
         if kind == "walk-ins":
             style += [("SPAN", (1, index), (3, index)), ("FONT", (1, index), (3, index), BOLD, 9)]
         elif kind == "seat":
-            for column in (1, 2, 3):
-                lines, size = fit_cell(
-                    cells[column],
-                    width=SIGN_IN_COLUMNS[column] - 2 * CELL_PADDING,
-                    height=SIGN_IN_ROW_HEIGHT - 2,
-                )
-                # Drawn here at the size that fits: `_drawable` would set the row's size.
-                cells[column] = cell("\n".join(lines), font=FONT, size=size)
-                if size != CELL_FONT_SIZES[0]:
-                    at = (column, index)
-                    style += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
+            style += fit_row_cells(cells, row=index, columns=(1, 2, 3), widths=SIGN_IN_COLUMNS)
         rows.append(cells)
     table = Table(
         _drawable(rows, heading_fonts=((BOLD, title_size), (FONT, details_size), (BOLD, 9))),
@@ -187,6 +177,24 @@ def _sign_in_page(session, body, *, booked, page, pages):
     )
     table.setStyle(TableStyle(style))
     return table
+
+
+def fit_row_cells(cells, *, row, columns, widths):
+    """Lay out `cells[column]` for each of `columns` to fit its cell, wrapped and set smaller
+    before anything is cut (`fit_cell`); return the table styles for the sizes changed.
+
+    Each cell is drawn here at the size that fits: `_drawable` would set the row's size.
+    """
+    style = []
+    for column in columns:
+        lines, size = fit_cell(
+            cells[column], width=widths[column] - 2 * CELL_PADDING, height=SIGN_IN_ROW_HEIGHT - 2
+        )
+        cells[column] = cell("\n".join(lines), font=FONT, size=size)
+        if size != CELL_FONT_SIZES[0]:
+            at = (column, row)
+            style += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
+    return style
 
 
 def _drawable(rows, *, heading_fonts=((BOLD, 14), (FONT, 10), (BOLD, 9)), body_font=(FONT, 9)):
@@ -390,17 +398,7 @@ def _door_list_page(people, *, heading, first_number, page, pages):
     sized = []
     for index, person in enumerate(people, start=2):
         cells = ["", person["last_name"], person["first_name"], person["agency_name"]]
-        for column in (1, 2, 3):
-            # Wrapped and set smaller to fit, as on the sign-in sheets, before anything is cut.
-            lines, size = fit_cell(
-                cells[column],
-                width=DOOR_LIST_COLUMNS[column] - 2 * CELL_PADDING,
-                height=SIGN_IN_ROW_HEIGHT - 2,
-            )
-            cells[column] = cell("\n".join(lines), font=FONT, size=size)
-            if size != CELL_FONT_SIZES[0]:
-                at = (column, index)
-                sized += [("FONTSIZE", at, at, size), ("LEADING", at, at, size * 1.1)]
+        sized += fit_row_cells(cells, row=index, columns=(1, 2, 3), widths=DOOR_LIST_COLUMNS)
         cells.append(_two_lines(", ".join(person["sessions"]), width=DOOR_LIST_COLUMNS[4] - 4))
         rows.append(cells)
     if not people:
