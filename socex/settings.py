@@ -303,6 +303,11 @@ RATE_LIMITS = {
         "ip": parse_rate(env("RATE_LIMIT_RESEND_CODE_IP", default="30/h")),
         "email_all_ips": parse_rate(env("RATE_LIMIT_RESEND_CODE_EMAIL", default="5/h")),
     },
+    # Offering a place to a colleague: each offer emails the address typed in.
+    "handover": {
+        "ip": parse_rate(env("RATE_LIMIT_HANDOVER_IP", default="10/h")),
+        "email_all_ips": parse_rate(env("RATE_LIMIT_HANDOVER_EMAIL", default="3/h")),
+    },
     # Checking a name against a certificate: someone holding a code must not try name after
     # name until one matches.
     "certificate_name": {

@@ -58,7 +58,14 @@ def offer_handover(*, delegate, first_name, last_name, email, job_title, now=Non
     if email == delegate.email.lower():
         raise HandoverError("That is your own address: enter your colleague's.")
     domains = parse_domains(delegate.agency.email_domains)
-    if domains and not email_matches_domains(email, domains):
+    if not domains:
+        # Without address domains nothing shows who is a colleague (and an agency that
+        # approves or invites each registration must see the newcomer): organisers decide.
+        raise HandoverError(
+            f"Places at {delegate.agency.name} can be handed over only by the organisers: "
+            f"email {delegate.event.contact_email} with your colleague's details."
+        )
+    if not email_matches_domains(email, domains):
         raise HandoverError(
             f"Your place can go only to a colleague at {delegate.agency.name}: use their work "
             f"address ({', '.join(domains)})."

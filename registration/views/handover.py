@@ -18,10 +18,12 @@ from registration.services.handover import (
     withdraw_handover,
 )
 from registration.views.access import delegate_required, sign_in_delegate
+from socex.ratelimit import rate_limited
 
 
 @delegate_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("handover")
 def offer(request):
     delegate = request.delegate
     problem = can_hand_over(delegate)

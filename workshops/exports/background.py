@@ -120,11 +120,10 @@ def queue_download(
 
 
 def may_fetch(*, user, export_file):
-    """The person who asked for it, or anyone who may download that export themselves."""
+    """Anyone who may download that export themselves now: the person who asked for it
+    or a colleague in their role, never someone whose role has since been taken away."""
     if not (user.is_active and user.is_staff):
         return False
-    if export_file.user_id == user.pk:
-        return True
     export = EXPORTS.get(export_file.export_slug)
     return export is not None and may_download(user=user, export=export)
 

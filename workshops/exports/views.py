@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from registration.models import Delegate, Event
 from workshops.exports.background import download_or_queue, fetch, files_for, may_fetch
@@ -128,5 +129,7 @@ def file_download(request, file_id):
     export_file = _export_file(request, file_id)
     if export_file.state != ExportFile.State.READY:
         raise Http404("That file is not ready.")
+    if export_file.expires_at and export_file.expires_at <= timezone.now():
+        raise Http404("That file has expired: make it again from the exports page.")
     export_file = ExportFile.objects.get(pk=export_file.pk)  # now with its bytes
     return fetch(export_file=export_file, user=request.user)

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from workshops.models import CalendarEntry
 
@@ -75,7 +75,7 @@ def timetable_ics(*, delegate, bookings, sequence_of=None):
     calendar = _calendar(delegate=delegate, method="PUBLISH")
     # Calendar apps poll a subscribed feed; this asks for about an hourly refresh.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
+    calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))
     for booking in bookings:
         calendar.add_component(
             _entry(

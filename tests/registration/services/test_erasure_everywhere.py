@@ -12,7 +12,7 @@ from registration.services.details import update_details
 from registration.services.handover import offer_handover
 from registration.services.privacy import anonymise_delegate, erase_delegate, export_delegate_data
 from tests.attending import attend, door_staff
-from tests.factories import AdminUserFactory, DelegateFactory, rank_workshops
+from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory, rank_workshops
 from workshops.models import Announcement, SurveyInvitation
 from workshops.services.announcement import send_announcement
 from workshops.services.ballot_runs import run_allocation
@@ -52,6 +52,7 @@ def leaver(programme, four_sessions):
         last_name="Quartermaine",
         email="zq.leaver@kent.police.uk",
         phone="07700 900123",
+        agency=AgencyFactory(name="Kent Police", email_domains="kent.police.uk"),
     )
     organiser = AdminUserFactory(groups=["Organisers"], is_superuser=True)
     book_sessions(delegate=delegate, sessions=four_sessions)

@@ -195,3 +195,27 @@ def test_offering_needs_a_signed_in_delegate(client):
 
     assert response.status_code == 302
     assert not Handover.objects.exists()
+
+
+def test_an_agency_without_address_domains_hands_places_over_only_through_organisers(
+    client, sign_in, event
+):
+    approval_only = AgencyFactory(name="Cardiff University", email_domains="")
+    holder = DelegateFactory(event=event, agency=approval_only)
+    sign_in(holder)
+
+    response = client.post(OFFER, colleague(email="mallory@gmail.com"))
+
+    assert "can be handed over only by the organisers" in response.content.decode()
+    assert not Handover.objects.exists()
+    assert not OutgoingEmail.objects.filter(to="mallory@gmail.com").exists()
+
+
+def test_offers_are_rate_limited_per_colleague_address(client, sign_in, event, kent, settings):
+    settings.RATE_LIMITS_ENABLED = True
+    holder = DelegateFactory(event=event, agency=kent)
+    sign_in(holder)
+    answers = [client.post(OFFER, colleague()).status_code for _ in range(5)]
+
+    assert answers == [302, 302, 302, 429, 429]
+    assert OutgoingEmail.objects.filter(to="robin.hale@kent.police.uk").count() == 3

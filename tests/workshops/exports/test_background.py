@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -180,3 +181,26 @@ def test_writers_report_progress_row_by_row(known, four_sessions):
             file=io.BytesIO(),
         )
     assert sum(counted) == 20
+
+
+def test_whoever_asked_loses_the_file_with_their_role(client, staff, known):
+    ask_for_badges(client)
+    run_queued_jobs()
+    export_file = ExportFile.objects.get()
+    staff.groups.clear()
+    staff.groups.add(Group.objects.get(name="Door staff"))
+
+    assert client.get(f"/admin/exports/files/{export_file.pk}/download").status_code == 403
+    assert ExportRecord.objects.count() == 0
+
+
+def test_a_file_past_its_expiry_is_not_served_before_the_job_deletes_it(client, staff, known):
+    ask_for_badges(client)
+    run_queued_jobs()
+    export_file = ExportFile.objects.get()
+    ExportFile.objects.filter(pk=export_file.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+    assert client.get(f"/admin/exports/files/{export_file.pk}/download").status_code == 404
+    assert ExportRecord.objects.count() == 0

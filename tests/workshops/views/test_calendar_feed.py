@@ -133,3 +133,13 @@ def test_erasure_turns_the_feed_off_and_mails_nothing(client, sign_in, delegate)
 
     assert client.get(path).status_code == 404
     assert not OutgoingEmail.objects.exists()
+
+
+def test_the_feed_asks_for_an_hourly_refresh_in_valid_durations(client, sign_in, delegate):
+    sign_in(delegate)
+    path, _token = subscribe(client)
+
+    text = client.get(path).content.decode()
+
+    assert "X-PUBLISHED-TTL:PT1H" in text
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in text
