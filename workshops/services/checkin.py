@@ -69,6 +69,18 @@ TONES = {
 }
 
 
+def check_door_is_open(door, *, now):
+    """Raise `CheckinError` if the door's day has not come: a scan tried before the event (a
+    volunteer trying the page, a phone with a wrong date) must not become attendance.
+
+    Scans after the day are taken, for a phone that queued them offline and comes back late.
+    """
+    if timezone.localdate(now) < door.day:
+        raise CheckinError(
+            f"This door opens on {door.day:%A %-d %B %Y}: nobody can be checked in before then."
+        )
+
+
 def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
     """Check in whoever carries `reference` at `door`; return `(check_in, replayed)`.
 
@@ -81,6 +93,7 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
     when it is believable (see `believable_scan_time`), otherwise replaced by now.
     """
     now = now or timezone.now()
+    check_door_is_open(door, now=now)
     scanned_at = believable_scan_time(scanned_at, day=door.day, now=now)
     delegate_id = (
         Delegate.objects.filter(event=door.event, checkin_reference=reference)

@@ -356,3 +356,16 @@ def test_a_delegates_copy_of_their_data_lists_their_check_ins(entrance, staff, p
             "undone_at": None,
         }
     ]
+
+
+def test_nobody_is_checked_in_before_the_doors_day(entrance, staff, programme, four_sessions):
+    delegate = booked(programme, four_sessions)
+    the_day_before = START - datetime.timedelta(days=1)
+
+    for door in (entrance, session_door(four_sessions[0])):
+        with pytest.raises(CheckinError, match="This door opens on Thursday 23 May 2019"):
+            scan(door, delegate, staff, now=the_day_before)
+
+    assert not CheckIn.objects.exists()
+    first, _ = scan(entrance, delegate, staff, now=START)  # on the day it works
+    assert first.admitted

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import AdminUserFactory, DelegateFactory
 from tests.socex.test_security_headers import INLINE_SCRIPT, INLINE_STYLE
@@ -393,3 +394,31 @@ def test_sign_out_ends_the_check_in_session(door_client):
     assert response["Location"] == reverse("checkin:signed_out")
     assert door_client.get(reverse("checkin:page")).status_code == 302
     assert re.search(r"sign in", door_client.get(response["Location"]).content.decode(), re.I)
+
+
+def test_a_scan_before_the_doors_day_is_refused_and_recorded_nowhere(client, programme):
+    # The event moved a month ahead: a volunteer trying the page early.
+    event = programme["event"]
+    event.starts_on = timezone.localdate() + datetime.timedelta(days=30)
+    event.ends_on = event.starts_on + datetime.timedelta(days=1)
+    event.save()
+    delegate = DelegateFactory(event=event)
+    client.force_login(AdminUserFactory(groups=["Door staff"]))
+
+    response = client.post(
+        reverse("checkin:scans"),
+        {
+            "scans": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "door": f"entrance:{event.starts_on:%Y-%m-%d}",
+                    "reference": delegate.checkin_reference,
+                }
+            ]
+        },
+        content_type="application/json",
+    )
+
+    [answer] = response.json()["results"]
+    assert "This door opens on" in answer["error"]
+    assert not CheckIn.objects.exists()
