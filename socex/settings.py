@@ -154,7 +154,11 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute origin used in links inside emails (no request is at hand when mail is retried).
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, it is where `make run` serves (RUN_ADDRESS, which the worker sees too, so the
+# emails its own periodic jobs send link there as well).
+SITE_URL = env("SITE_URL", default=f"http://{env('RUN_ADDRESS', default='127.0.0.1:8000')}").rstrip(
+    "/"
+)
 # On a laptop (DEBUG on, SITE_URL not set) links follow the address the site was reached
 # at, whatever the port (socex/site_url.py); otherwise SITE_URL.
 SITE_URL_FROM_REQUEST = DEBUG and "SITE_URL" not in env.ENVIRON

@@ -44,7 +44,7 @@ def update_details(*, delegate, changes, needs_consent, actor=None):
     delegate.save(update_fields=[*changed, "needs_consent_at", "updated_at"])
     if left_day_two:
         delegate_left_day_two.send(sender=None, delegate=delegate, actor=actor)
-    labels = [_label(field) for field in changed]
+    labels = [_label(field, changes[field]) for field in changed]
     if consent_changed:
         labels.append("consent to use your needs answers")
     DetailChange.objects.create(delegate=delegate, changed=", ".join(labels)[:300], actor=actor)
@@ -58,5 +58,9 @@ def update_details(*, delegate, changes, needs_consent, actor=None):
     return labels
 
 
-def _label(field):
-    return str(Delegate._meta.get_field(field).verbose_name)
+def _label(field, value):
+    """How a change is named: days say which way they went ("no longer attending day two")."""
+    label = str(Delegate._meta.get_field(field).verbose_name)
+    if field in ("attends_day_one", "attends_day_two"):
+        return label if value else f"no longer {label}"
+    return label

@@ -158,9 +158,10 @@ def accept_handover(
             f"{handover.email} already has a registration for {old.event.name}, so it cannot "
             f"take another place. Contact the organisers at {old.event.contact_email}."
         ) from None
-    place_handed_over.send(sender=None, old=old, new=new)
+    # Ended first, so the seat change email the move sends it carries no booking link.
     old.status = Delegate.Status.CANCELLED
     old.save(update_fields=["status", "updated_at"])
+    place_handed_over.send(sender=None, old=old, new=new)
     old.manage_links.filter(used_at__isnull=True).delete()
     old.handovers.all().delete()
     DetailChange.objects.create(delegate=old, changed="place handed over to a colleague")

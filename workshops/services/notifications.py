@@ -54,7 +54,8 @@ def send_seat_change(*, delegate, rows, bookings, cause, updated, released, sequ
         subject=_change_subject(rows=rows, cause=cause),
         template="email/seats_changed",
         context={"rows": rows, "bookings": bookings, "cause": cause},
-        with_link=True,
+        # A registration that ended (a handover) has no booking to open.
+        with_link=delegate.is_active,
         attachment=(CALENDAR_FILE, calendar, CALENDAR_TYPE),
     )
 

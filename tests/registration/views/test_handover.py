@@ -219,3 +219,19 @@ def test_offers_are_rate_limited_per_colleague_address(client, sign_in, event, k
 
     assert answers == [302, 302, 302, 429, 429]
     assert OutgoingEmail.objects.filter(to="robin.hale@kent.police.uk").count() == 3
+
+
+def test_the_holder_who_left_is_sent_no_booking_link(client, programme, four_sessions, kent):
+    holder = DelegateFactory(event=programme["event"], agency=kent, email="sam@kent.police.uk")
+    book_sessions(delegate=holder, sessions=four_sessions)
+    offer_handover(delegate=holder, **colleague())
+
+    client.post(offer_link(), accept_data())
+
+    to_holder = OutgoingEmail.objects.filter(to="sam@kent.police.uk").exclude(
+        subject__contains="booked"
+    )
+    assert to_holder.exists()
+    for email in to_holder:
+        assert "/booking/link/" not in as_sent(email)
+    assert any("Your registration has ended" in as_sent(e) for e in to_holder)
