@@ -153,6 +153,18 @@ def access_rows(delegates):
     )
 
 
+# A seat's session and holder as the roster and attendance lists name them (`.values()`).
+SEAT_COLUMNS = {
+    "slot": F("time_slot__name"),
+    "workshop_title": F("session__workshop__title"),
+    "room": F("session__room__name"),
+    "last_name": F("delegate__last_name"),
+    "first_name": F("delegate__first_name"),
+    "badge_name": F("delegate__badge_name"),
+    "agency_name": F("delegate__agency__name"),
+}
+
+
 def roster_queryset(sessions):
     """Seats in `sessions`, by slot, room and surname, as dicts (one query when iterated)."""
     return (
@@ -167,14 +179,8 @@ def roster_queryset(sessions):
         )
         .values(
             "session_id",
-            slot=F("time_slot__name"),
-            workshop_title=F("session__workshop__title"),
-            room=F("session__room__name"),
-            last_name=F("delegate__last_name"),
-            first_name=F("delegate__first_name"),
-            badge_name=F("delegate__badge_name"),
+            **SEAT_COLUMNS,
             job_title=F("delegate__job_title"),
-            agency_name=F("delegate__agency__name"),
         )
     )
 
@@ -318,13 +324,7 @@ def attendance_rows(delegates, *, only_missing=False):
             "delegate_id",
             "session_id",
             "time_slot__starts_at",
-            slot=F("time_slot__name"),
-            workshop_title=F("session__workshop__title"),
-            room=F("session__room__name"),
-            last_name=F("delegate__last_name"),
-            first_name=F("delegate__first_name"),
-            badge_name=F("delegate__badge_name"),
-            agency_name=F("delegate__agency__name"),
+            **SEAT_COLUMNS,
         )
     )
     for seat in seats.iterator(chunk_size=CHUNK_SIZE):
