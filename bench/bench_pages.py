@@ -220,6 +220,8 @@ def profile(*, client, url, repeat):
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+    if os.environ.get("CALLERS"):
+        stats.print_callers(os.environ["CALLERS"])
 
 
 def reset():

@@ -31,9 +31,11 @@ def choose_url_keeping(data):
 
 
 class SessionRadioSelect(forms.RadioSelect):
-    """Radio buttons whose full sessions are shown but cannot be chosen."""
+    """Radio buttons whose full sessions are shown but cannot be chosen.
 
-    option_template_name = "socex/session_option.html"
+    Each option carries its `session`; the choose page renders the options with
+    `workshops.templatetags.session_options`, not one widget template each.
+    """
 
     def __init__(self, *args, sessions, **kwargs):
         super().__init__(*args, **kwargs)
