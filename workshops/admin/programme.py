@@ -145,7 +145,7 @@ class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_seats()
+        return super().get_queryset(request).with_places_left()
 
     def get_urls(self):
         return [

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
@@ -79,14 +80,23 @@ class Workshop(models.Model):
 
 class SessionQuerySet(models.QuerySet):
     def with_seats(self):
-        """Annotate `seats_taken` and `places_left` with one query, however many sessions.
+        """Annotate `seats_taken` with one query, however many sessions; `places_left` follows.
 
         Each session's seats are counted by a subquery on the bookings' session index.
         A join with GROUP BY and COUNT(DISTINCT) sorted every booking of the event
-        instead, and grouped by every column `select_related` adds.
+        instead, and grouped by every column `select_related` adds. `places_left` is
+        worked out from `seats_taken` in Python: annotated too, the subquery ran twice.
         """
+        return self.annotate(seats_taken=self._seats_taken())
+
+    def with_places_left(self):
+        """`with_seats()`, with `places_left` in SQL as well, to filter or order by (the admin)."""
+        taken = self._seats_taken()
+        return self.annotate(seats_taken=taken, places_left=F("capacity") - taken)
+
+    def _seats_taken(self):
         booking = self.model._meta.get_field("bookings").related_model
-        taken = Coalesce(
+        return Coalesce(
             Subquery(
                 booking.objects.filter(session=OuterRef("pk"))
                 .order_by()
@@ -96,7 +106,6 @@ class SessionQuerySet(models.QuerySet):
             ),
             0,
         )
-        return self.annotate(seats_taken=taken, places_left=F("capacity") - taken)
 
     def for_event(self, event):
         return self.filter(time_slot__event=event)
@@ -146,6 +155,11 @@ class Session(models.Model):
         if not self.capacity:
             self.capacity = self.room.capacity
         super().save(*args, **kwargs)
+
+    @cached_property
+    def places_left(self):
+        """Seats not taken, from `seats_taken` (`with_seats()`); below zero if overbooked."""
+        return self.capacity - self.seats_taken
 
     def clean(self):
         if self.room_id and self.capacity and self.capacity > self.room.capacity:

@@ -16,7 +16,7 @@ confirmed their address are not counted, as for agency place limits, so made-up
 addresses cannot close day two.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.dispatch import receiver
 
 from registration.models import Delegate
@@ -28,7 +28,8 @@ from workshops.models import Booking, Session
 def delegates_needing_sets(*, event):
     """Confirmed, active day-two delegates of `event` holding fewer than the required sessions.
 
-    Their ids, as a `values("pk")` queryset: to count, or to use as a subquery.
+    As a `values("pk")` queryset with `held`, the seats each holds now: to count,
+    or (`.values("pk")`) to use as a subquery.
     """
     return (
         Delegate.objects.attending_day_two()
@@ -37,34 +38,37 @@ def delegates_needing_sets(*, event):
         .values("pk")
         .annotate(held=Count("bookings"))
         .filter(held__lt=event.choices_required)
-        .values("pk")
     )
 
 
 def day_two_places_left(*, event, sessions=None):
     """How many more delegates can each still be given a full set, after those owed one.
 
-    Exact (`workshops.allocation.full_sets`), never below zero. Three queries,
-    or two when the caller passes `sessions`: the event's sessions with
-    `seats_taken` annotated (`Session.objects.with_seats()`), as the dashboard has.
+    Exact (`workshops.allocation.full_sets`), never below zero. Two queries, or one
+    when the caller passes `sessions`: the event's sessions with `seats_taken`
+    annotated (`Session.objects.with_seats()`), as the dashboard has. A third
+    counts the seats of those holding part of a set, only when there are any.
     """
     if sessions is None:
         sessions = Session.objects.for_event(event).with_seats().order_by()
     needing = delegates_needing_sets(event=event)
-    owed = needing.count()
-    released = dict(
-        Booking.objects.filter(delegate__in=needing)
-        .order_by()
-        .values_list("session_id")
-        .annotate(n=Count("pk"))
-    )
+    # One pass over the delegates counts both; partial sets are rare (booking is all or nothing).
+    counts = needing.aggregate(owed=Count("pk"), partly_held=Count("pk", filter=Q(held__gt=0)))
+    released = {}
+    if counts["partly_held"]:
+        released = dict(
+            Booking.objects.filter(delegate__in=needing.filter(held__gt=0).values("pk"))
+            .order_by()
+            .values_list("session_id")
+            .annotate(n=Count("pk"))
+        )
     free_seats = {}
     for session in sessions:
         taken = session.seats_taken - released.get(session.pk, 0)
         key = (session.time_slot_id, session.workshop_id)
         free_seats[key] = free_seats.get(key, 0) + max(session.capacity - taken, 0)
     sets = count_full_sets(free_seats=free_seats, required=event.choices_required)
-    return max(sets - owed, 0)
+    return max(sets - counts["owed"], 0)
 
 
 def full_set_is_free(*, event):
