@@ -1,5 +1,7 @@
 """The choose page: what each option shows, and who reaches it."""
 
+import re
+
 import pytest
 
 from registration.models import Delegate
@@ -54,3 +56,33 @@ def test_manage_page_days_start_with_a_capital(client, programme, day_one, day_t
     sign_in(client, delegate)
     html = client.get("/booking/").content.decode()
     assert f'<dt class="col-sm-3">Days</dt><dd class="col-sm-9">{days}</dd>' in html
+
+
+def test_choose_page_escapes_what_organisers_typed_in_each_option(client, programme):
+    workshop = programme["workshops"][0]
+    workshop.title = 'Drones <script>alert("x")</script> & Gatwick'
+    workshop.summary = "Lessons <b>learnt</b>"
+    workshop.facilitator = "Sussex & Surrey <i>Police</i>"
+    workshop.save()
+    session = workshop.sessions.first()
+    session.room.name = "Room <1>"
+    session.room.save()
+    sign_in(client, DelegateFactory(event=programme["event"]))
+
+    html = client.get("/booking/workshops/").content.decode()
+
+    assert "<script>" not in html and "<b>learnt" not in html and "<i>Police" not in html
+    assert (
+        '<span class="fw-semibold">Drones &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; '
+        "&amp; Gatwick</span>"
+    ) in html
+    assert '<span class="d-block small text-body-secondary">Room &lt;1&gt;</span>' in html
+    assert (
+        'Lessons &lt;b&gt;learnt&lt;/b&gt; <span class="text-body-secondary">Led by '
+        "Sussex &amp; Surrey &lt;i&gt;Police&lt;/i&gt;.</span></p>"
+    ) in html
+    assert f'<label class="form-check-label" for="{_radio_id(radio(html, session))}">' in html
+
+
+def _radio_id(tag):
+    return re.search(r'id="([^"]+)"', tag).group(1)
