@@ -24,13 +24,17 @@ def home(request):
     event = current_event_of(request)
     now = timezone.now()
     opens = event and event.registration_opens_at
+    registration_open = bool(event and event.registration_is_open(now))
     return render(
         request,
         "socex/home.html",
         {
-            "registration_open": bool(event and event.registration_is_open(now)),
+            "registration_open": registration_open,
             "registration_opens": opens if opens and opens > now else None,
-            "day_two_places_left": ask_day_two_places_left(event=event) if event else 0,
+            # The page says whether day two is full only while registration is open.
+            "day_two_places_left": (
+                ask_day_two_places_left(event=event) if registration_open else 0
+            ),
         },
     )
 
