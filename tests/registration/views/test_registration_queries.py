@@ -1,8 +1,10 @@
 """The public pages make the same number of queries however big the event."""
 
 import itertools
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from registration.models import Agency
 from tests.factories import AgencyFactory, grow_event
@@ -47,3 +49,16 @@ def test_registration_page_queries_do_not_grow_with_delegates_or_sessions(client
     large = page(client, programme)
 
     assert large == small
+
+
+def test_home_page_counts_day_two_places_only_while_registration_is_open(client, programme):
+    event = programme["event"]
+    open_queries = home(client, programme)
+    event.registration_opens_at = timezone.now() + timedelta(days=3)
+    event.save()
+
+    not_yet_queries = home(client, programme)
+
+    # The event, then the sessions and the delegates owed a set, only while open.
+    assert not_yet_queries == open_queries - 2
+    assert "Registration opens on" in client.get("/").content.decode()
