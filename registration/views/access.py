@@ -51,9 +51,9 @@ def signed_in_delegate(request):
     delegate_id = request.session.get(SESSION_KEY)
     if delegate_id is None:
         return None
-    # Not .first(): ordering one row by the model's ordering costs 0.3 ms of query building.
-    found = Delegate.objects.active().select_related("event", "agency").filter(pk=delegate_id)
-    return next(iter(found.order_by()[:1]), None)
+    return (
+        Delegate.objects.active().select_related("event", "agency").filter(pk=delegate_id).first()
+    )
 
 
 def delegate_required(view):
