@@ -10,10 +10,13 @@ django-import-export's own setting only strips a leading `=`, so every
 exported cell passes through `spreadsheet_cell` instead.
 """
 
+import re
 import unicodedata
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+# What an XLSX cell (XML 1.0) cannot hold: control characters but tab, line feed and
+# carriage return (openpyxl's ILLEGAL_CHARACTERS_RE), and U+FFFE, U+FFFF and lone
+# surrogates, which no XML parser accepts. Every one of them is unprintable.
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Read as the first character of a formula, wherever leading blanks end.
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
@@ -32,14 +35,18 @@ def spreadsheet_cell(value):
     """
     if not isinstance(value, str):
         return value
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+    # Every character XLSX cannot hold is unprintable: most text skips the search.
+    if not value.isprintable():
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise_formula(value)
 
 
 def neutralise_formula(value):
     """Return `value` with a leading single quote if a spreadsheet would run it."""
-    if isinstance(value, str) and (
-        value.startswith(FORMULA_TRIGGERS) or _first_visible(value) in FORMULA_STARTS
-    ):
+    if not isinstance(value, str) or value[:1].isalnum():
+        # Most cells start with a letter or digit: neither a trigger nor blank.
+        return value
+    if value.startswith(FORMULA_TRIGGERS) or _first_visible(value) in FORMULA_STARTS:
         return "'" + value
     return value
 
