@@ -62,7 +62,7 @@ def _is_blank(character):
     return character.isspace() or unicodedata.category(character) in BLANK_CATEGORIES
 
 
-# A worksheet's name: at most 31 characters, none of these, not blank, no quote at
+# A worksheet's name: at most 31 characters (UTF-16 units), none of these, not blank, no quote at
 # either end, and unique in its workbook ignoring case (Excel refuses the file otherwise).
 SHEET_NAME_LENGTH = 31
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -81,7 +81,7 @@ def sheet_name(text, *, taken=(), fallback="Sheet"):
     text = " ".join(text.split())
     while text and (text[0] in FORMULA_STARTS or text[0] == "'" or _is_blank(text[0])):
         text = text[1:]
-    name = text.strip("' ")[:SHEET_NAME_LENGTH].rstrip("' ") or fallback
+    name = _utf16_start(text.strip("' "), SHEET_NAME_LENGTH).rstrip("' ") or fallback
     if name.casefold() == "history":  # Excel keeps that name for itself
         name = f"{name} (sheet)"
     taken = {t.casefold() for t in taken}
@@ -89,9 +89,20 @@ def sheet_name(text, *, taken=(), fallback="Sheet"):
     candidate = name
     while candidate.casefold() in taken:
         suffix = f" ({number})"
-        candidate = name[: SHEET_NAME_LENGTH - len(suffix)].rstrip("' ") + suffix
+        candidate = _utf16_start(name, SHEET_NAME_LENGTH - len(suffix)).rstrip("' ") + suffix
         number += 1
     return candidate
+
+
+def _utf16_start(text, units):
+    """The longest start of `text` of at most `units` UTF-16 code units, as Excel counts
+    (a character past U+FFFF, such as an emoji, is two)."""
+    count = 0
+    for index, character in enumerate(text):
+        count += 2 if ord(character) > 0xFFFF else 1
+        if count > units:
+            return text[:index]
+    return text
 
 
 def page_header_text(text):

@@ -96,6 +96,9 @@ def test_sheet_name_cleans_then_shortens_then_numbers_repeats():
         "Kenilworth Suite, County Li (2)"
     )
     assert sheet_name("Room", taken=["room", "Room (2)"]) == "Room (3)"
+    # Excel counts UTF-16 units: a character past U+FFFF takes two of the 31.
+    assert sheet_name("0" * 18 + "\U00010000" * 7) == "0" * 18 + "\U00010000" * 6
+    assert sheet_name("\U0001f600" * 20, taken=["\U0001f600" * 15]) == "\U0001f600" * 13 + " (2)"
 
 
 def test_page_header_text_doubles_ampersands_and_drops_what_xlsx_cannot_hold():

@@ -218,3 +218,14 @@ def test_export_rows_gives_each_cell_as_export_field_does(programme, four_sessio
         expected = [[resource.export_field(field, row) for field in fields] for row in data]
         assert list(resource.export_rows(data))[1:] == expected, type(resource).__name__
         assert len(expected) > 1, type(resource).__name__
+
+
+def test_a_room_named_in_emoji_still_downloads_with_a_legal_sheet_name(
+    organiser_client, programme, four_sessions
+):
+    session = four_sessions[0]
+    session.room = RoomFactory(name="\U0001f6a8" * 40)
+    session.save()
+    url = reverse("exports:session_download", args=[session.pk, "rosters", "xlsx"])
+    [name] = read_workbook(organiser_client.get(url)).sheetnames
+    assert name == "R1 " + "\U0001f6a8" * 14  # 3 + 28 UTF-16 units: Excel's 31
