@@ -5,8 +5,10 @@ The order, the mode and why they rule out deadlocks and overbooking are in
 names the workshops rows it places there (levels 2, 6 and 7).
 """
 
+from django.db.models import Exists, OuterRef, Q
+
 from registration.services.locking import joined, lock_row, lock_rows
-from workshops.models import AllocationRun, Announcement, Session, WaitlistEntry
+from workshops.models import AllocationRun, Announcement, Booking, Session, WaitlistEntry
 
 
 def lock_allocation_run(pk):
@@ -22,6 +24,25 @@ def lock_announcement(pk, *, related=()):
 def lock_sessions(pks):
     """Lock the sessions with these ids (level 6, after delegates), ascending; return them."""
     return lock_rows(Session, pks)
+
+
+def lock_sessions_of_choice(*, delegate, pks):
+    """Lock the sessions `delegate` holds and those with ids `pks` (level 6); return them.
+
+    For a change of workshops, which must find what the delegate holds before
+    it knows which sessions gain a seat: one statement finds and locks both, in
+    ascending id, each with its time slot, workshop and room (not locked), and
+    `held` says whether the delegate holds a seat in it. The caller holds the
+    delegate's lock, so what they hold cannot change meanwhile; it must still
+    count the seats taken in a separate statement, after this one, to see
+    every seat committed while it waited here.
+    """
+    theirs = Booking.objects.filter(delegate=delegate).order_by()
+    return lock_rows(
+        Session.objects.select_related("time_slot", "workshop", "room")
+        .annotate(held=Exists(theirs.filter(session=OuterRef("pk"))))
+        .filter(Q(pk__in=sorted(set(pks))) | Q(pk__in=theirs.values("session_id")))
+    )
 
 
 def try_lock_waitlist_entry(pk):
