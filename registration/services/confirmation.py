@@ -58,14 +58,16 @@ CODE_SPENT = (
 )
 
 
-def issue_confirmation_code(*, delegate, now=None):
+def issue_confirmation_code(*, delegate, now=None, first=False):
     """Create a new confirmation code for `delegate` and return it (the only clear copy).
 
     Side effects: spends the delegate's earlier unused codes (only the newest
-    works) and inserts an `EmailConfirmation` holding the code's keyed hash.
+    works; with `first`, the delegate was inserted in this transaction and has
+    none) and inserts an `EmailConfirmation` holding the code's keyed hash.
     """
     now = now or timezone.now()
-    delegate.email_confirmations.filter(used_at__isnull=True).update(used_at=now)
+    if not first:
+        delegate.email_confirmations.filter(used_at__isnull=True).update(used_at=now)
     code = new_confirmation_code()
     EmailConfirmation.objects.create(
         delegate=delegate,
@@ -75,17 +77,18 @@ def issue_confirmation_code(*, delegate, now=None):
     return code
 
 
-def send_confirmation_code(*, delegate, attempt=False):
+def send_confirmation_code(*, delegate, attempt=False, first=False):
     """Email `delegate` a new code and booking link, either of which confirms the address.
 
     `attempt` says someone has just tried to register again with an address
     that already has a registration: the email then tells the owner so, and
     that nothing changed. A delegate already confirmed gets that wording too,
-    since they have nothing to confirm. Side effects: a new code (see
-    `issue_confirmation_code`), a new booking link and a queued email; the
-    code and link are stored in the outbox only encrypted.
+    since they have nothing to confirm. `first` says the delegate was just
+    inserted. Side effects: a new code (see `issue_confirmation_code`), a new
+    booking link and a queued email; the code and link are stored in the
+    outbox only encrypted.
     """
-    code = issue_confirmation_code(delegate=delegate)
+    code = issue_confirmation_code(delegate=delegate, first=first)
     already = attempt or delegate.email_is_confirmed
     return email_delegate(
         delegate=delegate,

@@ -125,7 +125,7 @@ def register_delegate(
     except IntegrityError:
         # Another request registered this address between our look-up and the insert.
         return _tell_owner(Delegate.objects.active().get(event=event, email=email))
-    send_confirmation_code(delegate=delegate)
+    send_confirmation_code(delegate=delegate, first=True)  # a new row: no earlier code to spend
     return delegate
 
 
