@@ -5,7 +5,7 @@ The order, the mode and why they rule out deadlocks and overbooking are in
 names the workshops rows it places there (levels 2, 6 and 7).
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from registration.services.locking import joined, lock_row, lock_rows
 from workshops.models import AllocationRun, Announcement, Booking, Session, WaitlistEntry
@@ -37,11 +37,11 @@ def lock_sessions_of_choice(*, delegate, pks):
     count the seats taken in a separate statement, after this one, to see
     every seat committed while it waited here.
     """
-    theirs = Booking.objects.filter(delegate=delegate).order_by()
+    theirs = Booking.objects.filter(delegate=delegate).order_by().values("session_id")
     return lock_rows(
         Session.objects.select_related("time_slot", "workshop", "room")
-        .annotate(held=Exists(theirs.filter(session=OuterRef("pk"))))
-        .filter(Q(pk__in=sorted(set(pks))) | Q(pk__in=theirs.values("session_id")))
+        .with_held_by(delegate)
+        .filter(Q(pk__in=sorted(set(pks))) | Q(pk__in=theirs))
     )
 
 

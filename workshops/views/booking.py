@@ -39,9 +39,9 @@ def choose(request):
         return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
     if event.is_ballot:
         return rank_workshops(request)
-    # order_by(): the bookings' default order would join their time slots for nothing.
-    held_ids = set(delegate.bookings.order_by().values_list("session_id", flat=True))
-    sessions = list(Session.objects.on_offer(event))
+    # The delegate holds seats only in their event's sessions: all of them are here.
+    sessions = list(Session.objects.on_offer(event).with_held_by(delegate))
+    held_ids = {s.pk for s in sessions if s.held}
     form = ChooseWorkshopsForm(
         request.POST if request.method == "POST" else None,
         event=event,

@@ -27,12 +27,12 @@ BOUNDS = {
     # the session, the event, the delegate, its lock, the code, spending it, confirming, then
     # the new session key (is it free, insert, read and delete the old one, save)
     "confirm": 12,
-    # the session (read, save), the delegate and current event, the seats held, the sessions
-    # on offer, the waiting lists
-    "choose_form": 6,
-    # the session (read, save), the delegate and current event, the seats held, the sessions
-    # on offer, then book_sessions (9)
-    "choose": 14,
+    # the session (read, save), the delegate and current event, the sessions on offer with
+    # the seats held, the waiting lists
+    "choose_form": 5,
+    # the session (read, save), the delegate and current event, the sessions on offer with
+    # the seats held, then book_sessions (9)
+    "choose": 13,
 }
 
 
