@@ -25,8 +25,8 @@ ids itself, for every caller, like pretix's `lock_objects`):
    seat or unseat, in one call);
 6. sessions (`lock_sessions`): the sessions gaining a seat (a walk-in's or a
    standby's too), or whose capacity an organiser edits; a change of workshops
-   (`lock_sessions_of_choice`) locks, in one call, every session the delegate
-   holds or chooses, since one statement finds both;
+   (`lock_chosen_sessions`) locks, in one call, every session chosen, those
+   kept as well as those gaining a seat, since one statement finds them all;
 7. waiting-list entries, only ever with SKIP LOCKED (below).
 
 Each transaction asks for each kind at most once, in one call; asking again

@@ -37,8 +37,8 @@ case.
 Capacity is enforced by locking, in the one order of
 `registration.services.locking`, the delegate and then the session rows about
 to gain a seat (ascending ids, `FOR NO KEY UPDATE`; a change of workshops locks
-the sessions held and chosen in the one statement that finds them), then
-counting their bookings; promotions lock the people waiting without waiting
+every session chosen, kept or gained, in the one statement that finds them),
+then counting their bookings; promotions lock the people waiting without waiting
 (`workshops.services.waitlist`). On SQLite the transaction itself takes the
 write lock (`transaction_mode=IMMEDIATE`), which serialises writers the same
 way. Seats taken are always counted from the bookings, never stored, so no
@@ -68,7 +68,7 @@ from workshops.services.history import (
     seat_rows,
     session_label,
 )
-from workshops.services.locking import lock_sessions, lock_sessions_of_choice
+from workshops.services.locking import lock_chosen_sessions, lock_sessions
 from workshops.services.seat_changes import Cause
 from workshops.services.standby import (
     mark_seated,
@@ -194,13 +194,22 @@ def book_sessions(*, delegate, sessions, actor=None):
         raise NotBookable(unconfirmed_message(delegate=delegate, actor=actor))
 
     wanted = {s.pk for s in sessions}
-    locked = lock_sessions_of_choice(delegate=delegate, pks=wanted)
-    sessions = [s for s in sessions_in_order(locked) if s.pk in wanted]
+    locked = lock_chosen_sessions(delegate=delegate, pks=wanted)
+    sessions = sessions_in_order(locked)
     problems = choice_problems(event=delegate.event, sessions=sessions)
     if problems:
         raise ChoicesInvalid(problems)
 
-    held_in_slot = {s.time_slot_id: s.pk for s in locked if s.held}
+    kept = [s for s in sessions if s.held]
+    given_up = []
+    if not locked or locked[0].seats_held > len(kept):  # they hold seats outside this choice
+        given_up = sessions_in_order(
+            Session.objects.filter(bookings__delegate=delegate)
+            .exclude(pk__in=wanted)
+            .select_related("time_slot", "workshop", "room")
+            .order_by()
+        )
+    held_in_slot = {s.time_slot_id: s.pk for s in [*kept, *given_up]}
     held = set(held_in_slot.values())
     gaining = sorted(wanted - held)
     if gaining:
@@ -233,7 +242,7 @@ def book_sessions(*, delegate, sessions, actor=None):
         delegate_id=delegate.pk,
         actor=actor,
         booked=booked,
-        released=[s for s in sessions_in_order(locked) if s.pk in released],
+        released=given_up,
     )
     wanted_in_slot = {s.time_slot_id: s.pk for s in sessions}
     for slot in sorted(held_in_slot.keys() | wanted_in_slot.keys()):
@@ -247,7 +256,7 @@ def book_sessions(*, delegate, sessions, actor=None):
     # What the email needs, as loaded here: who they are, the sessions, the seats they now hold.
     seat_changes.current().know(
         delegate=delegate,
-        sessions=locked,
+        sessions=[*locked, *given_up],
         seats=[
             Booking(delegate=delegate, session=s, time_slot=s.time_slot, workshop=s.workshop)
             for s in sorted(sessions, key=lambda s: s.time_slot.starts_at)
