@@ -12,6 +12,11 @@ def current_event_of(request):
     return request._current_event
 
 
+def remember_current_event(request, event):
+    """Keep `event`, found to be the current one by another query, for `current_event_of`."""
+    request._current_event = event
+
+
 def current_event(request):
     """Every page shows the event's name and dates; fetch it once per request."""
     return {"event": current_event_of(request)}

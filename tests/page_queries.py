@@ -18,3 +18,19 @@ def count_queries(request, *, expect=(200, 302)):
         response = request()
     assert response.status_code in expect, response.status_code
     return len(captured)
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def statements(captured):
+    """The SQL `captured` (a CaptureQueriesContext) sent, without transaction control.
+
+    BEGIN, COMMIT and savepoints are left out: a test runs inside a transaction,
+    where each `atomic()` sends a savepoint instead of BEGIN and COMMIT.
+    """
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].upper().startswith(TRANSACTION_CONTROL)
+    ]

@@ -14,6 +14,10 @@ class EventQuerySet(models.QuerySet):
         """The event the public site serves: the newest one marked current."""
         return self.filter(is_current=True).order_by("-starts_on").first()
 
+    def current_ids(self):
+        """The ids of the events marked current, `current()`'s first (slice `[:1]`)."""
+        return self.filter(is_current=True).order_by("-starts_on").values("pk")
+
 
 class Event(models.Model):
     """The conference and the settings organisers change in the admin."""

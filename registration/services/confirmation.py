@@ -58,14 +58,16 @@ CODE_SPENT = (
 )
 
 
-def issue_confirmation_code(*, delegate, now=None):
+def issue_confirmation_code(*, delegate, now=None, first=False):
     """Create a new confirmation code for `delegate` and return it (the only clear copy).
 
     Side effects: spends the delegate's earlier unused codes (only the newest
-    works) and inserts an `EmailConfirmation` holding the code's keyed hash.
+    works; with `first`, the delegate was inserted in this transaction and has
+    none) and inserts an `EmailConfirmation` holding the code's keyed hash.
     """
     now = now or timezone.now()
-    delegate.email_confirmations.filter(used_at__isnull=True).update(used_at=now)
+    if not first:
+        delegate.email_confirmations.filter(used_at__isnull=True).update(used_at=now)
     code = new_confirmation_code()
     EmailConfirmation.objects.create(
         delegate=delegate,
@@ -75,17 +77,18 @@ def issue_confirmation_code(*, delegate, now=None):
     return code
 
 
-def send_confirmation_code(*, delegate, attempt=False):
+def send_confirmation_code(*, delegate, attempt=False, first=False):
     """Email `delegate` a new code and booking link, either of which confirms the address.
 
     `attempt` says someone has just tried to register again with an address
     that already has a registration: the email then tells the owner so, and
     that nothing changed. A delegate already confirmed gets that wording too,
-    since they have nothing to confirm. Side effects: a new code (see
-    `issue_confirmation_code`), a new booking link and a queued email; the
-    code and link are stored in the outbox only encrypted.
+    since they have nothing to confirm. `first` says the delegate was just
+    inserted. Side effects: a new code (see `issue_confirmation_code`), a new
+    booking link and a queued email; the code and link are stored in the
+    outbox only encrypted.
     """
-    code = issue_confirmation_code(delegate=delegate)
+    code = issue_confirmation_code(delegate=delegate, first=first)
     already = attempt or delegate.email_is_confirmed
     return email_delegate(
         delegate=delegate,
@@ -146,7 +149,7 @@ def confirm_with_code(*, event, email, code, now=None):
         delegate = _live_delegate(event=event, email=email)
         if delegate is not None:
             # The delegate's lock guards their codes: two guesses at once count one by one.
-            delegate = _lock_for_confirmation(delegate.pk)
+            delegate = _lock_for_confirmation(delegate)
         confirmation = (
             delegate.email_confirmations.usable(now).first() if delegate is not None else None
         )
@@ -155,7 +158,7 @@ def confirm_with_code(*, event, email, code, now=None):
         elif confirmation.matches(code):
             confirmation.used_at = now
             confirmation.save(update_fields=["used_at"])
-            return confirm_email_address(delegate=delegate, now=now)
+            return _confirm_locked(delegate=delegate, now=now)
         else:
             confirmation.attempts += 1
             spent = confirmation.attempts >= settings.CONFIRMATION_CODE_ATTEMPTS
@@ -175,7 +178,12 @@ def confirm_email_address(*, delegate, now=None):
     Side effects: sets `email_confirmed_at` (the first time only). Raises
     `eligibility.NotEligible` and writes nothing if those places have filled.
     """
-    delegate = _lock_for_confirmation(delegate.pk)
+    row = Delegate.objects.select_related("agency").get(pk=delegate.pk)
+    return _confirm_locked(delegate=_lock_for_confirmation(row), now=now)
+
+
+def _confirm_locked(*, delegate, now=None):
+    """Confirm `delegate`'s address, locked with what it takes (`_lock_for_confirmation`)."""
     if delegate.email_is_confirmed:
         return delegate
     check_places_on_confirmation(delegate=delegate)
@@ -184,18 +192,19 @@ def confirm_email_address(*, delegate, now=None):
     return delegate
 
 
-def _lock_for_confirmation(pk):
+def _lock_for_confirmation(row):
     """Lock what confirming takes, in the lock order: the agency, the invitation, the delegate.
 
     Confirming counts the agency's places and the invitation's uses, so those
-    rows (levels 3 and 4) are locked before the delegate (level 5).
+    rows (levels 3 and 4) are locked before the delegate (level 5). `row`, the
+    delegate as read before any lock (agency loaded), says which they are;
+    returns the delegate locked, event and agency loaded.
     """
-    row = Delegate.objects.select_related("agency").get(pk=pk)
     if row.agency.place_limit is not None:
         lock_agency(row.agency_id)
     if row.invitation_id is not None:
         lock_row(Invitation, row.invitation_id)
-    return lock_delegate(pk, related=["event", "agency"])
+    return lock_delegate(row.pk, related=["event", "agency"])
 
 
 def _live_delegate(*, event, email):

@@ -24,7 +24,9 @@ ids itself, for every caller, like pretix's `lock_objects`):
    door locks the delegate scanned; a no-show release locks everyone it may
    seat or unseat, in one call);
 6. sessions (`lock_sessions`): the sessions gaining a seat (a walk-in's or a
-   standby's too), or whose capacity an organiser edits;
+   standby's too), or whose capacity an organiser edits; a change of workshops
+   (`lock_chosen_sessions`) locks, in one call, every session chosen, those
+   kept as well as those gaining a seat, since one statement finds them all;
 7. waiting-list entries, only ever with SKIP LOCKED (below).
 
 Each transaction asks for each kind at most once, in one call; asking again
@@ -93,7 +95,9 @@ Why no overbooking
 ------------------
 Capacity is only ever counted by a transaction holding the lock of what it
 counts: `book_sessions` and `move_delegate` hold each session gaining a seat
-(level 6) while they count its bookings and insert, so two of them on one
+(level 6) while they count its bookings, in a statement of their own sent after
+the lock was granted (one sent before, or a subquery of the locking statement,
+reads a snapshot older than the seats committed while it waited), and insert, so two of them on one
 session run one after the other and the second sees the first's seat; agency
 places and invitation uses are counted under levels 3 and 4 the same way. A
 waiting-list promotion gives a seat only in exchange for one freed in the same

@@ -15,6 +15,8 @@ The owner's own registration therefore always wins over a stranger's made-up
 one, and the email that carries the code shows the details it confirms.
 """
 
+from contextlib import nullcontext
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +40,6 @@ def _agency_named(name):
     return agency or Agency(name=name, kind=Agency.Kind.OTHER, is_confirmed=False)
 
 
-@transaction.atomic
 def check_registration(*, event, email, agency_id=None, other_agency="", invitation_code=""):
     """Raise `eligibility.NotEligible` if this registration would be refused. Writes nothing.
 
@@ -46,13 +47,17 @@ def check_registration(*, event, email, agency_id=None, other_agency="", invitat
     for an address that is and one that is not.
     """
     agency = Agency.objects.get(pk=agency_id) if agency_id else _agency_named(other_agency)
-    admit_delegate(
-        event=event,
-        agency=agency,
-        email=email,
-        invitation_code=invitation_code,
-        agency_typed_in=not agency_id,
-    )
+    # admit_delegate locks the agency (a place limit) or the invitation (a code), which
+    # needs a transaction; with neither it reads nothing more, and needs none.
+    needs_locks = agency.place_limit is not None or invitation_code.strip()
+    with transaction.atomic() if needs_locks else nullcontext():
+        admit_delegate(
+            event=event,
+            agency=agency,
+            email=email,
+            invitation_code=invitation_code,
+            agency_typed_in=not agency_id,
+        )
 
 
 @transaction.atomic
@@ -120,7 +125,7 @@ def register_delegate(
     except IntegrityError:
         # Another request registered this address between our look-up and the insert.
         return _tell_owner(Delegate.objects.active().get(event=event, email=email))
-    send_confirmation_code(delegate=delegate)
+    send_confirmation_code(delegate=delegate, first=True)  # a new row: no earlier code to spend
     return delegate
 
 

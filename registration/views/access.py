@@ -6,10 +6,12 @@ the token never stays in the address bar, in history or in a Referer header.
 
 from functools import wraps
 
+from django.db.models import Subquery
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
-from registration.models import Delegate, ManageLink
+from registration.context_processors import remember_current_event
+from registration.models import Delegate, Event, ManageLink
 
 SESSION_KEY = "socex_delegate_id"
 # The address this browser registered and is now confirming with the emailed code.
@@ -48,12 +50,25 @@ def sign_out_delegate(request):
 
 
 def signed_in_delegate(request):
+    """The delegate signed in to this browser, event and agency loaded, or None.
+
+    Side effects: when the delegate's event is the one the site serves, keeps it
+    as the request's current event (`current_event_of`), which the same query
+    found out, so the page does not look the event up again.
+    """
     delegate_id = request.session.get(SESSION_KEY)
     if delegate_id is None:
         return None
-    return (
-        Delegate.objects.active().select_related("event", "agency").filter(pk=delegate_id).first()
+    delegate = (
+        Delegate.objects.active()
+        .select_related("event", "agency")
+        .annotate(current_event_id=Subquery(Event.objects.current_ids()[:1]))
+        .filter(pk=delegate_id)
+        .first()
     )
+    if delegate is not None and delegate.current_event_id == delegate.event_id:
+        remember_current_event(request, delegate.event)
+    return delegate
 
 
 def delegate_required(view):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -106,6 +106,12 @@ class SessionQuerySet(models.QuerySet):
             ),
             0,
         )
+
+    def with_held_by(self, delegate):
+        """Annotate `held`: whether `delegate` holds a seat in the session (a subquery)."""
+        booking = self.model._meta.get_field("bookings").related_model
+        theirs = booking.objects.filter(delegate=delegate, session=OuterRef("pk")).order_by()
+        return self.annotate(held=Exists(theirs))
 
     def for_event(self, event):
         return self.filter(time_slot__event=event)

@@ -36,8 +36,9 @@ case.
 
 Capacity is enforced by locking, in the one order of
 `registration.services.locking`, the delegate and then the session rows about
-to gain a seat (ascending ids, `FOR NO KEY UPDATE`), then counting their
-bookings; promotions lock the people waiting without waiting
+to gain a seat (ascending ids, `FOR NO KEY UPDATE`; a change of workshops locks
+every session chosen, kept or gained, in the one statement that finds them),
+then counting their bookings; promotions lock the people waiting without waiting
 (`workshops.services.waitlist`). On SQLite the transaction itself takes the
 write lock (`transaction_mode=IMMEDIATE`), which serialises writers the same
 way. Seats taken are always counted from the bookings, never stored, so no
@@ -67,7 +68,7 @@ from workshops.services.history import (
     seat_rows,
     session_label,
 )
-from workshops.services.locking import lock_sessions
+from workshops.services.locking import lock_chosen_sessions, lock_sessions
 from workshops.services.seat_changes import Cause
 from workshops.services.standby import (
     mark_seated,
@@ -82,6 +83,11 @@ BALLOT = SystemActor("the ballot")
 SYNTHETIC_DATA = SystemActor("synthetic data")
 PROMOTION_REASON = "A place came free and they were next on its waiting list."
 NO_SHOW_REASON = "No-show: not checked in anywhere that day; the seat went to someone on standby."
+
+
+def sessions_in_order(sessions):
+    """`sessions` (time slot and room loaded) in `Session`'s own order: by round, then room."""
+    return sorted(sessions, key=lambda s: (s.time_slot.starts_at, s.room.name))
 
 
 def _writes_seats(function):
@@ -174,7 +180,7 @@ def book_sessions(*, delegate, sessions, actor=None):
     who asked for a full session keeps the seats they had.
     """
     # Lock the delegate first: two submissions from one person run one after the other.
-    delegate = lock_delegate(delegate.pk, related=["event"])
+    delegate = lock_delegate(delegate.pk, related=["event", "agency"])
     if not delegate.is_active:
         raise NotBookable("This registration has been cancelled.")
     if delegate.is_pending:
@@ -187,30 +193,35 @@ def book_sessions(*, delegate, sessions, actor=None):
     if not delegate.email_is_confirmed:
         raise NotBookable(unconfirmed_message(delegate=delegate, actor=actor))
 
-    sessions = list(
-        Session.objects.filter(pk__in=[s.pk for s in sessions]).select_related(
-            "time_slot", "workshop"
-        )
-    )
+    wanted = {s.pk for s in sessions}
+    locked = lock_chosen_sessions(delegate=delegate, pks=wanted)
+    sessions = sessions_in_order(locked)
     problems = choice_problems(event=delegate.event, sessions=sessions)
     if problems:
         raise ChoicesInvalid(problems)
 
-    held_in_slot = dict(delegate.bookings.values_list("time_slot_id", "session_id"))
+    kept = [s for s in sessions if s.held]
+    given_up = []
+    if not locked or locked[0].seats_held > len(kept):  # they hold seats outside this choice
+        given_up = sessions_in_order(
+            Session.objects.filter(bookings__delegate=delegate)
+            .exclude(pk__in=wanted)
+            .select_related("time_slot", "workshop", "room")
+            .order_by()
+        )
+    held_in_slot = {s.time_slot_id: s.pk for s in [*kept, *given_up]}
     held = set(held_in_slot.values())
-    wanted = {s.pk for s in sessions}
     gaining = sorted(wanted - held)
     if gaining:
-        capacities = {s.pk: s.capacity for s in lock_sessions(gaining)}
+        # Counted after the locks were granted, so every seat committed meanwhile is seen.
         taken = dict(
             Booking.objects.filter(session_id__in=gaining)
+            .order_by()
             .values("session_id")
             .annotate(n=Count("pk"))
             .values_list("session_id", "n")
         )
-        full = [
-            s for s in sessions if s.pk in capacities and taken.get(s.pk, 0) >= capacities[s.pk]
-        ]
+        full = [s for s in sessions if s.pk in gaining and taken.get(s.pk, 0) >= s.capacity]
         if full:
             raise SessionFull(full)
 
@@ -227,7 +238,12 @@ def book_sessions(*, delegate, sessions, actor=None):
         )
         for s in booked
     )
-    _record_seats(delegate_id=delegate.pk, actor=actor, booked=booked, released_ids=released)
+    _record_seats(
+        delegate_id=delegate.pk,
+        actor=actor,
+        booked=booked,
+        released=given_up,
+    )
     wanted_in_slot = {s.time_slot_id: s.pk for s in sessions}
     for slot in sorted(held_in_slot.keys() | wanted_in_slot.keys()):
         _note(
@@ -237,6 +253,15 @@ def book_sessions(*, delegate, sessions, actor=None):
             now=wanted_in_slot.get(slot),
             cause=_cause(actor),
         )
+    # What the email needs, as loaded here: who they are, the sessions, the seats they now hold.
+    seat_changes.current().know(
+        delegate=delegate,
+        sessions=[*locked, *given_up],
+        seats=[
+            Booking(delegate=delegate, session=s, time_slot=s.time_slot, workshop=s.workshop)
+            for s in sorted(sessions, key=lambda s: s.time_slot.starts_at)
+        ],
+    )
     if held:  # a first booking frees nothing and waits for nothing: skip the waiting lists
         drop_waitlist_entries(delegate=delegate, session_ids=gaining)
         serve_waitlists(freed=Counter(released))
@@ -679,13 +704,16 @@ def _move_seat(
     return booking
 
 
-def _record_seats(*, delegate_id, actor, booked=(), released_ids=()):
-    """Record one history row per session booked and per session id released (one insert)."""
-    released = []
+def _record_seats(*, delegate_id, actor, booked=(), released=(), released_ids=()):
+    """Record one history row per session booked and per session (or id) released (one insert).
+
+    Sessions passed need their workshop and time slot loaded; ids are looked up (one query).
+    """
     if released_ids:
-        released = Session.objects.filter(pk__in=released_ids).select_related(
-            "workshop", "time_slot"
-        )
+        released = [
+            *released,
+            *Session.objects.filter(pk__in=released_ids).select_related("workshop", "time_slot"),
+        ]
     rows = seat_rows(delegate_id=delegate_id, actor=actor, booked=booked, released=released)
     if rows:
         BookingChange.objects.bulk_create(rows)

@@ -5,8 +5,11 @@ The order, the mode and why they rule out deadlocks and overbooking are in
 names the workshops rows it places there (levels 2, 6 and 7).
 """
 
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
+
 from registration.services.locking import joined, lock_row, lock_rows
-from workshops.models import AllocationRun, Announcement, Session, WaitlistEntry
+from workshops.models import AllocationRun, Announcement, Booking, Session, WaitlistEntry
 
 
 def lock_allocation_run(pk):
@@ -22,6 +25,27 @@ def lock_announcement(pk, *, related=()):
 def lock_sessions(pks):
     """Lock the sessions with these ids (level 6, after delegates), ascending; return them."""
     return lock_rows(Session, pks)
+
+
+def lock_chosen_sessions(*, delegate, pks):
+    """Lock the sessions with ids `pks` that `delegate` chose (level 6); return them in id order.
+
+    For a change of workshops, which must know what the delegate holds before
+    it knows which sessions gain a seat: each comes with its time slot,
+    workshop and room (not locked), `held` (the delegate holds a seat in it)
+    and `seats_held` (how many seats the delegate holds in all, so the caller
+    knows whether any lies outside `pks`). The caller holds the delegate's
+    lock, so their seats cannot change meanwhile; it must still count the
+    seats taken in a separate statement, after this one, to see every seat
+    committed while it waited here.
+    """
+    theirs = Booking.objects.filter(delegate=delegate).order_by().values("delegate")
+    return lock_rows(
+        Session.objects.select_related("time_slot", "workshop", "room")
+        .with_held_by(delegate)
+        .annotate(seats_held=Coalesce(Subquery(theirs.annotate(n=Count("pk")).values("n")), 0))
+        .filter(pk__in=sorted(set(pks)))
+    )
 
 
 def try_lock_waitlist_entry(pk):

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db import connection
 
 from registration.models import Delegate
 from workshops.models import CalendarEntry, Session
@@ -57,13 +57,40 @@ class DelegateChange:
 
 
 class ChangeSet:
-    """The seats gained and given up in one transaction, per delegate and round."""
+    """The seats gained and given up in one transaction, per delegate and round.
+
+    A writer may also leave what it loaded (`know`), so that `announce` need
+    not load it again: the delegate, the sessions, the seats they hold now.
+    """
 
     def __init__(self):
         self.delegates = {}
+        self.known_delegates = {}  # id -> Delegate, event and agency loaded
+        self.known_sessions = {}  # id -> Session, workshop, room and time slot loaded
+        self.known_seats = {}  # delegate id -> their seats now, as `Booking.timetable()` has them
+
+    def know(self, *, delegate, sessions=(), seats=None):
+        """Keep what a writer loaded, under its locks, for `announce`.
+
+        `delegate` with event and agency; `sessions` with workshop, room and
+        time slot; `seats`, if given, the delegate's seats after this writer's
+        changes (`Booking`s with session, workshop, room and time slot, in slot
+        order). What is kept about a delegate holds until another change to
+        them is noted (`note_seat`, `keep_quiet`, `registration_cancelled`):
+        then `announce` loads them again.
+        """
+        self.known_delegates[delegate.pk] = delegate
+        self.known_sessions.update((s.pk, s) for s in sessions)
+        if seats is not None:
+            self.known_seats[delegate.pk] = seats
+
+    def _forget(self, delegate_id):
+        self.known_delegates.pop(delegate_id, None)
+        self.known_seats.pop(delegate_id, None)
 
     def note_seat(self, *, delegate_id, time_slot_id, was, now, cause):
         """Record that the delegate's seat in that round went from session `was` to `now`."""
+        self._forget(delegate_id)
         change = self.delegates.setdefault(delegate_id, DelegateChange())
         round_change = change.rounds.get(time_slot_id)
         if round_change is None:
@@ -75,10 +102,12 @@ class ChangeSet:
     def keep_quiet(self, *, delegate_ids):
         """Email none of these delegates (their record is being deleted or erased)."""
         for delegate_id in delegate_ids:
+            self._forget(delegate_id)
             self.delegates.setdefault(delegate_id, DelegateChange()).quiet = True
 
     def registration_cancelled(self, *, delegate_id):
         """The delegate's registration ended: they get the cancellation email instead."""
+        self._forget(delegate_id)
         self.delegates.setdefault(delegate_id, DelegateChange()).cancelled = True
 
 
@@ -126,11 +155,17 @@ def announce(changes):
     ids = [pk for pk, rounds in changed.items() if rounds or changes.delegates[pk].cancelled]
     if not ids:
         return 0
-    delegates = Delegate.objects.select_related("event", "agency").in_bulk(ids)
+    delegates = _load(
+        changes.known_delegates, ids, Delegate.objects.select_related("event", "agency")
+    )
     session_ids = {
         pk for rounds in changed.values() for r in rounds.values() for pk in (r.was, r.now) if pk
     }
-    sessions = Session.objects.select_related("workshop", "room", "time_slot").in_bulk(session_ids)
+    sessions = _load(
+        changes.known_sessions,
+        session_ids,
+        Session.objects.select_related("workshop", "room", "time_slot"),
+    )
     sent = 0
     for delegate_id in sorted(ids):
         delegate = delegates.get(delegate_id)
@@ -150,17 +185,32 @@ def announce(changes):
         )
         for row in rows:
             row["time_slot"] = (row["now"] or row["was"]).time_slot
-        _send(delegate=delegate, change=change, rows=rows, sequence_of=sequence_of)
+        _send(
+            delegate=delegate,
+            change=change,
+            rows=rows,
+            sequence_of=sequence_of,
+            seats=changes.known_seats.get(delegate_id),
+        )
         sent += 1
     return sent
 
 
-def _send(*, delegate, change, rows, sequence_of):
+def _load(known, ids, queryset):
+    """{id: row} for `ids`: those `known` as they are, the rest from `queryset` (one query)."""
+    rows = {pk: known[pk] for pk in ids if pk in known}
+    missing = [pk for pk in ids if pk not in rows]
+    if missing:
+        rows.update(queryset.in_bulk(missing))
+    return rows
+
+
+def _send(*, delegate, change, rows, sequence_of, seats=None):
     released = [row["was"] for row in rows if row["was"] and not row["now"]]
     if change.cancelled:
         send_cancellation(delegate=delegate, released=released, sequence_of=sequence_of)
         return
-    bookings = list(delegate.bookings.timetable())
+    bookings = list(delegate.bookings.timetable()) if seats is None else seats
     gained = {row["time_slot"].pk for row in rows if row["now"]}
     causes = {row["cause"] for row in rows}
     if not any(row["was"] for row in rows) and len(bookings) == len(gained):
@@ -179,16 +229,37 @@ def _send(*, delegate, change, rows, sequence_of):
 
 
 def _raise_sequences(*, delegate, time_slot_ids):
-    """Add one to the SEQUENCE of each round (a new round starts at 0); return all of them."""
-    entries = CalendarEntry.objects.filter(delegate=delegate)
-    existing = set(
-        entries.filter(time_slot_id__in=time_slot_ids).values_list("time_slot_id", flat=True)
+    """Add one to the SEQUENCE of each round (a new round starts at 0); return them by slot id.
+
+    One statement: an insert of each round at 0 that, where the delegate has
+    an entry for the round already, adds one to it instead (an upsert, which
+    PostgreSQL and SQLite spell alike). Only the rounds in `time_slot_ids` are
+    returned: the emails about a change carry only the rounds it changed.
+    """
+    table = CalendarEntry._meta.db_table
+    quote = connection.ops.quote_name
+    delegate_id, time_slot_id, sequence = (
+        quote(CalendarEntry._meta.get_field(name).column)
+        for name in ("delegate", "time_slot", "sequence")
     )
-    if existing:
-        entries.filter(time_slot_id__in=existing).update(sequence=F("sequence") + 1)
-    missing = [pk for pk in time_slot_ids if pk not in existing]
-    if missing:
-        CalendarEntry.objects.bulk_create(
-            CalendarEntry(delegate=delegate, time_slot_id=pk) for pk in missing
+    slots = sorted(set(time_slot_ids))
+    if not slots:
+        return {}
+    sql = (
+        f"INSERT INTO {quote(table)} ({delegate_id}, {time_slot_id}, {sequence}) "
+        f"VALUES {', '.join(['(%s, %s, 0)'] * len(slots))} "
+        f"ON CONFLICT ({delegate_id}, {time_slot_id}) "
+        f"DO UPDATE SET {sequence} = {quote(table)}.{sequence} + 1"
+    )
+    params = [value for slot in slots for value in (delegate.pk, slot)]
+    returning = connection.features.can_return_rows_from_bulk_insert
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {time_slot_id}, {sequence}" if returning else sql, params)
+        if returning:
+            return dict(cursor.fetchall())
+    # An SQLite older than 3.35 has no RETURNING.
+    return dict(
+        CalendarEntry.objects.filter(delegate=delegate, time_slot_id__in=slots).values_list(
+            "time_slot_id", "sequence"
         )
-    return dict(entries.values_list("time_slot_id", "sequence"))
+    )

@@ -145,9 +145,9 @@ def drop_waitlist_entries(*, delegate, session_ids=None):
 def sessions_with_waiting(*, session_ids):
     """Those of `session_ids` that someone waits for, ascending (one query)."""
     waiting = set(
-        WaitlistEntry.objects.filter(session_id__in=session_ids).values_list(
-            "session_id", flat=True
-        )
+        WaitlistEntry.objects.filter(session_id__in=session_ids)
+        .order_by()  # the default ordering would join each entry's session and time slot
+        .values_list("session_id", flat=True)
     )
     return [pk for pk in sorted(session_ids) if pk in waiting]
 

@@ -39,12 +39,9 @@ def choose(request):
         return render(request, "socex/awaiting_approval.html", {"delegate": delegate})
     if event.is_ballot:
         return rank_workshops(request)
-    held_ids = set(delegate.bookings.values_list("session_id", flat=True))
-    sessions = mark_waitlist_options(
-        delegate=delegate,
-        sessions=list(Session.objects.on_offer(event)),
-        held_ids=held_ids,
-    )
+    # The delegate holds seats only in their event's sessions: all of them are here.
+    sessions = list(Session.objects.on_offer(event).with_held_by(delegate))
+    held_ids = {s.pk for s in sessions if s.held}
     form = ChooseWorkshopsForm(
         request.POST if request.method == "POST" else None,
         event=event,
@@ -62,6 +59,8 @@ def choose(request):
             if {s.pk for s in form.chosen_sessions} == held_ids:
                 messages.info(request, "Nothing changed: these are the workshops you had.")
             return redirect("workshops:confirmed")
+    # Only a page shown needs the waiting-list options (one query): not a booking made.
+    mark_waitlist_options(delegate=delegate, sessions=sessions, held_ids=held_ids)
     return render(
         request,
         "socex/choose.html",

@@ -254,3 +254,24 @@ def test_promoted_in_two_rounds_by_one_cancellation_gets_one_email(programme):
     assert email.subject == "Strategic SOCEX 2019: your workshops have changed"
     assert email.body_text.count("; now “") == 2
     assert sorted(events_of(email)) == ["Workshop 1", "Workshop 5"]
+
+
+def test_a_change_that_promotes_the_changer_emails_the_seats_they_end_with(programme):
+    s = programme["sessions"]
+    changer = booked(programme, A_SET)
+    booked(programme, A_SET)  # round two's Workshop 5 is full
+    waiter = booked(programme, B_SET)
+    booked(programme, B_SET)  # round two's Workshop 6 is full
+    join_waitlist(delegate=changer, session=s[(1, 5)])
+    join_waitlist(delegate=waiter, session=s[(1, 4)])
+    OutgoingEmail.objects.all().delete()
+
+    # Giving up Workshop 5 promotes the waiter into it, whose seat in Workshop 6 goes to the
+    # changer, waiting for it: in the same transaction, after the changer chose Workshop 8.
+    book_sessions(delegate=changer, sessions=[s[(0, 0)], s[(1, 7)], s[(2, 2)], s[(3, 6)]])
+
+    (email,) = emails_to(changer)
+    assert "was “Workshop 5”" in email.body_text and "now “Workshop 6”" in email.body_text
+    timetable = email.body_text.split("Your workshops")[1]
+    assert "Workshop 6" in timetable and "Workshop 8" not in timetable
+    assert {t: seq for t, (_, seq) in events_of(email).items()} == {"Workshop 6": 1}
