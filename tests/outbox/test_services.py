@@ -267,10 +267,9 @@ def test_sending_together_around_several_transactions_sends_what_committed(event
 
 @pytest.mark.django_db(transaction=True)
 def test_sending_here_sends_once_the_work_commits_with_no_job(event, counting_backend):
-    with sending_here():
-        with transaction.atomic():
-            queue_three(event)
-            assert mail.outbox == []  # not before the commit
+    with sending_here(), transaction.atomic():
+        queue_three(event)
+        assert mail.outbox == []  # not before the commit
     assert [m.subject for m in mail.outbox] == ["Timetable 0", "Timetable 1", "Timetable 2"]
     assert counting_backend.made == 1
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}

@@ -8,6 +8,7 @@ them all. Between jobs it waits to be told of a new one (`worker.wakeup`) for at
 most `--interval` seconds. SIGTERM or Ctrl-C lets the current job finish; a second one stops it.
 """
 
+import gc
 import os
 
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
@@ -63,6 +64,7 @@ class Command(db_worker.Command):
         )
 
         def work():
+            gc.freeze()  # what start-up made lives as long as the process: never scan it again
             with keeping_watch(worker_id=worker.worker_id, schedule=not batch):
                 worker.run()
 
