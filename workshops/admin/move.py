@@ -31,11 +31,14 @@ class MoveDelegateForm(forms.Form):
         help_text="Needed when you allow a session over its capacity; kept in the history.",
     )
 
-    def __init__(self, *args, source, can_override, **kwargs):
+    def __init__(self, *args, source, delegate, can_override, **kwargs):
+        """Offer the slot's other sessions, less workshops `delegate` holds in another slot."""
         super().__init__(*args, **kwargs)
+        held_elsewhere = Booking.objects.filter(delegate=delegate).exclude(session=source)
         targets = (
             Session.objects.filter(time_slot_id=source.time_slot_id)
             .exclude(pk=source.pk)
+            .exclude(workshop_id__in=held_elsewhere.values("workshop_id"))
             .with_seats()
             .select_related("workshop", "room")
             .order_by("workshop__title")
@@ -67,7 +70,9 @@ def move_delegate_view(model_admin, request, session_id, delegate_id):
     if not model_admin.has_change_permission(request, source):
         raise PermissionDenied
     can_override = request.user.has_perm(OVERRIDE_PERMISSION)
-    form = MoveDelegateForm(request.POST or None, source=source, can_override=can_override)
+    form = MoveDelegateForm(
+        request.POST or None, source=source, delegate=booking.delegate, can_override=can_override
+    )
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["to_session"]
         try:

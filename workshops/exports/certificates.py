@@ -49,9 +49,12 @@ def write_certificate(*, name, event_name, sessions, minutes, code, verify_url, 
     y -= 14 * mm
     _centred(canvas, "This is to certify that", y=y, font=FONT, size=12)
     y -= 14 * mm
-    name_size = fit_size(name, width=text_width, font=BOLD, largest=22, smallest=10)
-    _centred(canvas, name, y=y, font=BOLD, size=name_size)
-    y -= 12 * mm
+    name_size = fit_size(name, width=text_width, font=BOLD, largest=22, smallest=12)
+    # A name too long for one line even at the smallest size wraps, centred line by line.
+    for line in split_lines(name, font=BOLD, size=name_size, width=text_width):
+        _centred(canvas, line, y=y, font=BOLD, size=name_size)
+        y -= 6 * mm
+    y -= 6 * mm
     _centred(canvas, "attended the following sessions of", y=y, font=FONT, size=12)
     y -= 9 * mm
     for line in split_lines(event_name, font=BOLD, size=14, width=text_width):

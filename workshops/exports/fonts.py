@@ -192,5 +192,15 @@ def split_lines(text, *, font, size, width):
         if lines and string_width(f"{lines[-1]} {word}", font, size) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
-            lines.append(word)
+            lines.extend(_break_word(word, font=font, size=size, width=width))
     return lines
+
+
+def _break_word(word, *, font, size, width):
+    """`word` as one line, or cut into lines of as many characters as fit in `width`."""
+    pieces = [""]
+    for character in word:
+        if pieces[-1] and string_width(pieces[-1] + character, font, size) > width:
+            pieces.append("")
+        pieces[-1] += character
+    return pieces

@@ -55,3 +55,30 @@ def test_agency_aliases_over_500_characters_refused(client, db):
     ]
     agency.refresh_from_db()
     assert agency.aliases == ""
+
+
+def test_the_agency_autocomplete_offers_the_best_match_first(client, db):
+    """Adding a delegate, "NCA" finds the National Crime Agency before Lancashire."""
+    AgencyFactory(name="Lancashire Constabulary")
+    AgencyFactory(name="National Crime Agency", aliases="Crime Agency\r\nnca\r\nNational")
+    AgencyFactory(name="Police Scotland", aliases="NCAS")
+    AgencyFactory(name="NCA Liaison Office")
+    AgencyFactory(name="NCA")
+    client.force_login(AdminUserFactory(is_superuser=True))
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "nca",
+            "app_label": "registration",
+            "model_name": "delegate",
+            "field_name": "agency",
+        },
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == [
+        "NCA",
+        "National Crime Agency",
+        "NCA Liaison Office",
+        "Police Scotland",
+        "Lancashire Constabulary",
+    ]

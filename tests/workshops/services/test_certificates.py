@@ -12,6 +12,8 @@ from outbox.sending import send_email
 from registration.services.privacy import anonymise_delegate, erase_delegate
 from tests.attending import attend, booked_delegate, door_staff
 from workshops.exports.certificates import write_certificate
+from workshops.exports.fonts import string_width
+from workshops.exports.pdfs import BOLD
 from workshops.models import Certificate
 from workshops.services.certificates import (
     CertificateNotReady,
@@ -159,3 +161,35 @@ def test_the_emailed_certificate_is_the_pdf_as_sent_by_the_mail_server(
     text = " ".join(PdfReader(io.BytesIO(content)).pages[0].extract_text().split())
     assert attendee["delegate"].last_name in text
     assert format_code(certificate.code) in text
+
+
+def test_a_name_too_long_for_one_line_wraps_inside_the_page(attendee):
+    """Names can be 201 characters; the longest, with or without spaces, stays on the page."""
+    certificate = certificate_for(delegate=attendee["delegate"], now=attendee["after"])
+    genuine = verify_certificate(code=certificate.code)
+    for name in ("Wolfeschlegelsteinhausenbergerdorff " * 6, "W" * 100 + " " + "Ł" * 100):
+        name = name.strip()
+        file = io.BytesIO()
+        write_certificate(
+            name=name,
+            event_name=certificate.event_name,
+            sessions=genuine.session_times,
+            minutes=certificate.minutes,
+            code=format_code(certificate.code),
+            verify_url=verification_url(certificate),
+            issued_at=certificate.issued_at,
+            file=file,
+        )
+        page = PdfReader(io.BytesIO(file.getvalue())).pages[0]
+        page_width = float(page.mediabox.width)
+        drawn = []
+
+        def visitor(text, cm, tm, font_dict, font_size, drawn=drawn):
+            if text.strip():
+                drawn.append((tm[4], text.strip(), tm[0] * font_size))
+
+        text = page.extract_text(visitor_text=visitor)
+        assert "".join(name.split()) in "".join(text.split())
+        # Every run of text starts and ends on the page (widths measured as they were drawn).
+        for x, run, size in drawn:
+            assert x >= 0 and x + string_width(run, BOLD, size) <= page_width, run
