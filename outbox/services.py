@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from outbox.sealing import seal
-from outbox.sending import BATCH, send_emails
+from outbox.sending import BATCH, send_emails, server_failed_lately
 from outbox.tasks import send_messages
 from worker.heartbeat import alive_workers
 
@@ -108,7 +108,10 @@ def sending_here():
     work committed, or rolled back), sends the messages queued inside it
     through one connection (`send_emails`; any rolled back are skipped);
     ended inside a transaction not yet committed, enqueues them as
-    `sending_together` does, unless the block raised. A process that dies
+    `sending_together` does, unless the block raised. So that registrations
+    never queue behind a silent mail server's timeouts, a process whose mail
+    server failed within the last minute (`server_failed_lately`) enqueues
+    them instead of sending, as `queue_email` alone would. A process that dies
     between the commit and the send leaves them pending and due, and the
     periodic `send_due_email` sends them within a minute.
     """
@@ -121,10 +124,13 @@ def sending_here():
     finally:
         _batch.reset(token)
         if batch:
-            if not transaction.get_connection().in_atomic_block:
+            if transaction.get_connection().in_atomic_block:
+                if not raised:
+                    enqueue_sending(message_ids=batch)
+            elif server_failed_lately():
+                enqueue_sending(message_ids=batch)  # not worth a timeout in this job
+            else:
                 send_emails(message_ids=batch)
-            elif not raised:
-                enqueue_sending(message_ids=batch)
 
 
 def count_waiting_email(*, now=None):

@@ -266,7 +266,9 @@ def test_sending_together_around_several_transactions_sends_what_committed(event
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sending_here_sends_once_the_work_commits_with_no_job(event, counting_backend):
+def test_sending_here_sends_once_the_work_commits_with_no_job(
+    event, counting_backend, forget_server_failures
+):
     with sending_here(), transaction.atomic():
         queue_three(event)
         assert mail.outbox == []  # not before the commit
@@ -277,7 +279,7 @@ def test_sending_here_sends_once_the_work_commits_with_no_job(event, counting_ba
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sending_here_sends_nothing_that_rolled_back(event):
+def test_sending_here_sends_nothing_that_rolled_back(event, forget_server_failures):
     with pytest.raises(RuntimeError), sending_here(), transaction.atomic():
         queue_three(event)
         raise RuntimeError("registration failed")
@@ -286,14 +288,28 @@ def test_sending_here_sends_nothing_that_rolled_back(event):
     assert queued_jobs() == []
 
 
+@pytest.fixture
+def forget_server_failures(monkeypatch):
+    monkeypatch.setattr("outbox.sending._server_failed_at", None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_sending_here_leaves_mail_the_server_refused_to_the_retries(event, mail_server_down):
+def test_sending_here_leaves_mail_the_server_failed_to_the_retries_then_stops_trying(
+    event, mail_server_down, forget_server_failures
+):
     with sending_here():
         queue_three(event)
     assert queued_jobs(SEND) == []
     pending = OutgoingEmail.objects.filter(status="pending")
     assert pending.count() == 3
     assert count_waiting_email(now=timezone.now() + datetime.timedelta(hours=1)) == 3
+    assert list(pending.order_by("pk").values_list("attempts", flat=True)) == [1, 0, 0]
+
+    # The server just failed: the next job does not wait on it, it leaves a sending job.
+    with sending_here():
+        queue_three(event)
+    assert len(queued_jobs(SEND)) == 1
+    assert OutgoingEmail.objects.filter(attempts__gt=0).count() == 1
 
 
 def test_sending_here_inside_an_open_transaction_queues_a_job_instead(event):
