@@ -12,13 +12,7 @@ class WorkerConfig(AppConfig):
     verbose_name = "Background work"
 
     def ready(self):
-        from django_tasks_db.compat import task_enqueued
-
         from worker import checks  # noqa: F401  (registers the task backend check)
-        from worker.wakeup import notify_workers  # imports models: not before apps are ready
-
-        # Idle workers wait for this rather than poll (worker.wakeup).
-        task_enqueued.connect(notify_workers, dispatch_uid="worker.wakeup.notify_workers")
 
         # Each app declares its tasks and periodic jobs in its own `tasks.py`; importing
         # them here fills the schedule (worker.schedule) before any worker reads it.

@@ -1,8 +1,8 @@
 """Waking idle workers when a job is enqueued, instead of polling the jobs table every 50 ms.
 
-On PostgreSQL every enqueue sends `NOTIFY socex_jobs` in the enqueueing
-transaction (`notify_workers`, a `task_enqueued` receiver), which PostgreSQL
-delivers when, and only if, that transaction commits. An idle worker
+On PostgreSQL every new job row sends `NOTIFY socex_jobs` (a statement
+trigger on the jobs table, `worker/migrations/0002_notify_workers_of_new_jobs.py`),
+which PostgreSQL delivers when, and only if, the inserting transaction commits. An idle worker
 (`ListeningWorker`) waits on its own `LISTEN socex_jobs` connection, so it
 starts a job within milliseconds of its commit, while its `--interval` is only
 how often it looks anyway (a job whose notification was missed, a lost
@@ -29,21 +29,8 @@ logger = logging.getLogger(__name__)
 CHANNEL = "socex_jobs"
 
 
-def notify_workers(sender=None, **kwargs):
-    """Receiver of `task_enqueued`: wake the listening workers once this transaction commits.
-
-    Side effects: on PostgreSQL, one `NOTIFY` on the jobs' connection (PostgreSQL
-    sends it at commit, never for a rolled-back job, and once per transaction
-    however many jobs it enqueued). Nothing on other databases.
-    """
-    connection = connections[router.db_for_write(DBTaskResult)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {CHANNEL}")
-
-
 class JobNotices:
-    """A connection of its own that LISTENs for `notify_workers`, opened when first waited on."""
+    """A connection of its own that LISTENs for new jobs' notices, opened when first waited on."""
 
     def __init__(self, alias):
         self.alias = alias
@@ -80,7 +67,7 @@ class JobNotices:
 
 
 class ListeningWorker(Worker):
-    """django-tasks-db's worker, waiting for `notify_workers` between jobs rather than sleeping.
+    """django-tasks-db's worker, waiting for a new job's notice between jobs rather than sleeping.
 
     `run` is the library's loop (django-tasks-db 0.x, BSD licence) with its
     `time.sleep(interval)` replaced by `JobNotices.wait(interval)`.
