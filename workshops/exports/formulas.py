@@ -10,10 +10,13 @@ django-import-export's own setting only strips a leading `=`, so every
 exported cell passes through `spreadsheet_cell` instead.
 """
 
+import re
 import unicodedata
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+# What an XLSX cell (XML 1.0) cannot hold: control characters but tab, line feed and
+# carriage return (openpyxl's ILLEGAL_CHARACTERS_RE), and U+FFFE, U+FFFF and lone
+# surrogates, which no XML parser accepts. Every one of them is unprintable.
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Read as the first character of a formula, wherever leading blanks end.
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
@@ -32,14 +35,18 @@ def spreadsheet_cell(value):
     """
     if not isinstance(value, str):
         return value
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+    # Every character XLSX cannot hold is unprintable: most text skips the search.
+    if not value.isprintable():
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise_formula(value)
 
 
 def neutralise_formula(value):
     """Return `value` with a leading single quote if a spreadsheet would run it."""
-    if isinstance(value, str) and (
-        value.startswith(FORMULA_TRIGGERS) or _first_visible(value) in FORMULA_STARTS
-    ):
+    if not isinstance(value, str) or value[:1].isalnum():
+        # Most cells start with a letter or digit: neither a trigger nor blank.
+        return value
+    if value.startswith(FORMULA_TRIGGERS) or _first_visible(value) in FORMULA_STARTS:
         return "'" + value
     return value
 
@@ -55,7 +62,7 @@ def _is_blank(character):
     return character.isspace() or unicodedata.category(character) in BLANK_CATEGORIES
 
 
-# A worksheet's name: at most 31 characters, none of these, not blank, no quote at
+# A worksheet's name: at most 31 characters (UTF-16 units), none of these, not blank, no quote at
 # either end, and unique in its workbook ignoring case (Excel refuses the file otherwise).
 SHEET_NAME_LENGTH = 31
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -74,7 +81,7 @@ def sheet_name(text, *, taken=(), fallback="Sheet"):
     text = " ".join(text.split())
     while text and (text[0] in FORMULA_STARTS or text[0] == "'" or _is_blank(text[0])):
         text = text[1:]
-    name = text.strip("' ")[:SHEET_NAME_LENGTH].rstrip("' ") or fallback
+    name = _utf16_start(text.strip("' "), SHEET_NAME_LENGTH).rstrip("' ") or fallback
     if name.casefold() == "history":  # Excel keeps that name for itself
         name = f"{name} (sheet)"
     taken = {t.casefold() for t in taken}
@@ -82,9 +89,20 @@ def sheet_name(text, *, taken=(), fallback="Sheet"):
     candidate = name
     while candidate.casefold() in taken:
         suffix = f" ({number})"
-        candidate = name[: SHEET_NAME_LENGTH - len(suffix)].rstrip("' ") + suffix
+        candidate = _utf16_start(name, SHEET_NAME_LENGTH - len(suffix)).rstrip("' ") + suffix
         number += 1
     return candidate
+
+
+def _utf16_start(text, units):
+    """The longest start of `text` of at most `units` UTF-16 code units, as Excel counts
+    (a character past U+FFFF, such as an emoji, is two)."""
+    count = 0
+    for index, character in enumerate(text):
+        count += 2 if ord(character) > 0xFFFF else 1
+        if count > units:
+            return text[:index]
+    return text
 
 
 def page_header_text(text):

@@ -4,6 +4,7 @@ Every header and cell goes through `spreadsheet_cell`, whichever writer
 (CSV, XLSX, or import-export's own formats) ends up using the resource.
 """
 
+from django.utils.encoding import force_str
 from import_export import fields, resources, widgets
 
 from registration.models import Agency
@@ -35,6 +36,11 @@ def yes_no(attribute, heading):
     return column(attribute, heading, YesNoWidget())
 
 
+def _text(value):
+    """What import-export's plain `Widget.render` gives: the text, "" for None."""
+    return "" if value is None else force_str(value)
+
+
 class SpreadsheetSafeResource(resources.Resource):
     """A resource whose headers and cells are safe to open in a spreadsheet program."""
 
@@ -45,11 +51,43 @@ class SpreadsheetSafeResource(resources.Resource):
         return [spreadsheet_cell(h) for h in super().get_export_headers(selected_fields)]
 
     def export_rows(self, rows):
-        """Yield the header row, then one list of cells per row of data."""
-        export_fields = self.get_export_fields()
+        """Yield the header row, then one list of cells per row of data.
+
+        Each column's reader is worked out once, not for every cell as
+        `export_field` does (a third of a 40,000-seat roster's time went there).
+        """
+        readers = [self._cell_reader(field) for field in self.get_export_fields()]
         yield self.get_export_headers()
         for row in rows:
-            yield [self.export_field(field, row) for field in export_fields]
+            yield [read(row) for read in readers]
+
+    def _cell_reader(self, field):
+        """A function of one row returning `field`'s cell exactly as `export_field` does.
+
+        Rows are the dicts of `rows.py`: the field's attribute is looked up key by
+        key (`seats__12` is `row["seats"]["12"]`), None as soon as one is missing.
+        Anything else (a model instance, a `dehydrate_` method, a callable value)
+        goes through `export_field` itself.
+        """
+        method = field.get_dehydrate_method(self.get_field_name(field))
+        if not field.attribute or callable(method) or hasattr(self, method):
+            return lambda row: self.export_field(field, row)
+        keys = field.attribute.split("__")
+        render = _text if type(field.widget) is widgets.Widget else field.widget.render
+
+        def read(row):
+            value = row
+            for key in keys:
+                if type(value) is not dict:
+                    return self.export_field(field, row)
+                value = value.get(key)
+                if value is None:
+                    break
+            if callable(value):  # import-export calls it; our rows hold none
+                return self.export_field(field, row)
+            return spreadsheet_cell(render(value))
+
+        return read
 
 
 class AttendeeResource(SpreadsheetSafeResource):

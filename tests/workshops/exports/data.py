@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import openpyxl
 from django.db import connection
@@ -108,16 +109,24 @@ def read_xlsx_cells(response):
     return [list(row) for row in read_workbook(response).active.iter_rows()]
 
 
+def excel_text(value):
+    """A cell's value as Excel shows it: openpyxl leaves Excel's escapes for characters
+    (`_x000D_` a carriage return, `_x005F_` an underscore) in the text; Excel reads them."""
+    if not isinstance(value, str):
+        return value
+    return re.sub("_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), value)
+
+
 def sheet_values(worksheet):
-    """A worksheet's cells as rows of values, an empty cell as ""."""
-    return [["" if v is None else v for v in row] for row in worksheet.iter_rows(values_only=True)]
+    """A worksheet's cells as rows of values as Excel shows them, an empty cell as ""."""
+    return [
+        ["" if v is None else excel_text(v) for v in row]
+        for row in worksheet.iter_rows(values_only=True)
+    ]
 
 
 def read_xlsx(response):
-    return [
-        ["" if cell.value is None else cell.value for cell in row]
-        for row in read_xlsx_cells(response)
-    ]
+    return sheet_values(read_workbook(response).active)
 
 
 def read_table(response, file_format):

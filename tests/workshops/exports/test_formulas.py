@@ -1,12 +1,19 @@
 """`spreadsheet_cell`: whatever text goes in, no spreadsheet reads a formula out of it."""
 
+import io
+import sys
+import unicodedata
+
+import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from workshops.exports.formulas import (
+    BLANK_CATEGORIES,
     FORMULA_STARTS,
+    FORMULA_TRIGGERS,
+    ILLEGAL_CHARACTERS_RE,
     SHEET_NAME_LENGTH,
     page_header_text,
     sheet_name,
@@ -37,6 +44,24 @@ def test_spreadsheet_cell_twice_changes_nothing(text):
     assert spreadsheet_cell(spreadsheet_cell(text)) == spreadsheet_cell(text)
 
 
+def test_spreadsheet_cells_shortcuts_hold_for_every_character():
+    # Text that is all printable skips the search for illegal characters, and text that
+    # starts with a letter or digit skips the formula check: both must be safe for any text.
+    for character in map(chr, range(sys.maxunicode + 1)):
+        if ILLEGAL_CHARACTERS_RE.match(character):
+            assert not character.isprintable(), hex(ord(character))
+        if character.isalnum():
+            assert character not in FORMULA_STARTS, hex(ord(character))
+            assert not character.startswith(FORMULA_TRIGGERS), hex(ord(character))
+            assert not character.isspace(), hex(ord(character))
+            assert unicodedata.category(character) not in BLANK_CATEGORIES, hex(ord(character))
+
+
+def test_spreadsheet_cell_drops_what_no_xml_parser_accepts():
+    assert spreadsheet_cell("A\ud800n\udfffn\ufffe\uffff\x00") == "Ann"
+    assert spreadsheet_cell("\ud83d=1+1") == "'=1+1"
+
+
 def test_spreadsheet_cell_leaves_other_values_alone():
     assert [spreadsheet_cell(v) for v in (None, 3, "Smith-Jones", "a=b")] == [
         None,
@@ -56,6 +81,7 @@ def test_sheet_name_is_always_a_name_excel_and_openpyxl_accept(text, taken):
     assert name[0] not in FORMULA_STARTS
     assert name.casefold() not in {t.casefold() for t in taken}
     Workbook().create_sheet(title=name)  # raises on a name it refuses
+    xlsxwriter.Workbook(io.BytesIO()).add_worksheet(name)  # and so does XlsxWriter
 
 
 def test_sheet_name_cleans_then_shortens_then_numbers_repeats():
@@ -70,6 +96,9 @@ def test_sheet_name_cleans_then_shortens_then_numbers_repeats():
         "Kenilworth Suite, County Li (2)"
     )
     assert sheet_name("Room", taken=["room", "Room (2)"]) == "Room (3)"
+    # Excel counts UTF-16 units: a character past U+FFFF takes two of the 31.
+    assert sheet_name("0" * 18 + "\U00010000" * 7) == "0" * 18 + "\U00010000" * 6
+    assert sheet_name("\U0001f600" * 20, taken=["\U0001f600" * 15]) == "\U0001f600" * 13 + " (2)"
 
 
 def test_page_header_text_doubles_ampersands_and_drops_what_xlsx_cannot_hold():
