@@ -19,7 +19,6 @@ the queries of `book_sessions` with Django's CaptureQueriesContext.
 """
 
 import argparse
-import functools
 import json
 import math
 import os
@@ -210,14 +209,29 @@ class DatabaseCpu:
         while not self.stopped.wait(1.0):
             self.last.update(database_backend_cpu(self.database_name))
 
-    def stop(self):
+    def stop(self, *, apart=()):
+        """Return (CPU seconds of the backends, of those among them whose pid is in `apart`)."""
         self.stopped.set()
         self.thread.join()
         self.last.update(database_backend_cpu(self.database_name))
-        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items())
+        used = {pid: cpu - self.before.get(pid, 0.0) for pid, cpu in self.last.items()}
+        return sum(used.values()), sum(cpu for pid, cpu in used.items() if pid in apart)
 
 
-def drive(base_url, preferences, concurrency):
+def drive(base_url, preferences, concurrency, client_backends):
+    """Run every virtual delegate on `concurrency` threads; return (results, seconds).
+
+    Each thread keeps one database connection for the codes it reads (closed when
+    the scratch database is dropped); their backends' pids go into `client_backends`,
+    so their CPU counts as the client's, not the server's.
+    """
+    from django.db import connection
+
+    def code_for(email):
+        code = code_from_database(email, wait=120.0, close=False)
+        client_backends.add(connection.connection.info.backend_pid)
+        return code
+
     started_at = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(
@@ -228,7 +242,7 @@ def drive(base_url, preferences, concurrency):
                     preference=item[1],
                     # Registrations queue for the task workers: on a loaded machine the
                     # first ones can wait longer than the tests' 10 s.
-                    code_for=functools.partial(code_from_database, wait=120.0),
+                    code_for=code_for,
                 ),
                 enumerate(preferences),
             )
@@ -474,12 +488,16 @@ def main():
         tasks_before = sum(group_cpu_seconds(w.pid) for w in task_workers)
         database_cpu = DatabaseCpu(bench_name)
         client_before = time.process_time()
-        results, elapsed = drive(base_url, preferences, args.concurrency)
+        client_backends = set()
+        results, elapsed = drive(base_url, preferences, args.concurrency, client_backends)
+        postgres, client_postgres = database_cpu.stop(apart=client_backends)
         cpu = {
             "client": time.process_time() - client_before,
             "web": group_cpu_seconds(process.pid) - web_before,
             "task_workers": sum(group_cpu_seconds(w.pid) for w in task_workers) - tasks_before,
-            "postgres": database_cpu.stop(),
+            # The server's backends; the client's own (reading codes) apart.
+            "postgres": postgres - client_postgres,
+            "client_postgres": client_postgres,
         }
         load_average = os.getloadavg()
     finally:

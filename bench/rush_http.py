@@ -283,9 +283,12 @@ def start_worker(*, database_url, environment=None):
     """Start a task worker (`manage.py run_worker`) against `database_url`; return the process.
 
     Registrations are made by the worker, as in production; stop it with `stop_gunicorn`.
+    On PostgreSQL an idle worker is woken by each new job (`worker.wakeup`) and polls
+    only every second; on SQLite it polls every 50 ms.
     """
+    interval = "1" if database_url.startswith(("postgres", "pgsql")) else "0.05"
     return subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--no-reload", "--interval", "0.05"],
+        [sys.executable, "manage.py", "run_worker", "--no-reload", "--interval", interval],
         cwd=ROOT,
         env={**server_environment(database_url), **(environment or {})},
         start_new_session=True,

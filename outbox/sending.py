@@ -27,6 +27,9 @@ BATCH = 100
 # the message records it and the batch goes on. Any other failure (no connection, silence,
 # a hang-up) stops the batch, so a silent server costs one EMAIL_TIMEOUT, not one per message.
 REFUSED_BY_SERVER = (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)
+# How long this process remembers that the mail server itself failed (`server_failed_lately`).
+SERVER_FAILURE_MEMORY_SECONDS = 60.0
+_server_failed_at = None
 
 
 def send_emails(*, message_ids, now=None):
@@ -55,6 +58,7 @@ def send_emails(*, message_ids, now=None):
                 _record_failure(message, error, now=now)
                 if isinstance(error, REFUSED_BY_SERVER):
                     continue
+                _note_server_failure()
                 break
             _record_sent(message)
             sent += 1
@@ -65,6 +69,24 @@ def send_emails(*, message_ids, now=None):
             except Exception as error:  # what was sent is recorded; nothing to undo
                 logger.warning("Mail connection not closed cleanly: %s", error)
     return sent
+
+
+def _note_server_failure():
+    global _server_failed_at
+    _server_failed_at = time.monotonic()
+
+
+def server_failed_lately():
+    """True if, in this process, the mail server itself failed within the last minute.
+
+    Unreachable, silent or hanging up (not refusing one address): a caller that
+    would wait on it inline (`outbox.services.sending_here`) leaves the message
+    to a job instead.
+    """
+    return (
+        _server_failed_at is not None
+        and time.monotonic() - _server_failed_at < SERVER_FAILURE_MEMORY_SECONDS
+    )
 
 
 def send_email(*, message_id, now=None):

@@ -9,7 +9,8 @@ retries and any whose job was lost alike, so a message is never lost.
 
 Messages queued inside `sending_together()` (a ballot's timetables, an
 announcement, the admin's bulk actions) get one job per `BATCH` messages, each
-sent through one mail server connection.
+sent through one mail server connection. A worker's job that queues mail
+inside `sending_here()` sends it itself once its transaction commits.
 """
 
 import base64
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from outbox.sealing import seal
-from outbox.sending import BATCH
+from outbox.sending import BATCH, send_emails, server_failed_lately
 from outbox.tasks import send_messages
 from worker.heartbeat import alive_workers
 
@@ -94,6 +95,42 @@ def sending_together():
         _batch.reset(token)
         if batch and not (raised and transaction.get_connection().in_atomic_block):
             enqueue_sending(message_ids=batch)
+
+
+@contextmanager
+def sending_here():
+    """Send the emails queued inside this block from this process when it ends, with no job.
+
+    For a worker's job that queues mail in a transaction of its own (a
+    registration's code): the job, already running, sends its message itself
+    instead of enqueueing a job that a worker then picks up, claims and
+    records. Side effects: when the block ends outside any transaction (its
+    work committed, or rolled back), sends the messages queued inside it
+    through one connection (`send_emails`; any rolled back are skipped);
+    ended inside a transaction not yet committed, enqueues them as
+    `sending_together` does, unless the block raised. So that registrations
+    never queue behind a silent mail server's timeouts, a process whose mail
+    server failed within the last minute (`server_failed_lately`) enqueues
+    them instead of sending, as `queue_email` alone would. A process that dies
+    between the commit and the send leaves them pending and due, and the
+    periodic `send_due_email` sends them within a minute.
+    """
+    batch = []
+    token = _batch.set(batch)
+    raised = True
+    try:
+        yield
+        raised = False
+    finally:
+        _batch.reset(token)
+        if batch:
+            if transaction.get_connection().in_atomic_block:
+                if not raised:
+                    enqueue_sending(message_ids=batch)
+            elif server_failed_lately():
+                enqueue_sending(message_ids=batch)  # not worth a timeout in this job
+            else:
+                send_emails(message_ids=batch)
 
 
 def count_waiting_email(*, now=None):

@@ -8,7 +8,9 @@ person at the keyboard, not even in the time the answer takes. What was typed
 travels sealed (`worker.sealed`) and is blanked once the job's work commits
 (`worker.once.running_once`, which also makes a second run of a job do nothing).
 Each job carries the origin the request came to (`socex.site_url`), so the
-links it emails start as they would have in the request.
+links it emails start as they would have in the request. The email a job
+queues is sent by the job itself once its work commits (`sending_here`), not
+by a further job.
 """
 
 import datetime
@@ -16,6 +18,7 @@ import logging
 
 from django_tasks import task
 
+from outbox.services import sending_here
 from registration.models import Event
 from registration.services.confirmation import resend_confirmation_code
 from registration.services.eligibility import NotEligible
@@ -52,7 +55,7 @@ def register_from_form(context, *, sealed, origin=None):
 
     Idempotent: `running_once`.
     """
-    with links_from(origin), running_once(context) as first:
+    with sending_here(), links_from(origin), running_once(context) as first:
         if not first:
             return None
         answers = unseal_arguments(sealed)
@@ -72,7 +75,7 @@ def send_link_to(context, *, sealed, origin=None):
 
     Idempotent: `running_once`.
     """
-    with links_from(origin), running_once(context) as first:
+    with sending_here(), links_from(origin), running_once(context) as first:
         if first:
             send_link_if_registered(email=unseal_arguments(sealed)["email"])
 
@@ -83,7 +86,7 @@ def resend_code_to(context, *, sealed, origin=None):
 
     Idempotent: `running_once`.
     """
-    with links_from(origin), running_once(context) as first:
+    with sending_here(), links_from(origin), running_once(context) as first:
         if first:
             answers = unseal_arguments(sealed)
             event = Event.objects.get(pk=answers["event_id"])

@@ -54,7 +54,8 @@ MIDDLEWARE = [
     "socex.security_headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, writing an unchanged session only every few minutes.
+    "socex.sessions.IdleTimeoutSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "socex.site_url.LinksFollowRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,7 +180,11 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
 # days after they were made (nobody proved they are anyone's; they may be made up).
 UNCONFIRMED_REGISTRATION_DAYS = env.int("UNCONFIRMED_REGISTRATION_DAYS", default=7)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = True
+# A session ends after SESSION_COOKIE_AGE of inactivity: a request pushes its expiry back
+# once the stored expiry is SESSION_REFRESH_SECONDS old (at most a tenth of the age), rather
+# than writing the session on every request (socex/sessions.py).
+SESSION_ENGINE = "socex.sessions"
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from outbox.sending import BATCH, MAX_ATTEMPTS, send_emails, send_queued_email
-from outbox.services import count_waiting_email, queue_email, sending_together
+from outbox.services import count_waiting_email, queue_email, sending_here, sending_together
 from registration.models import Delegate
 from registration.services.registration import register_delegate
 from tests.factories import AgencyFactory
@@ -263,3 +263,60 @@ def test_sending_together_around_several_transactions_sends_what_committed(event
     assert counting_backend.made == 1
     assert OutgoingEmail.objects.filter(status="sent").count() == 3
     assert not OutgoingEmail.objects.filter(subject="Rolled back").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_here_sends_once_the_work_commits_with_no_job(
+    event, counting_backend, forget_server_failures
+):
+    with sending_here(), transaction.atomic():
+        queue_three(event)
+        assert mail.outbox == []  # not before the commit
+    assert [m.subject for m in mail.outbox] == ["Timetable 0", "Timetable 1", "Timetable 2"]
+    assert counting_backend.made == 1
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert queued_jobs(SEND) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_here_sends_nothing_that_rolled_back(event, forget_server_failures):
+    with pytest.raises(RuntimeError), sending_here(), transaction.atomic():
+        queue_three(event)
+        raise RuntimeError("registration failed")
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.count() == 0
+    assert queued_jobs() == []
+
+
+@pytest.fixture
+def forget_server_failures(monkeypatch):
+    monkeypatch.setattr("outbox.sending._server_failed_at", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_here_leaves_mail_the_server_failed_to_the_retries_then_stops_trying(
+    event, mail_server_down, forget_server_failures
+):
+    with sending_here():
+        queue_three(event)
+    assert queued_jobs(SEND) == []
+    pending = OutgoingEmail.objects.filter(status="pending")
+    assert pending.count() == 3
+    assert count_waiting_email(now=timezone.now() + datetime.timedelta(hours=1)) == 3
+    assert list(pending.order_by("pk").values_list("attempts", flat=True)) == [1, 0, 0]
+
+    # The server just failed: the next job does not wait on it, it leaves a sending job.
+    with sending_here():
+        queue_three(event)
+    assert len(queued_jobs(SEND)) == 1
+    assert OutgoingEmail.objects.filter(attempts__gt=0).count() == 1
+
+
+def test_sending_here_inside_an_open_transaction_queues_a_job_instead(event):
+    with transaction.atomic(), sending_here():
+        queue_three(event)
+    assert mail.outbox == []  # the work has not committed: nothing may go yet
+    [job] = queued_jobs(SEND)
+    assert len(job.args_kwargs["kwargs"]["message_ids"]) == 3
+    run_queued_jobs()
+    assert len(mail.outbox) == 3

@@ -4,15 +4,18 @@ Start as many as you like, on any host that reaches the database. Each one
 runs queued jobs, says every `WORKER_HEARTBEAT_SECONDS` that it is alive (so
 the jobs of a worker that dies are handed on, `worker.recovery`), and enqueues
 the periodic jobs that are due (`worker.schedule`), once per period between
-them all. SIGTERM or Ctrl-C lets the current job finish; a second one stops it.
+them all. Between jobs it waits to be told of a new one (`worker.wakeup`) for at
+most `--interval` seconds. SIGTERM or Ctrl-C lets the current job finish; a second one stops it.
 """
 
+import gc
 import os
 
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from worker.heartbeat import keeping_watch, new_worker_id
+from worker.wakeup import ListeningWorker
 
 
 class Command(db_worker.Command):
@@ -47,7 +50,7 @@ class Command(db_worker.Command):
         if excluded and "*" not in queue_names:
             raise db_worker.CommandError("--exclude-queues can only be used with --queue-name=*")
 
-        worker = db_worker.Worker(
+        worker = ListeningWorker(
             queue_names=queue_names,
             interval=interval,
             batch=batch,
@@ -61,6 +64,7 @@ class Command(db_worker.Command):
         )
 
         def work():
+            gc.freeze()  # what start-up made lives as long as the process: never scan it again
             with keeping_watch(worker_id=worker.worker_id, schedule=not batch):
                 worker.run()
 
