@@ -14,12 +14,16 @@ and COMMIT included) and CPU milliseconds of this process
 (`{"bench": "rush_queries", "step": ..., "queries": ..., "cpu_ms_median": ...}`),
 then `book_sessions`'s own statements for a first booking and a change (BEGIN and
 COMMIT apart, as `bench/bench_rush.py` counts them), then a summary line.
-`--sql STEP` also prints the SQL of that step for the last delegate.
+`--sql STEP` also prints the SQL of that step for the last delegate; `--profile STEP[,STEP]`
+prints a cProfile of each such step over all delegates (CPU figures then include the profiler's
+own overhead).
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -97,15 +101,22 @@ def run_jobs():
 class Measured:
     """Queries, SQL and CPU of each step, over all delegates."""
 
-    def __init__(self):
+    def __init__(self, profile_steps=()):
         self.queries = {}
         self.cpu = {}
         self.sql = {}
+        # CPU time, as the JSON lines count it: waiting for the database is not our cost here.
+        self.profilers = {step: cProfile.Profile(time.process_time) for step in profile_steps}
 
     def run(self, step, call, expect):
+        profiler = self.profilers.get(step)
         with CaptureQueriesContext(connection) as captured:
             cpu = time.process_time()
+            if profiler:
+                profiler.enable()
             response = call()
+            if profiler:
+                profiler.disable()
             self.cpu.setdefault(step, []).append(time.process_time() - cpu)
         if response.status_code not in expect:
             raise SystemExit(f"{step} answered {response.status_code}, not {expect}")
@@ -193,6 +204,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delegates", type=int, default=20)
     parser.add_argument("--sql", default="", help="print the SQL of this step (or 'booking')")
+    parser.add_argument(
+        "--profile", default="", help="print a cProfile of these steps (comma-separated)"
+    )
     arguments = parser.parse_args()
     postgres = sqlite_file is None
     if postgres:
@@ -208,7 +222,7 @@ def main():
         event = Event.objects.get()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        measured = Measured()
+        measured = Measured(profile_steps=[s for s in arguments.profile.split(",") if s])
         for number in range(arguments.delegates):
             walk(number, measured)
         Delegate.objects.create(
@@ -260,6 +274,11 @@ def main():
             }
         )
     )
+    for step, profiler in measured.profilers.items():
+        print(f"== cProfile of {step}", file=sys.stderr)
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(70)
+        stats.sort_stats("tottime").print_stats(30)
     if arguments.sql:
         for number, sql in enumerate(measured.sql.get(arguments.sql, []), start=1):
             print(f"{number:3} {sql[:400]}")
