@@ -2,12 +2,15 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session as BrowserSession
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from socex.sessions import refresh_seconds
+from socex.sessions import SessionStore, refresh_seconds
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +84,80 @@ def test_a_short_session_age_refreshes_within_a_tenth_of_it(client, session_key,
     age_expiry(session_key, 61)
     client.get(reverse("home"))
     assert stored_expiry(session_key) - timezone.now() > timedelta(seconds=590)
+
+
+# Outside a transaction (as the session middleware saves), each write is one statement.
+@pytest.mark.django_db(transaction=True)
+def test_a_new_session_is_stored_with_one_insert():
+    session = SessionStore()
+    session["note"] = "new"
+    with CaptureQueriesContext(connection) as captured:
+        session.save()
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["INSERT"]
+    assert SessionStore(session.session_key)["note"] == "new"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_session_is_saved_with_one_update():
+    session = SessionStore()
+    session["note"] = "first"
+    session.save()
+    session["note"] = "second"
+    with CaptureQueriesContext(connection) as captured:
+        session.save()
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["UPDATE"]
+    assert SessionStore(session.session_key)["note"] == "second"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_session_whose_row_was_deleted_raises_update_error():
+    session = SessionStore()
+    session["note"] = "gone"
+    session.save()
+    BrowserSession.objects.filter(session_key=session.session_key).delete()
+    session["note"] = "again"
+    with pytest.raises(UpdateError):
+        session.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cycling_the_key_moves_the_data_and_the_old_key_finds_nothing():
+    session = SessionStore()
+    session["note"] = "kept"
+    session.save()
+    old_key = session.session_key
+    with CaptureQueriesContext(connection) as captured:
+        session.cycle_key()
+        session["signed_in"] = True
+        session.save()
+    assert len(captured) == 2  # the row renamed, then its data saved
+    assert session.session_key != old_key
+    assert not BrowserSession.objects.filter(session_key=old_key).exists()
+    assert dict(SessionStore(session.session_key).load()) == {"note": "kept", "signed_in": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cycling_the_key_of_a_session_not_stored_stores_it_under_a_new_key():
+    session = SessionStore("a" * 32)  # a cookie whose session has gone
+    session["note"] = "fresh"
+    session.cycle_key()
+    session.save()
+    assert session.session_key != "a" * 32
+    assert SessionStore(session.session_key)["note"] == "fresh"
+
+
+def test_inside_a_transaction_a_session_is_saved_as_django_does():
+    session = SessionStore()
+    session["note"] = "in a transaction"
+    session.save()
+    old_key = session.session_key
+    session.cycle_key()
+    session.save()
+    assert not BrowserSession.objects.filter(session_key=old_key).exists()
+    assert SessionStore(session.session_key)["note"] == "in a transaction"
+
+
+def test_deleting_a_session_removes_its_row(client, session_key):
+    SessionStore(session_key).delete()
+    assert not BrowserSession.objects.filter(session_key=session_key).exists()
+    SessionStore(session_key).delete()  # already gone: nothing to do
