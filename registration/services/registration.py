@@ -40,13 +40,20 @@ def _agency_named(name):
     return agency or Agency(name=name, kind=Agency.Kind.OTHER, is_confirmed=False)
 
 
-def check_registration(*, event, email, agency_id=None, other_agency="", invitation_code=""):
+def check_registration(
+    *, event, email, agency_id=None, agency=None, other_agency="", invitation_code=""
+):
     """Raise `eligibility.NotEligible` if this registration would be refused. Writes nothing.
 
     Never looks at whether `email` is registered, so its answer is the same
-    for an address that is and one that is not.
+    for an address that is and one that is not. `agency`, the row of
+    `agency_id` if the caller has just read it (the registration form has),
+    saves reading it again.
     """
-    agency = Agency.objects.get(pk=agency_id) if agency_id else _agency_named(other_agency)
+    if agency_id and (agency is None or agency.pk != agency_id):
+        agency = Agency.objects.get(pk=agency_id)
+    elif not agency_id:
+        agency = _agency_named(other_agency)
     # admit_delegate locks the agency (a place limit) or the invitation (a code), which
     # needs a transaction; with neither it reads nothing more, and needs none.
     needs_locks = agency.place_limit is not None or invitation_code.strip()

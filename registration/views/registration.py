@@ -56,6 +56,7 @@ def register(request):
                 event=event,
                 email=data["email"],
                 agency_id=data["agency"],
+                agency=form.agency,
                 other_agency=data["other_agency"],
                 invitation_code=data["invitation_code"],
             )

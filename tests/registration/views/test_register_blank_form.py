@@ -60,3 +60,22 @@ def test_register_refused_form_keeps_what_was_typed(client, event):
     assert page.status_code == 200
     assert 'value="Priya"' in html
     assert "Enter a valid email address." in html
+
+
+def test_register_blank_form_shows_a_renamed_agency_at_once(client, event):
+    agency = AgencyFactory(name="Warwickshire Police")
+    client.get(reverse("register"))
+    agency.name = "Warwickshire Constabulary"
+    agency.save()
+    html = client.get(reverse("register")).content.decode()
+    assert "Warwickshire Constabulary" in html
+    assert "Warwickshire Police" not in html
+
+
+def test_register_blank_form_drops_an_agency_unconfirmed_after_it_was_cached(client, event):
+    AgencyFactory(name="Warwickshire Police")
+    agency = AgencyFactory(name="Kent Police")
+    assert "Kent Police" in client.get(reverse("register")).content.decode()
+    agency.is_confirmed = False
+    agency.save()
+    assert "Kent Police" not in client.get(reverse("register")).content.decode()
