@@ -214,6 +214,16 @@ class RegistrationForm(forms.ModelForm):
             Submit("register", "Register", css_class="btn-lg"),
         )
 
+    def _get_validation_exclusions(self):
+        """The model's checks to skip: `clean` already refuses a form attending neither day.
+
+        That is the `delegate_attends_a_day` constraint, which the model would check
+        with a query of its own on every registration; the database still holds it.
+        """
+        exclude = super()._get_validation_exclusions()
+        exclude.update({"attends_day_one", "attends_day_two"})
+        return exclude
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if len(email) > Delegate._meta.get_field("email").max_length:

@@ -270,3 +270,21 @@ def test_registration_form_says_optional_once_for_each_optional_answer(event):
         field = form.fields[name]
         assert field.label.endswith(" (optional)"), name
         assert "optional" not in (field.help_text or "").lower(), name
+
+
+def test_registration_form_attending_neither_day_says_so_once(programme, agency):
+    form = RegistrationForm(
+        form_data(agency, attends_day_one=None, attends_day_two=None), event=programme["event"]
+    )
+    assert not form.is_valid()
+    assert form.errors == {"attends_day_two": ["Choose at least one day."]}
+
+
+def test_registration_form_checks_in_three_queries(
+    programme, agency, django_assert_max_num_queries
+):
+    """The agency list, then day two's places (two); no query to check a constraint."""
+    with django_assert_max_num_queries(3):
+        form = RegistrationForm(form_data(agency), event=programme["event"])
+        assert form.is_valid(), form.errors
+    assert form.agency == agency
