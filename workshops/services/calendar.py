@@ -11,7 +11,10 @@ workshop in that round, and removes it on a METHOD:CANCEL with the same UID.
 - `timetable_ics`: METHOD:PUBLISH of every seat held (the download and the private feed).
 
 Text (titles, names, rooms) is escaped by the `icalendar` library: a title
-with a newline, comma or semicolon stays one property value.
+with a newline, comma or semicolon stays one property value. Its lines are
+folded here (`ical_text`), exactly as the library folds them but a slice at a
+time rather than a character at a time: the calendar file was a third of the
+email a booking queues, inside the booking request.
 """
 
 from datetime import timedelta
@@ -49,7 +52,7 @@ def update_ics(*, delegate, bookings, sequence_of=None):
                 invited=True,
             )
         )
-    return calendar.to_ical().decode()
+    return ical_text(calendar)
 
 
 def cancel_ics(*, delegate, sessions, sequence_of=None):
@@ -66,7 +69,7 @@ def cancel_ics(*, delegate, sessions, sequence_of=None):
         )
         entry.add("status", "CANCELLED")
         calendar.add_component(entry)
-    return calendar.to_ical().decode()
+    return ical_text(calendar)
 
 
 def timetable_ics(*, delegate, bookings, sequence_of=None):
@@ -85,7 +88,40 @@ def timetable_ics(*, delegate, bookings, sequence_of=None):
                 sequence=sequence_of.get(booking.time_slot_id, 0),
             )
         )
-    return calendar.to_ical().decode()
+    return ical_text(calendar)
+
+
+# RFC 5545 folds lines longer than 75 octets; icalendar ends each piece before its 75th.
+FOLD_AT = 74
+# icalendar never ends a piece on one of these (a TEXT or parameter escape would split).
+ESCAPES = "\\^"
+
+
+def ical_text(calendar):
+    """`calendar.to_ical().decode()`, the same text, folding each line a slice at a time."""
+    return "".join(_folded(line) + "\r\n" for line in calendar.content_lines() if line)
+
+
+def _folded(line):
+    """`line` folded as icalendar's `Contentline.to_ical` folds it.
+
+    A line of ASCII is cut every `FOLD_AT` characters, one earlier where a
+    piece would end on an escape character; anything else (a multi-byte
+    character counts by its octets) goes through the library itself.
+    """
+    if len(line) <= FOLD_AT and line.isascii():
+        return str(line)
+    if not line.isascii():
+        return line.to_ical().decode()
+    pieces, start = [], 0
+    while len(line) - start > FOLD_AT:
+        end = start + FOLD_AT
+        if line[end - 1] in ESCAPES and end - start > 1:
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces)
 
 
 def _calendar(*, delegate, method):

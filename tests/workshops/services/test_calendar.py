@@ -1,10 +1,12 @@
 """Calendar files: hostile text stays inside its property, escaped."""
 
-from icalendar import Calendar
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar, Event
 
 from tests.factories import DelegateFactory
 from workshops.services.booking import book_sessions
-from workshops.services.calendar import cancel_ics, timetable_ics, update_ics
+from workshops.services.calendar import cancel_ics, ical_text, timetable_ics, update_ics
 
 HOSTILE_TITLE = "Cyber; crime, and\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected"
 
@@ -36,3 +38,19 @@ def test_hostile_titles_and_names_are_escaped(programme, four_sessions):
         assert str(first["DESCRIPTION"]) == workshop.summary
         if "ATTENDEE" in first:
             assert first["ATTENDEE"].params["CN"] == "Ann 'Nan' ORGANIZER O'Neil; Jr, QPM"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    summary=st.text(alphabet=st.sampled_from("ab c,;\\^:\"\n'é—€xyz09"), max_size=400),
+    description=st.text(max_size=400),
+)
+def test_calendar_text_is_folded_exactly_as_icalendar_folds_it(summary, description):
+    calendar = Calendar()
+    calendar.add("prodid", "-//SOCEX registration//EN")
+    entry = Event()
+    entry.add("summary", summary)
+    entry.add("description", description)
+    entry.add("location", "Room " + summary[::-1])
+    calendar.add_component(entry)
+    assert ical_text(calendar) == calendar.to_ical().decode()
