@@ -72,6 +72,23 @@ def test_admin_change_workshops_books_through_service(admin_client, programme, f
     assert four_sessions[0].workshop.title in page.decode()
 
 
+def test_admin_change_workshops_labels_every_option(admin_client, programme, four_sessions):
+    """Each radio button names its workshop, room and places, as on the delegate's chooser."""
+    book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
+    delegate = DelegateFactory(event=programme["event"])
+    page = admin_client.get(f"/admin/registration/delegate/{delegate.pk}/workshops/")
+    html = page.content.decode()
+    for session in programme["sessions"].values():
+        radio = f'value="{session.pk}"'
+        assert html.count(radio) == 1
+        after = html[html.index(radio) :]
+        label = after[after.index("<label") : after.index("</label>")]
+        assert session.workshop.title in label
+        assert session.room.name in label
+        places = "1 place left" if session in four_sessions else "2 places left"
+        assert places in label
+
+
 def test_admin_change_workshops_cannot_overbook(admin_client, programme, four_sessions):
     for _ in range(2):
         book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
