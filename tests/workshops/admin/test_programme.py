@@ -160,6 +160,36 @@ def test_admin_session_capacity_above_room_refused(admin_client, programme):
     assert session.capacity == 2
 
 
+def test_admin_capacity_below_one_is_refused_in_words(admin_client, programme):
+    session = programme["sessions"][(0, 0)]
+    for capacity in (0, -3):
+        response = admin_client.post(
+            f"/admin/workshops/session/{session.pk}/change/",
+            {
+                "workshop": session.workshop_id,
+                "time_slot": session.time_slot_id,
+                "room": session.room_id,
+                "capacity": capacity,
+                "bookings-TOTAL_FORMS": 0,
+                "bookings-INITIAL_FORMS": 0,
+            },
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "A capacity must be at least 1 seat." in html
+        assert "is violated" not in html
+    session.refresh_from_db()
+    assert session.capacity == 2
+    room = session.room
+    response = admin_client.post(
+        f"/admin/workshops/room/{room.pk}/change/",
+        {"name": room.name, "capacity": 0, "location": room.location},
+    )
+    assert "A capacity must be at least 1 seat." in response.content.decode()
+    room.refresh_from_db()
+    assert room.capacity == 2
+
+
 def test_admin_needs_hidden_without_permission(client, programme):
     user = User.objects.create_user("staff", password="a-long-test-password", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_delegate"))
