@@ -352,7 +352,10 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="SOCEX registration")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_client_errors": {"()": "socex.log_filters.OneLineClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own "django" logger prints to the console too; let it reach the root once.
     "loggers": {"django": {"handlers": [], "propagate": True}},

@@ -165,6 +165,9 @@ class Delegate(models.Model):
         "email": "registration.view_contact_details",
         "phone": "registration.view_contact_details",
         "job_title": "registration.view_contact_details",
+        # The badge's QR code: those who may print badges may look it up; for anyone
+        # else a count of matches would spell it out, a character at a time.
+        "checkin_reference": "registration.export_delegates",
     }
 
     class Meta:

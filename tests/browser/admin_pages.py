@@ -171,6 +171,7 @@ def admin_pages(data):
         ("exports", "/admin/exports/"),
         ("delegate list", "/admin/registration/delegate/"),
         ("delegate page", f"/admin/registration/delegate/{delegate.pk}/change/"),
+        ("change workshops", f"/admin/registration/delegate/{delegate.pk}/workshops/"),
         ("session list", "/admin/workshops/session/"),
         ("session roster", f"/admin/workshops/session/{session.pk}/change/"),
         ("workshop page", f"/admin/workshops/workshop/{session.workshop_id}/change/"),

@@ -186,3 +186,23 @@ def test_register_and_choose_have_no_axe_violations_on_a_phone(page):
     register(page)
     reports.append(axe_violations(page, "phone, choose"))
     assert_clean(reports)
+
+
+def test_keyboard_focus_on_a_workshop_stands_out_from_a_chosen_one(page):
+    """WCAG 2.4.7: the focused card has its own ring; a chosen card without focus has none."""
+    register(page)
+    choose_first_available(page)
+    first_radio = page.locator("fieldset.slot-fieldset input[type=radio]").first
+    first_radio.focus()
+    page.keyboard.press("Tab")  # to the next round's chosen option
+    page.keyboard.press("Shift+Tab")  # and back: focus now shown as it is for keyboard users
+
+    focused = page.locator(".session-option:has(input:focus)")
+    assert focused.count() == 1
+    assert focused.evaluate("card => getComputedStyle(card).outlineStyle") == "solid"
+    assert focused.evaluate("card => parseFloat(getComputedStyle(card).outlineWidth)") >= 3
+    chosen_not_focused = page.locator(".session-option:has(input:checked):not(:has(input:focus))")
+    assert chosen_not_focused.count() >= 1
+    assert (
+        chosen_not_focused.first.evaluate("card => getComputedStyle(card).outlineStyle") == "none"
+    )

@@ -1,6 +1,7 @@
 """The programme in the admin: rooms, time slots, workshops and sessions with their rosters."""
 
 from django.contrib import admin
+from django.core.validators import MinValueValidator
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -18,8 +19,22 @@ from workshops.services.locking import lock_sessions
 from workshops.services.standby import day_of
 
 
+class CapacityAtLeastOne:
+    """A capacity below 1 is refused on the form, in words, not as a database constraint."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "capacity" and field is not None:
+            field.min_value = 1
+            field.widget.attrs["min"] = 1
+            field.validators.append(
+                MinValueValidator(1, message="A capacity must be at least 1 seat.")
+            )
+        return field
+
+
 @admin.register(Room)
-class RoomAdmin(ProtectsFields, admin.ModelAdmin):
+class RoomAdmin(CapacityAtLeastOne, ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "capacity", "location"]
     search_fields = ["name"]
 
@@ -30,7 +45,7 @@ class TimeSlotAdmin(ProtectsFields, admin.ModelAdmin):
     list_filter = ["event"]
 
 
-class SessionInline(ProtectsFields, admin.TabularInline):
+class SessionInline(CapacityAtLeastOne, ProtectsFields, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["time_slot", "room", "capacity"]
@@ -121,7 +136,7 @@ class FillFilter(admin.SimpleListFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(ProtectsFields, SessionExportActions, admin.ModelAdmin):
+class SessionAdmin(CapacityAtLeastOne, ProtectsFields, SessionExportActions, admin.ModelAdmin):
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", FillFilter, "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]

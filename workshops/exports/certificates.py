@@ -51,7 +51,7 @@ def write_certificate(*, name, event_name, sessions, minutes, code, verify_url, 
     y -= 14 * mm
     name_size = fit_size(name, width=text_width, font=BOLD, largest=22, smallest=12)
     # A name too long for one line even at the smallest size wraps, centred line by line.
-    for line in split_lines(name, font=BOLD, size=name_size, width=text_width):
+    for line in split_lines(name, font=BOLD, size=name_size, width=text_width, break_words=True):
         _centred(canvas, line, y=y, font=BOLD, size=name_size)
         y -= 6 * mm
     y -= 6 * mm

@@ -181,18 +181,22 @@ def cell(text, *, font, size):
     return [TextLine(line, font=font, size=size * 1.1) for line in lines]
 
 
-def split_lines(text, *, font, size, width):
+def split_lines(text, *, font, size, width, break_words=False):
     """`text` broken at spaces into lines no wider than `width` points where a word allows.
 
     Like ReportLab's simpleSplit, but measured with each character's own font, so a
-    line of Chinese or Arabic breaks where it really ends.
+    line of Chinese or Arabic breaks where it really ends. A word wider than
+    `width` stays whole on its line (callers shrink the font instead), unless
+    `break_words`, which cuts it between characters.
     """
     lines = []
     for word in (text or "").split():
         if lines and string_width(f"{lines[-1]} {word}", font, size) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
-            lines.extend(_break_word(word, font=font, size=size, width=width))
+            lines.extend(
+                _break_word(word, font=font, size=size, width=width) if break_words else [word]
+            )
     return lines
 
 

@@ -314,24 +314,26 @@ def _draw_badge(canvas, badge, *, x, y, event_name):
         size=8,
     )
     name = badge["badge_name"] or f"{badge['first_name']} {badge['last_name']}"
-    size = fit_size(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, largest=22, smallest=12)
-    draw_string(
-        canvas,
-        x + PADDING,
-        y + BADGE_HEIGHT - PADDING - 8 - size,
-        fit_text(name, width=BADGE_WIDTH - 2 * PADDING, font=BOLD, size=size),
-        font=BOLD,
-        size=size,
-    )
     full_name = f"{badge['first_name']} {badge['last_name']}"
-    if full_name != name:
+    shows_full_name = full_name != name
+    # The name fills the space between the event's line and the full name (or the agency).
+    name_top = y + BADGE_HEIGHT - PADDING - 8
+    name_bottom = y + (26 * mm + 10 if shows_full_name else 23 * mm)
+    lines, size = fit_badge_name(
+        name, width=BADGE_WIDTH - 2 * PADDING, height=name_top - name_bottom
+    )
+    for index, line in enumerate(lines):
+        baseline = name_top - size - index * size * NAME_LEADING
+        draw_string(canvas, x + PADDING, baseline, line, font=BOLD, size=size)
+    if shows_full_name:
+        full_size = fit_size(full_name, width=text_width, font=FONT, largest=10, smallest=7)
         draw_string(
             canvas,
             x + PADDING,
             y + 26 * mm,
-            fit_text(full_name, width=text_width, size=10),
+            fit_text(full_name, width=text_width, size=full_size),
             font=FONT,
-            size=10,
+            size=full_size,
         )
     lines = split_lines(badge["agency_name"] or "", font=FONT, size=10, width=text_width)
     if len(lines) > 2:
@@ -345,6 +347,33 @@ def _draw_badge(canvas, badge, *, x, y, event_name):
         y=y + PADDING / 2,
         size=QR_SIZE,
     )
+
+
+NAME_LEADING = 1.1
+
+
+def fit_badge_name(name, *, width, height, largest=22, single_line_smallest=14, smallest=9):
+    """Lay a badge's name out: (lines, font size), the whole name whenever it can.
+
+    One line, as large as fits down to `single_line_smallest`; else on as many
+    lines as `height` holds, as large as fits, breaking at spaces and, at the
+    smallest size, inside a word too long for a line. Only a name that still
+    does not fit ends with an ellipsis: a surname is never simply dropped.
+    """
+    name = " ".join(name.split())
+    size = fit_size(name, width=width, font=BOLD, largest=largest, smallest=single_line_smallest)
+    if string_width(name, BOLD, size) <= width:
+        return [name], size
+    for size in range(int(single_line_smallest), smallest - 1, -1):
+        lines = split_lines(name, font=BOLD, size=size, width=width, break_words=size == smallest)
+        fits = all(string_width(line, BOLD, size) <= width for line in lines)
+        if fits and (len(lines) - 1) * size * NAME_LEADING + size <= height:
+            return lines, size
+    room = max(1, int((height - size) // (size * NAME_LEADING)) + 1)
+    return [
+        *lines[: room - 1],
+        fit_text(" ".join(lines[room - 1 :]), width=width, font=BOLD, size=size),
+    ], size
 
 
 def write_badges(*, badges, event_name, file):

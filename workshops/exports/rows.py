@@ -233,8 +233,13 @@ def sessions_with_rosters(sessions):
 
 
 def badge_rows(delegates):
-    """Yield what a badge shows, in surname order (one query)."""
-    return (
+    """Yield what a badge shows, in surname order (one query).
+
+    A badge name that is only the full name cut at the field's length (as the
+    model fills it in when none was given) comes back as the whole full name,
+    so the badge can print the surname the cut dropped.
+    """
+    rows = (
         delegates.order_by(*SURNAME_ORDER)
         .values(
             "first_name",
@@ -245,6 +250,12 @@ def badge_rows(delegates):
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
+    cut_at = Delegate._meta.get_field("badge_name").max_length
+    for row in rows:
+        full_name = f"{row['first_name']} {row['last_name']}".strip()
+        if len(row["badge_name"]) == cut_at and full_name[:cut_at] == row["badge_name"]:
+            row["badge_name"] = full_name
+        yield row
 
 
 ADMISSION_LABELS = {

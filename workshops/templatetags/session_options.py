@@ -73,14 +73,17 @@ def _places(session):
 
 
 def _waitlist(session, urls):
-    if session.waiting_place:
+    # Only the delegate's chooser marks waiting-list places (mark_waitlist_options);
+    # the admin's Change workshops page shows the same options without them.
+    waiting_place = getattr(session, "waiting_place", None)
+    if waiting_place:
         return (
-            f'  <p class="small mb-0 mt-1">You are number {session.waiting_place} on the waiting '
+            f'  <p class="small mb-0 mt-1">You are number {waiting_place} on the waiting '
             'list. <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" '
             f'formaction="{urls["leave"]}" name="session" value="{session.pk}">'
             "Leave the waiting list</button></p>\n"
         )
-    if session.can_wait:
+    if getattr(session, "can_wait", False):
         return (
             '  <button type="submit" class="btn btn-outline-secondary btn-sm mt-2" '
             f'formaction="{urls["join"]}" name="session" value="{session.pk}" '

@@ -202,3 +202,21 @@ def test_every_admin_that_reaches_protected_fields_protects_them(db):
                 unprotected.append(type(each).__name__)
     assert unprotected == []
     assert Delegate in protected_models_reached(admin.site._registry[Delegate].model)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "checkin_reference__startswith={}",
+        "checkin_reference__regex=^{}",
+        "checkin_reference__gt={}",
+        "checkin_reference={}",
+    ],
+)
+def test_badge_references_cannot_be_guessed_through_lookups_without_badges(client, people, query):
+    """Catering & access may not print badges, so a count of matches must not spell the QR out."""
+    reference = people["halal"].checkin_reference
+    url = DELEGATES + "?" + query.format(reference[:1])
+    assert user_with(client, "Catering & access").get(url).status_code == 400
+    # Staff print the badges, QR codes and all: for them the lookup tells nothing new.
+    assert user_with(client, "Staff").get(url).status_code == 200

@@ -72,6 +72,23 @@ def test_admin_change_workshops_books_through_service(admin_client, programme, f
     assert four_sessions[0].workshop.title in page.decode()
 
 
+def test_admin_change_workshops_labels_every_option(admin_client, programme, four_sessions):
+    """Each radio button names its workshop, room and places, as on the delegate's chooser."""
+    book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
+    delegate = DelegateFactory(event=programme["event"])
+    page = admin_client.get(f"/admin/registration/delegate/{delegate.pk}/workshops/")
+    html = page.content.decode()
+    for session in programme["sessions"].values():
+        radio = f'value="{session.pk}"'
+        assert html.count(radio) == 1
+        after = html[html.index(radio) :]
+        label = after[after.index("<label") : after.index("</label>")]
+        assert session.workshop.title in label
+        assert session.room.name in label
+        places = "1 place left" if session in four_sessions else "2 places left"
+        assert places in label
+
+
 def test_admin_change_workshops_cannot_overbook(admin_client, programme, four_sessions):
     for _ in range(2):
         book_sessions(delegate=DelegateFactory(event=programme["event"]), sessions=four_sessions)
@@ -141,6 +158,36 @@ def test_admin_session_capacity_above_room_refused(admin_client, programme):
     assert "holds 2; set at most that." in response.content.decode()
     session.refresh_from_db()
     assert session.capacity == 2
+
+
+def test_admin_capacity_below_one_is_refused_in_words(admin_client, programme):
+    session = programme["sessions"][(0, 0)]
+    for capacity in (0, -3):
+        response = admin_client.post(
+            f"/admin/workshops/session/{session.pk}/change/",
+            {
+                "workshop": session.workshop_id,
+                "time_slot": session.time_slot_id,
+                "room": session.room_id,
+                "capacity": capacity,
+                "bookings-TOTAL_FORMS": 0,
+                "bookings-INITIAL_FORMS": 0,
+            },
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "A capacity must be at least 1 seat." in html
+        assert "is violated" not in html
+    session.refresh_from_db()
+    assert session.capacity == 2
+    room = session.room
+    response = admin_client.post(
+        f"/admin/workshops/room/{room.pk}/change/",
+        {"name": room.name, "capacity": 0, "location": room.location},
+    )
+    assert "A capacity must be at least 1 seat." in response.content.decode()
+    room.refresh_from_db()
+    assert room.capacity == 2
 
 
 def test_admin_needs_hidden_without_permission(client, programme):

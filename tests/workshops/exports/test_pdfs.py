@@ -10,8 +10,12 @@ from django.utils import timezone
 from registration.models import Delegate
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
 from tests.workshops.exports.data import make_known_delegates, read_pdf
+from workshops.exports.fonts import string_width
 from workshops.exports.pdfs import (
+    BADGE_WIDTH,
+    BOLD,
     CELL_FONT_SIZES,
+    PADDING,
     SIGN_IN_ROWS_PER_PAGE,
     WALK_IN_ROWS,
     fit_cell,
@@ -300,3 +304,34 @@ def test_the_door_list_wraps_long_agencies_and_keeps_its_heading_whole(
     assert "Kent Fire and Rescue Service Joint Operations" in text
     assert "1 expected" in text
     assert "…" not in text
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (
+            "Maximiliana-Anastasia Bartholomew-Featherstonehaugh",
+            "Wolfeschlegelsteinhausenbergerdorff-Cholmondeley-Marjoribanks",
+        ),
+        ("Ada", "W" * 100),
+    ],
+)
+def test_a_badge_shows_a_long_name_whole_inside_the_badge(staff_client, event, first, last):
+    """A name too long for one line wraps, smaller, rather than losing the surname."""
+    DelegateFactory(event=event, first_name=first, last_name=last, badge_name="")
+    page = read_pdf(staff_client.get("/admin/exports/badges.pdf")).pages[0]
+    runs = []
+
+    def visitor(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            runs.append((tm[4], text.strip(), tm[0] * font_size))
+
+    text = page.extract_text(visitor_text=visitor)
+    assert "".join(f"{first}{last}".split()) in "".join(text.split())
+    assert "…" not in text
+    # Every line of the name ends inside the badge: within its width of the text's left edge.
+    name_runs = [(x, run, size) for x, run, size in runs if run in f"{first} {last}"]
+    assert len(name_runs) >= 2
+    left = min(x for x, _, _ in name_runs) - PADDING
+    for x, run, size in name_runs:
+        assert x + string_width(run, BOLD, size) <= left + BADGE_WIDTH - PADDING, run
