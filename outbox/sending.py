@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
@@ -103,13 +103,21 @@ def _claim(message_id, *, now=None):
     message to be tried again once the lease ends.
     """
     now = now or timezone.now()
-    claimed = OutgoingEmail.objects.filter(
-        pk=message_id, status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now
-    ).update(
-        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
+    connection = connections[router.db_for_write(OutgoingEmail)]
+    ops = connection.ops
+    # One UPDATE ... RETURNING (PostgreSQL, SQLite 3.35+) rather than an UPDATE and a SELECT.
+    claimed = OutgoingEmail.objects.db_manager(connection.alias).raw(
+        f'UPDATE "{OutgoingEmail._meta.db_table}" '
+        'SET "next_attempt_at" = %s, "attempts" = "attempts" + 1 '
+        'WHERE "id" = %s AND "status" = %s AND "next_attempt_at" <= %s RETURNING *',
+        [
+            ops.adapt_datetimefield_value(now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)),
+            message_id,
+            OutgoingEmail.Status.PENDING,
+            ops.adapt_datetimefield_value(now),
+        ],
     )
-    return OutgoingEmail.objects.get(pk=message_id) if claimed else None
+    return next(iter(claimed), None)
 
 
 def _deliver(message, connection):

@@ -9,7 +9,7 @@ they are forgotten the moment they have served.
 
 from contextlib import contextmanager
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -26,17 +26,32 @@ def running_once(context):
     `sealed` keyword argument with an empty string, both committed with the
     block's work (or rolled back with it).
     """
-    task_id = str(context.task_result.id)
+    task_result = context.task_result
+    task_id = str(task_result.id)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                CompletedTask.objects.create(task_id=task_id, completed_at=timezone.now())
-        except IntegrityError:
+        if not _record_completion(task_id):
             yield False
             return
         yield True
-        row = DBTaskResult.objects.filter(pk=task_id).values_list("args_kwargs", flat=True)
-        stored = row.first()
-        if stored and "sealed" in stored.get("kwargs", {}):
+        if "sealed" in task_result.kwargs:
+            # The job's arguments as stored, which the worker read when it claimed the job.
+            stored = {"args": list(task_result.args), "kwargs": {**task_result.kwargs}}
             stored["kwargs"]["sealed"] = SPENT
             DBTaskResult.objects.filter(pk=task_id).update(args_kwargs=stored)
+
+
+def _record_completion(task_id):
+    """Insert the `CompletedTask` of `task_id`; return False if it was there already.
+
+    One `INSERT ... ON CONFLICT DO NOTHING` (PostgreSQL, SQLite): no savepoint
+    to catch a duplicate key in, and no error that would spoil the transaction.
+    """
+    connection = transaction.get_connection()
+    completed_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{CompletedTask._meta.db_table}" ("task_id", "completed_at") '
+            "VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            [task_id, completed_at],
+        )
+        return cursor.rowcount == 1

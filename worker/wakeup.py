@@ -20,6 +20,8 @@ import time
 
 from django.db import close_old_connections, connections, router
 from django.db.utils import OperationalError
+from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -101,6 +103,8 @@ class ListeningWorker(Worker):
             tasks = tasks.filter(queue_name__in=self.queue_names)
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
+        if connections[tasks.db].vendor == "postgresql":
+            return claim_in_one_statement(tasks, self.worker_id), True
         with exclusive_transaction(tasks.db):
             try:
                 task_result = tasks.get_locked()
@@ -111,3 +115,25 @@ class ListeningWorker(Worker):
                     return None, False  # SQLite busy: try again
                 raise
         return task_result, True
+
+
+def claim_in_one_statement(tasks, worker_id):
+    """Claim the first of `tasks` (in their order) for `worker_id`; return it, or None. PostgreSQL.
+
+    What django-tasks-db's `get_locked()` and `claim()` do in a transaction of
+    four statements (BEGIN, SELECT ... FOR UPDATE SKIP LOCKED, UPDATE, COMMIT),
+    as one UPDATE whose subquery locks the row, skipping any another worker
+    holds: the same row, the same RUNNING status, start time and appended
+    worker id. Side effects: that UPDATE, committed at once.
+    """
+    table = DBTaskResult._meta.db_table
+    # Compiled without select_for_update (which Django compiles only inside atomic()) and
+    # locked here: PostgreSQL takes the locking clause after the LIMIT.
+    subquery, params = tasks.values("pk")[:1].query.get_compiler(tasks.db).as_sql()
+    claimed = DBTaskResult.objects.db_manager(tasks.db).raw(
+        f'UPDATE "{table}" SET "status" = %s, "started_at" = %s, '
+        '"worker_ids" = "worker_ids" || jsonb_build_array(%s::text) '
+        f'WHERE "id" = ({subquery} FOR UPDATE SKIP LOCKED) RETURNING *',
+        [TaskResultStatus.RUNNING, timezone.now(), worker_id, *params],
+    )
+    return next(iter(claimed), None)

@@ -320,3 +320,33 @@ def test_sending_here_inside_an_open_transaction_queues_a_job_instead(event):
     assert len(job.args_kwargs["kwargs"]["message_ids"]) == 3
     run_queued_jobs()
     assert len(mail.outbox) == 3
+
+
+def test_send_emails_claims_and_records_each_message_in_two_statements(
+    event, django_assert_max_num_queries
+):
+    queue_three(event)
+    ids = list(OutgoingEmail.objects.order_by("pk").values_list("pk", flat=True))
+    with django_assert_max_num_queries(2 * len(ids)):  # claim (UPDATE ... RETURNING), sent
+        assert send_emails(message_ids=ids) == 3
+    for message in OutgoingEmail.objects.all():
+        assert (message.status, message.attempts, message.sealed) == ("sent", 1, {})
+    assert sorted(m.to[0] for m in mail.outbox) == [f"delegate{n}@kent.police.uk" for n in range(3)]
+    # Claimed already: a second run claims nothing and sends nothing more.
+    assert send_emails(message_ids=ids) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_the_claim_leases_a_message_and_counts_the_attempt(event, settings):
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"
+    queue_three(event)
+    first = OutgoingEmail.objects.order_by("pk").first()
+    now = timezone.now()
+    assert send_emails(message_ids=[first.pk], now=now) == 0
+    first.refresh_from_db()
+    assert first.attempts == 1
+    # Backed off after the failure, and not claimable again before then.
+    assert first.next_attempt_at == now + datetime.timedelta(minutes=2)
+    assert send_emails(message_ids=[first.pk], now=now + datetime.timedelta(minutes=1)) == 0
+    first.refresh_from_db()
+    assert first.attempts == 1

@@ -42,3 +42,29 @@ def test_running_once_rolls_back_with_a_failing_job():
     assert ran.status == "FAILED"
     assert CompletedTask.objects.count() == 0  # a retry may still do the work
     assert ran.args_kwargs["kwargs"]["sealed"] == "not a sealed token"
+
+
+def test_running_once_costs_two_statements_besides_the_work(django_assert_max_num_queries):
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    count_once.enqueue(sealed=seal_arguments(name="Priya"))
+    row = DBTaskResult.objects.ready().get()
+    row.claim("test-worker")
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    # Savepoint and release (a transaction outside tests), the CompletedTask, the job's own
+    # count, the blanked argument, and the job's result: nothing to read back first.
+    with django_assert_max_num_queries(6):
+        worker.run_task(row)
+    row.refresh_from_db()
+    assert row.return_value == {"name": "Priya", "keys": 1}
+    assert row.args_kwargs == {"args": [], "kwargs": {"sealed": ""}}
+    assert CompletedTask.objects.filter(task_id=str(row.pk)).exists()
