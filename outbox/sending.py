@@ -61,6 +61,7 @@ def send_emails(*, message_ids, now=None):
                 _note_server_failure()
                 break
             _record_sent(message)
+            _note_server_answered()
             sent += 1
     finally:
         if opened:
@@ -74,6 +75,11 @@ def send_emails(*, message_ids, now=None):
 def _note_server_failure():
     global _server_failed_at
     _server_failed_at = time.monotonic()
+
+
+def _note_server_answered():
+    global _server_failed_at
+    _server_failed_at = None
 
 
 def server_failed_lately():

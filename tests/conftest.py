@@ -29,6 +29,13 @@ def email_only_from_the_worker(settings):
     settings.EMAIL_BACKEND = "tests.mail_backends.OutsideRequestsBackend"
 
 
+@pytest.fixture(autouse=True)
+def mail_server_not_failed_lately(monkeypatch):
+    """Each test starts with no memory of a mail server failing (a process-wide note that
+    makes sending jobs wait for the periodic retry)."""
+    monkeypatch.setattr("outbox.sending._server_failed_at", None)
+
+
 @pytest.fixture
 def event(db):
     return EventFactory()

@@ -13,6 +13,7 @@ from registration.models import Delegate
 from registration.services.registration import register_delegate
 from tests.factories import AgencyFactory
 from tests.jobs import queued_jobs, run_queued_jobs
+from tests.mail_backends import CountingBackend
 
 SEND = "outbox.tasks.send_messages"
 
@@ -350,3 +351,36 @@ def test_the_claim_leases_a_message_and_counts_the_attempt(event, settings):
     assert send_emails(message_ids=[first.pk], now=now + datetime.timedelta(minutes=1)) == 0
     first.refresh_from_db()
     assert first.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_mail_server_just_failed_defers_sending_jobs_to_the_retries(
+    event, settings, forget_server_failures
+):
+    """A silent server would hold the worker for EMAIL_TIMEOUT per job, and registrations
+    queue behind it: after one failure, sending jobs leave their mail to the periodic retry."""
+    from outbox.tasks import send_due_email
+
+    settings.EMAIL_BACKEND = "tests.mail_backends.UnreachableBackend"
+    queue_three(event)  # one sending job
+    run_queued_jobs()
+    assert OutgoingEmail.objects.filter(attempts=1).count() == 1  # it tried, and failed
+
+    # The server is back, but this worker does not know yet: the next jobs do not connect.
+    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
+    CountingBackend.made = 0
+    queue_three(event)
+    run_queued_jobs()
+    assert CountingBackend.made == 0
+    assert mail.outbox == []
+    deferred = OutgoingEmail.objects.filter(status="pending", attempts=0)
+    assert deferred.count() == 5
+    assert all(m.next_attempt_at <= timezone.now() for m in deferred)  # due for the retry
+
+    # The periodic retry always tries; its success ends the deferral for later jobs too.
+    send_due_email.call()
+    assert len(mail.outbox) == 5
+    queue_three(event)
+    run_queued_jobs()
+    assert len(mail.outbox) == 8
+    assert CountingBackend.made >= 2
