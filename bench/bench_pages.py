@@ -25,7 +25,6 @@ import pstats
 import random
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -33,17 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-sqlite_file = None
-if not os.environ.get("DATABASE_URL"):
-    sqlite_file = Path(tempfile.mkdtemp()) / "bench-pages.sqlite3"
-    os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
-os.environ["DEBUG"] = "false"
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socex.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ["STATIC_MANIFEST"] = "false"
-os.environ["EMAIL_URL"] = "dummymail://"
+from bench.in_process import configure  # noqa: E402
+
+sqlite_file = configure("bench-pages")
 
 # WhiteNoise warns once that no collected static files exist; pages do not need them here.
 warnings.filterwarnings("ignore", message="No directory at")
