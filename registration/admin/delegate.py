@@ -125,7 +125,11 @@ class NamedAutocompleteSelect(AutocompleteSelect):
 
     @property
     def media(self):
-        return super().media + forms.Media(js=["js/admin_autocomplete.js"])
+        # Named after Django's autocomplete.js, so the merge keeps ours after it (alone,
+        # ours landed before jquery.init.js, with no django.jQuery to hook into).
+        return super().media + forms.Media(
+            js=["admin/js/autocomplete.js", "js/admin_autocomplete.js"]
+        )
 
     def build_attrs(self, base_attrs, extra_attrs=None):
         return {
