@@ -75,6 +75,23 @@ def enqueue_sending(*, message_ids):
 
 
 @contextmanager
+def _collecting(when_done):
+    """Collect the ids of the messages `queue_email` queues inside the block.
+
+    When the block ends, calls `when_done(batch, raised=...)` with those ids, if any.
+    """
+    batch = []
+    token = _batch.set(batch)
+    raised = True
+    try:
+        yield
+        raised = False
+    finally:
+        _batch.reset(token)
+        if batch:
+            when_done(batch, raised=raised)
+
+
 def sending_together():
     """Send the emails queued inside this block in batches, each through one connection.
 
@@ -85,19 +102,14 @@ def sending_together():
     (outside any), the messages of those that committed are sent even if the
     block ends with an error; any whose rows were rolled back are skipped.
     """
-    batch = []
-    token = _batch.set(batch)
-    raised = True
-    try:
-        yield
-        raised = False
-    finally:
-        _batch.reset(token)
-        if batch and not (raised and transaction.get_connection().in_atomic_block):
-            enqueue_sending(message_ids=batch)
+    return _collecting(_enqueue_what_may_commit)
 
 
-@contextmanager
+def _enqueue_what_may_commit(batch, *, raised):
+    if not (raised and transaction.get_connection().in_atomic_block):
+        enqueue_sending(message_ids=batch)
+
+
 def sending_here():
     """Send the emails queued inside this block from this process when it ends, with no job.
 
@@ -115,22 +127,17 @@ def sending_here():
     between the commit and the send leaves them pending and due, and the
     periodic `send_due_email` sends them within a minute.
     """
-    batch = []
-    token = _batch.set(batch)
-    raised = True
-    try:
-        yield
-        raised = False
-    finally:
-        _batch.reset(token)
-        if batch:
-            if transaction.get_connection().in_atomic_block:
-                if not raised:
-                    enqueue_sending(message_ids=batch)
-            elif server_failed_lately():
-                enqueue_sending(message_ids=batch)  # not worth a timeout in this job
-            else:
-                send_emails(message_ids=batch)
+    return _collecting(_send_once_committed)
+
+
+def _send_once_committed(batch, *, raised):
+    if transaction.get_connection().in_atomic_block:
+        if not raised:
+            enqueue_sending(message_ids=batch)
+    elif server_failed_lately():
+        enqueue_sending(message_ids=batch)  # not worth a timeout in this job
+    else:
+        send_emails(message_ids=batch)
 
 
 def count_waiting_email(*, now=None):
