@@ -19,26 +19,18 @@ addresses cannot close day two.
 from django.db.models import Count, Q
 from django.dispatch import receiver
 
-from registration.models import Delegate
 from registration.signals import day_two_places_asked
 from workshops.allocation.full_sets import can_give_full_sets, count_full_sets
-from workshops.models import Booking, Session
+from workshops.models import Booking, SeatTally, Session
 
 
 def delegates_needing_sets(*, event):
     """Confirmed, active day-two delegates of `event` holding fewer than the required sessions.
 
-    As a `values("pk")` queryset with `held`, the seats each holds now: to count,
-    or (`.values("pk")`) to use as a subquery.
+    Their `SeatTally` rows, `held` the seats each holds now, read from the tally's
+    partial index (a few rows: those owed a set), never by grouping bookings.
     """
-    return (
-        Delegate.objects.attending_day_two()
-        .email_confirmed()
-        .filter(event=event)
-        .values("pk")
-        .annotate(held=Count("bookings"))
-        .filter(held__lt=event.choices_required)
-    )
+    return SeatTally.objects.filter(event=event, counts=True, held__lt=event.choices_required)
 
 
 def day_two_places_left(*, event, sessions=None):
@@ -52,12 +44,13 @@ def day_two_places_left(*, event, sessions=None):
     if sessions is None:
         sessions = Session.objects.for_event(event).with_seats().order_by()
     needing = delegates_needing_sets(event=event)
-    # One pass over the delegates counts both; partial sets are rare (booking is all or nothing).
+    # One pass over the tally's index counts both; partial sets are rare (booking is all
+    # or nothing).
     counts = needing.aggregate(owed=Count("pk"), partly_held=Count("pk", filter=Q(held__gt=0)))
     released = {}
     if counts["partly_held"]:
         released = dict(
-            Booking.objects.filter(delegate__in=needing.filter(held__gt=0).values("pk"))
+            Booking.objects.filter(delegate__in=needing.filter(held__gt=0).values("delegate_id"))
             .order_by()
             .values_list("session_id")
             .annotate(n=Count("pk"))
