@@ -20,7 +20,7 @@ lock (`registration.services.locking`; promotions take it with SKIP LOCKED
 first), so a transaction waits for a tally row only if another one writes that
 delegate's seats without their lock: an admin delete of a session, workshop or
 time slot, whose cascade the admin now runs after locking the delegates seated
-there (`workshops.services.booking.lock_seated_delegates`). Nothing here locks a
+there (`workshops.services.locking.lock_seated_delegates`). Nothing here locks a
 session, so booking writers that count seats under a session's lock wait for
 nothing new.
 
