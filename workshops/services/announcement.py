@@ -95,6 +95,7 @@ def send_announcement(*, announcement, actor, now=None):
                     template=TEMPLATE,
                     context=announcement_context(announcement=announcement, delegate=delegate),
                     about=delegate_reference(delegate),
+                    reply_to=announcement.event.contact_email,
                 ),
             )
             for delegate in delegates

@@ -84,6 +84,7 @@ def email_facilitator_link(*, facilitator):
         template=LINK_TEMPLATE,
         context={"facilitator": facilitator, "event": facilitator.event},
         about=facilitator_reference(facilitator),
+        reply_to=facilitator.event.contact_email,
         # The link is a credential: the outbox stores it only encrypted (outbox.sealing).
         secrets={"link": issue_facilitator_link(facilitator=facilitator)},
     )
