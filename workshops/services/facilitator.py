@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from outbox.services import queue_email
 from registration.errors import UserFacingError
-from registration.models import Event
+from registration.models import Event, name_order
 from workshops.models import Announcement, Booking, CheckIn, Facilitator, FacilitatorLink, Session
 from workshops.services.announcement import (
     AnnouncementError,
@@ -165,9 +165,7 @@ def session_roster(*, facilitator, session):
     if shows_needs:
         fields.append("delegate__accessibility_needs")
     bookings = (
-        Booking.objects.filter(session=session)
-        .order_by("delegate__last_name", "delegate__first_name", "delegate_id")
-        .values(*fields)
+        Booking.objects.filter(session=session).order_by(*name_order("delegate__")).values(*fields)
     )
     arrived = dict(
         CheckIn.objects.filter(session=session, admitted=True).values_list("delegate_id", "at")
