@@ -5,8 +5,12 @@ import re
 import pytest
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.forms.renderers import get_default_renderer
 from django.template import RequestContext, Template
 from django.test import RequestFactory
+from django.utils.safestring import mark_safe
+from hypothesis import given
+from hypothesis import strategies as st
 
 from registration.forms import kept_layout
 from registration.forms.details import DetailsForm
@@ -39,8 +43,14 @@ def render(tag, form, tokens=None):
 
 
 def both(make_form):
-    """The form as crispy-forms renders it, and as crispy_kept does, each from a new form."""
-    return render("crispy", make_form()), render("crispy_kept", make_form())
+    """The form as crispy-forms renders it, and as crispy_kept does, each from a new form.
+
+    crispy-forms renders the first with the project's form renderer (Django's widget
+    templates), not the kept layout's QUICK_WIDGETS.
+    """
+    form = make_form()
+    form.renderer = get_default_renderer()
+    return render("crispy", form), render("crispy_kept", make_form())
 
 
 @pytest.mark.django_db
@@ -133,3 +143,25 @@ def test_a_layout_showing_values_itself_is_not_kept():
         assert kept == crispy
         assert f'value="{day}"  id="id_day_{int(day) - 1}" required checked' in kept
     assert list(kept_layout._layouts.values()) == [kept_layout.NOT_KEPT]
+
+
+WIDGETS = [
+    forms.TextInput(attrs={"autocomplete": "off", "maxlength": 100, "required": True}),
+    forms.EmailInput(attrs={"class": "emailinput form-control", "disabled": False}),
+    forms.Textarea(attrs={"rows": 2, "aria-describedby": "id_x_helptext"}),
+    forms.CheckboxInput(),
+    forms.NumberInput(attrs={"min": 0}),
+    forms.HiddenInput(),
+]
+VALUES = [None, "", "plain", "quote \" and <b>bold</b> & 'apos'", mark_safe("<i>safe</i>"), 7, True]
+
+
+@given(
+    widget=st.sampled_from(WIDGETS),
+    value=st.one_of(st.sampled_from(VALUES), st.text()),
+    name=st.sampled_from(["badge_name", 'odd"name<']),
+)
+def test_quick_widgets_render_what_the_templates_do(widget, value, name):
+    attrs = {"id": f"id_{name}"}
+    quick = widget.render(name, value, attrs=attrs, renderer=kept_layout.QUICK_WIDGETS)
+    assert quick == widget.render(name, value, attrs=attrs, renderer=get_default_renderer())
