@@ -6,6 +6,7 @@ the token never stays in the address bar, in history or in a Referer header.
 
 from functools import wraps
 
+from django.contrib import messages
 from django.db.models import Subquery
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
@@ -74,6 +75,10 @@ def signed_in_delegate(request):
 def delegate_required(view):
     """Give the view `request.delegate`, or send the visitor to ask for a booking link.
 
+    A form sent once signed out (in another tab, or after `SESSION_COOKIE_AGE`) is
+    not saved, and the link page says so: without a word, a changed answer or a
+    chosen workshop vanished and the page asked for an email address.
+
     Every response is marked `Cache-Control: no-store` (with `never_cache`): these
     pages show the delegate's data, which no browser history, shared computer or
     proxy should keep.
@@ -84,6 +89,12 @@ def delegate_required(view):
     def wrapper(request, *args, **kwargs):
         delegate = signed_in_delegate(request)
         if delegate is None:
+            if request.method == "POST":
+                messages.warning(
+                    request,
+                    "You are signed out of your booking, so what you sent was not saved. "
+                    "Ask for a new link below, then make the change again.",
+                )
             return redirect("registration:request_link")
         request.delegate = delegate
         return view(request, *args, **kwargs)

@@ -79,3 +79,26 @@ def test_register_pages_are_not_stored(client, programme):
     assert registered.status_code == 303  # on to the page that asks for the emailed code
     assert_not_stored(registered)
     assert_not_stored(client.get(registered["Location"]))  # the page naming the address
+
+
+def test_a_form_sent_once_signed_out_says_it_was_not_saved(client, delegate):
+    sign_in(client, delegate)
+    client.post(reverse("registration:sign_out"))
+
+    response = client.post(
+        reverse("registration:edit_details"), {"job_title": "Changed"}, follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("registration:request_link"), 302)]
+    assert "signed out of your booking, so what you sent was not saved" in (
+        response.content.decode()
+    )
+    delegate.refresh_from_db()
+    assert delegate.job_title != "Changed"
+
+
+def test_opening_a_booking_page_signed_out_asks_for_a_link_without_a_warning(client, delegate):
+    response = client.get(reverse("workshops:manage"), follow=True)
+
+    assert response.redirect_chain == [(reverse("registration:request_link"), 302)]
+    assert "not saved" not in response.content.decode()
