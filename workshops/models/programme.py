@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
+from socex.prepared import PreparedQuery
 
 # The ballot's models live in their own module; importing them here registers them.
 from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
@@ -178,3 +179,21 @@ class Session(models.Model):
             and self.workshop.event_id != self.time_slot.event_id
         ):
             raise ValidationError("The workshop and the time slot belong to different events.")
+
+
+_on_offer_with_held_by = PreparedQuery(
+    Session,
+    lambda event, delegate: Session.objects.on_offer(event).with_held_by(delegate),
+    "event",
+    "delegate",
+)
+
+
+def sessions_on_offer_held_by(*, event, delegate):
+    """`Session.objects.on_offer(event).with_held_by(delegate)`, as a list: the chooser's query.
+
+    Its SQL is prepared once per connection (`socex.prepared`): building and
+    compiling the queryset took about 2 ms of every choose page, the database
+    a tenth of that. Seats are counted afresh on every call.
+    """
+    return _on_offer_with_held_by(event=event.pk, delegate=delegate.pk)
