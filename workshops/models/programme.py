@@ -113,6 +113,12 @@ class SessionQuerySet(models.QuerySet):
         theirs = booking.objects.filter(delegate=delegate, session=OuterRef("pk")).order_by()
         return self.annotate(held=Exists(theirs))
 
+    def with_waiting_of(self, delegate):
+        """Annotate `waiting`: whether `delegate` is on the session's waiting list (a subquery)."""
+        entry = self.model._meta.get_field("waitlist").related_model
+        theirs = entry.objects.filter(delegate=delegate, session=OuterRef("pk")).order_by()
+        return self.annotate(waiting=Exists(theirs))
+
     def for_event(self, event):
         return self.filter(time_slot__event=event)
 
@@ -182,14 +188,17 @@ class Session(models.Model):
 
 _on_offer_with_held_by = PreparedQuery(
     Session,
-    lambda event, delegate: Session.objects.on_offer(event).with_held_by(delegate),
+    lambda event, delegate: (
+        Session.objects.on_offer(event).with_held_by(delegate).with_waiting_of(delegate)
+    ),
     "event",
     "delegate",
 )
 
 
 def sessions_on_offer_held_by(*, event, delegate):
-    """`Session.objects.on_offer(event).with_held_by(delegate)`, as a list: the chooser's query.
+    """The chooser's sessions, as a list: `on_offer(event)`, `with_held_by` and
+    `with_waiting_of(delegate)`.
 
     Its SQL is prepared once per connection (`socex.prepared`): building and
     compiling the queryset took about 2 ms of every choose page, the database

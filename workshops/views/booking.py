@@ -59,7 +59,7 @@ def choose(request):
             if {s.pk for s in form.chosen_sessions} == held_ids:
                 messages.info(request, "Nothing changed: these are the workshops you had.")
             return redirect("workshops:confirmed")
-    # Only a page shown needs the waiting-list options (one query): not a booking made.
+    # Only a page shown needs the waiting-list options (a query if the delegate waits for any).
     mark_waitlist_options(delegate=delegate, sessions=sessions, held_ids=held_ids)
     return render(
         request,
