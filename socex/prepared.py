@@ -13,10 +13,11 @@ that only puts the values in, runs it and makes the model instances as Django's
 Nothing is cached but the SQL: every call asks the database, so what a page
 shows (places left, a delegate's status) is as fresh as with the queryset.
 
-The values must be integers, used as they are in the SQL (`filter(pk=...)`,
-`filter(delegate=...)`): preparing fails with `ImproperlyConfigured` if a
-stand-in is not found among the query's parameters, so a value Django would
-have turned into something else (`icontains`, `in`, `None`) cannot slip through.
+The values must be integers or strings, as declared, used as they are in the
+SQL (`filter(pk=...)`, `filter(delegate=...)`, `filter(session_key=...)`): preparing fails with
+`ImproperlyConfigured` if a stand-in is not found among the query's
+parameters, so a value Django would have turned into something else
+(`icontains`, `in`, `None`, a date) cannot slip through.
 """
 
 import weakref
@@ -29,31 +30,46 @@ from django.db.models.query import get_related_populators
 _STAND_IN_BASE = -(10**15)
 
 
+def _stand_in(index, kind):
+    if kind is int:
+        return _STAND_IN_BASE - index
+    if kind is str:
+        return f"\x00prepared query stand-in {index}\x00"
+    raise TypeError(f"a prepared query takes ints and strs, not {kind.__name__}")
+
+
 class PreparedQuery:
     """`build(**values)` returns a queryset of `model`; `query(**values)` runs its SQL: a list.
 
+    `types` names the values and their types, `int` or `str`:
+    `PreparedQuery(Delegate, lambda pk: Delegate.objects.filter(pk=pk), pk=int)`.
     `build` must give the same shape whatever the values, and take them only in
     exact-match filters. Prepared per connection (connections are per thread).
     """
 
-    def __init__(self, model, build, *names):
+    def __init__(self, model, build, **types):
         self.model = model
         self.build = build
-        self.names = names
+        self.types = types
+        self.stand_ins = {name: _stand_in(i, kind) for i, (name, kind) in enumerate(types.items())}
         self._prepared = weakref.WeakKeyDictionary()
 
     def __call__(self, **values):
-        if set(values) != set(self.names):
-            raise TypeError(f"expected values for {sorted(self.names)}, got {sorted(values)}")
+        if values.keys() != self.types.keys():
+            raise TypeError(f"expected values for {sorted(self.types)}, got {sorted(values)}")
+        for name, value in values.items():
+            if type(value) is not self.types[name]:
+                raise TypeError(
+                    f"{name!r} must be {self.types[name].__name__}, not {type(value).__name__}"
+                )
         using = router.db_for_read(self.model)
         connection = connections[using]
         prepared = self._prepared.get(connection)
         if prepared is None:
-            stand_ins = {name: _STAND_IN_BASE - i for i, name in enumerate(self.names)}
-            queryset = self.build(**stand_ins)
+            queryset = self.build(**self.stand_ins)
             if queryset.model is not self.model or queryset.db != using:
                 raise ImproperlyConfigured("the queryset built is not of the model's database")
-            prepared = self._prepared[connection] = _Prepared(queryset, using, stand_ins)
+            prepared = self._prepared[connection] = _Prepared(queryset, using, self.stand_ins)
         return prepared.run(values)
 
 
@@ -65,7 +81,9 @@ class _Prepared:
         self.params = list(params)
         self.slots = []
         for name, stand_in in stand_ins.items():
-            at = [i for i, p in enumerate(self.params) if type(p) is int and p == stand_in]
+            at = [
+                i for i, p in enumerate(self.params) if type(p) is type(stand_in) and p == stand_in
+            ]
             if not at:
                 raise ImproperlyConfigured(
                     f"{name!r} is not a parameter of the prepared query as given: "
@@ -84,10 +102,7 @@ class _Prepared:
     def run(self, values):
         params = list(self.params)
         for index, name in self.slots:
-            value = values[name]
-            if type(value) is not int:
-                raise TypeError(f"{name!r} must be an int, not {type(value).__name__}")
-            params[index] = value
+            params[index] = values[name]
         with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

@@ -61,7 +61,7 @@ _active_delegate_and_current_event = PreparedQuery(
         .filter(pk=delegate)
         .order_by()
     ),
-    "delegate",
+    delegate=int,
 )
 
 

@@ -68,20 +68,38 @@ def test_another_events_sessions_are_not_shown(programme):
 
 def test_a_value_used_other_than_as_an_exact_match_is_refused(db):
     prepared = PreparedQuery(
-        Delegate, lambda name: Delegate.objects.filter(first_name__icontains=name), "name"
+        Delegate, lambda name: Delegate.objects.filter(first_name__icontains=name), name=int
     )
     with pytest.raises(ImproperlyConfigured, match="exact-match"):
         prepared(name=1)
 
 
-def test_values_must_be_the_named_integers(db):
+def test_values_must_be_named_and_of_the_type_declared(db):
     prepared = PreparedQuery(
-        Delegate, lambda delegate: Delegate.objects.filter(pk=delegate), "delegate"
+        Delegate, lambda delegate: Delegate.objects.filter(pk=delegate), delegate=int
     )
     with pytest.raises(TypeError, match="expected values"):
         prepared(person=1)
-    with pytest.raises(TypeError, match="must be an int"):
+    with pytest.raises(TypeError, match="must be int"):
         prepared(delegate="1")
     delegate = DelegateFactory()
     assert prepared(delegate=delegate.pk) == [delegate]
     assert prepared(delegate=delegate.pk + 1000) == []
+
+
+def test_strings_are_values_too(db):
+    prepared = PreparedQuery(
+        Delegate, lambda email: Delegate.objects.filter(email=email), email=str
+    )
+    delegate = DelegateFactory(email="priya@force.example")
+    assert prepared(email="priya@force.example") == [delegate]
+    assert prepared(email="o'brien@force.example") == []
+    with pytest.raises(TypeError, match="must be str"):
+        prepared(email=1)
+
+
+def test_a_value_of_another_kind_is_refused(db):
+    with pytest.raises(TypeError, match="ints and strs"):
+        PreparedQuery(
+            Delegate, lambda when: Delegate.objects.filter(email_confirmed_at=when), when=float
+        )

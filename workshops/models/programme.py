@@ -191,8 +191,8 @@ _on_offer_with_held_by = PreparedQuery(
     lambda event, delegate: (
         Session.objects.on_offer(event).with_held_by(delegate).with_waiting_of(delegate)
     ),
-    "event",
-    "delegate",
+    event=int,
+    delegate=int,
 )
 
 
