@@ -14,8 +14,9 @@ Numbers (ids, places left) need no escaping.
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from socex.url_once import reverse_once
 
 register = template.Library()
 
@@ -24,8 +25,8 @@ register = template.Library()
 def session_options(bound_field):
     """The HTML of every option of `bound_field`, a slot field with `SessionRadioSelect`."""
     urls = {
-        "leave": reverse("workshops:leave_waitlist"),
-        "join": reverse("workshops:join_waitlist"),
+        "leave": reverse_once("workshops:leave_waitlist"),
+        "join": reverse_once("workshops:join_waitlist"),
     }
     # Safe: every value in the markup is escaped in `_option`.
     return mark_safe("".join(_option(radio.data, urls) for radio in bound_field))
