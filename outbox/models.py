@@ -17,6 +17,8 @@ class OutgoingEmail(models.Model):
         FAILED = "failed", "Gave up"
 
     to = models.EmailField()
+    # Where a reply goes (the event's organisers), if not to DEFAULT_FROM_EMAIL.
+    reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

@@ -132,6 +132,7 @@ def _deliver(message, connection):
         body=unseal(message.body_text, message.sealed),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
+        reply_to=[message.reply_to] if message.reply_to else None,
         connection=connection,
     )
     if message.body_html:

@@ -31,7 +31,9 @@ from worker.heartbeat import alive_workers
 _batch = ContextVar("outbox_batch", default=None)
 
 
-def queue_email(*, to, subject, template, context, about="", secrets=None, attachment=None):
+def queue_email(
+    *, to, subject, template, context, about="", secrets=None, attachment=None, reply_to=""
+):
     """Store an email rendered from `<template>.txt` and `<template>.html`, and a job to send it.
 
     Side effects: inserts an `OutgoingEmail` and, in the same transaction, a
@@ -39,7 +41,8 @@ def queue_email(*, to, subject, template, context, about="", secrets=None, attac
     when the block ends). Opens no mail connection. `attachment` is an optional
     `(filename, content, mimetype)` tuple: text, or bytes for a file that is not
     text/* (stored as base64). `about` tags the message for the code that queued
-    it (`OutgoingEmail.about`). `secrets`
+    it (`OutgoingEmail.about`). `reply_to` is where a reply goes (empty: to the
+    sender, `DEFAULT_FROM_EMAIL`). `secrets`
     (name -> text, such as a booking link) go into the context like the rest
     but are stored only encrypted (`outbox.sealing`) and forgotten once sent.
     """
@@ -51,6 +54,7 @@ def queue_email(*, to, subject, template, context, about="", secrets=None, attac
     context = {**context, **placeholders}
     message = OutgoingEmail.objects.create(
         to=to,
+        reply_to=reply_to,
         subject=subject,
         body_text=render_to_string(f"{template}.txt", context),
         body_html=render_to_string(f"{template}.html", context),

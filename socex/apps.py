@@ -12,6 +12,7 @@ class SocexAdminConfig(AdminConfig):
 
         from socex import (
             checks,  # noqa: F401  (registers the deploy checks)
+            collation,  # noqa: F401  (registers the SQLite name collation on each connection)
             converters,  # noqa: F401  (registers <id:...> before any URLconf)
         )
         from socex.account_admin import register_account_admin  # needs the apps loaded

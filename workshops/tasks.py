@@ -15,6 +15,7 @@ from workshops.services.certificates import send_certificates
 from workshops.services.checkin import seat_standby_everywhere
 from workshops.services.facilitator import send_facilitator_link_if_known
 from workshops.services.feedback import send_survey_reminders, send_surveys
+from workshops.services.timetable_changes import send_timetable_news
 
 
 @every(timedelta(minutes=2))
@@ -96,3 +97,13 @@ def send_attendance_certificates():
     Safe to run again: a delegate is emailed once (`send_certificates`).
     """
     return {"emailed": send_certificates()}
+
+
+@task
+def email_timetable_news(*, time_slot_ids, session_ids):
+    """Email everyone booked in these rounds or sessions their new times or rooms.
+
+    Run again, it emails them again (with the calendar SEQUENCE one higher): the
+    entry in their diary still ends up right.
+    """
+    return {"told": send_timetable_news(time_slot_ids=time_slot_ids, session_ids=session_ids)}

@@ -4,7 +4,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Collate
 
 from registration.models.agency import Agency
 from registration.models.event import Event
@@ -14,11 +15,24 @@ from registration.validators import (
     validate_phone,
     validate_single_line,
 )
+from socex.collation import NAMES
 
 
 def new_checkin_reference():
     """A random, unguessable reference for a delegate's badge QR code (120 bits)."""
     return secrets.token_urlsafe(15)
+
+
+def name_order(via=""):
+    """Order by surname, then first name, as a reader files them (`socex.collation`), then id.
+
+    `via` reaches the delegate from another model: `name_order("delegate__")`.
+    """
+    return (
+        Collate(F(f"{via}last_name"), NAMES),
+        Collate(F(f"{via}first_name"), NAMES),
+        f"{via}pk",
+    )
 
 
 class DelegateQuerySet(models.QuerySet):

@@ -27,7 +27,8 @@ def email_delegate(
 ):
     """Queue `template` (`.txt` and `.html`) to `delegate`; return the `OutgoingEmail`.
 
-    The subject is prefixed with the event's name. Side effects: inserts the
+    The subject is prefixed with the event's name; a reply goes to the event's
+    contact address. Side effects: inserts the
     message (sent after the commit, see `outbox.services.queue_email`) and,
     with `with_link`, a new single-use booking link, passed as `link`.
     `secrets` (name -> text, such as a confirmation code) reach the template
@@ -44,6 +45,7 @@ def email_delegate(
         template=template,
         context=context,
         about=delegate_reference(delegate),
+        reply_to=delegate.event.contact_email,
         secrets=secrets or None,
         attachment=attachment,
     )

@@ -89,6 +89,7 @@ def offer_handover(*, delegate, first_name, last_name, email, job_title, now=Non
         context={"handover": handover, "delegate": delegate, "event": event},
         secrets={"link": Handover.url_for(token)},
         about=delegate_reference(delegate),
+        reply_to=event.contact_email,
     )
     return handover
 

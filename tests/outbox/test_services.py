@@ -66,6 +66,29 @@ def test_queue_email_queues_a_job_by_id_and_opens_no_connection(event, counting_
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
 
 
+def test_a_reply_goes_where_the_queuer_said_and_by_default_to_the_sender(event):
+    for reply_to in ["events@socex.example", ""]:
+        queue_email(
+            to="a@b.police.uk",
+            subject=f"To {reply_to or 'nobody'}",
+            template="email/cancelled",
+            context={"delegate": {"first_name": "A"}, "event": event},
+            reply_to=reply_to,
+        )
+    run_queued_jobs()
+    assert {m.subject: m.reply_to for m in mail.outbox} == {
+        "To events@socex.example": ["events@socex.example"],
+        "To nobody": [],
+    }
+    assert "Reply-To: events@socex.example" in mail.outbox[0].message().as_string()
+
+
+def test_an_email_to_a_delegate_is_answered_by_the_events_organisers(event):
+    register_delegate(event=event, details=details(), agency_id=AgencyFactory().pk)
+    run_queued_jobs()
+    assert [m.reply_to for m in mail.outbox] == [[event.contact_email]]
+
+
 def test_queue_email_rolled_back_leaves_no_message_and_no_job(event):
     with pytest.raises(RuntimeError), transaction.atomic():
         queue_three(event)

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 
 from registration.admin.protected import ProtectsFields
 from socex.admin_messages import counted, report_counts
@@ -17,6 +18,23 @@ from workshops.services.checkin import seat_standby
 from workshops.services.doors import Door, DoorStaff
 from workshops.services.locking import lock_sessions
 from workshops.services.standby import day_of
+from workshops.services.timetable_changes import queue_timetable_news
+
+
+def tell_booked(model_admin, request, count, what):
+    """Say how many booked delegates the worker will email their new `what`."""
+    if count:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(count)d delegate booked there will be emailed the new %(what)s, "
+                "with a calendar file that moves their diary entry.",
+                "%(count)d delegates booked there will be emailed the new %(what)s, "
+                "with a calendar file that moves their diary entries.",
+                count,
+            )
+            % {"count": count, "what": what},
+        )
 
 
 class CapacityAtLeastOne:
@@ -44,6 +62,11 @@ class TimeSlotAdmin(ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "starts_at", "ends_at", "event"]
     list_filter = ["event"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"starts_at", "ends_at"} & set(form.changed_data):
+            tell_booked(self, request, queue_timetable_news(time_slot_ids=[obj.pk]), "times")
+
 
 class SessionInline(CapacityAtLeastOne, ProtectsFields, admin.TabularInline):
     model = Session
@@ -60,6 +83,11 @@ class WorkshopAdmin(ProtectsFields, admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
+        moved = [
+            f.instance.pk
+            for f in formset.forms
+            if f.instance.pk and "room" in f.changed_data and f not in formset.deleted_forms
+        ]
         if formset.model is Session and old:
             # The inline updates sessions in form order; bookings lock them in id order.
             # Taking them in id order first means the two can never wait on each other.
@@ -68,6 +96,8 @@ class WorkshopAdmin(ProtectsFields, admin.ModelAdmin):
         for session in formset.new_objects + [s for s, _ in formset.changed_objects]:
             if isinstance(session, Session):
                 serve_after_capacity_change(session=session, old_capacity=old.get(session.pk))
+        if formset.model is Session and moved:
+            tell_booked(self, request, queue_timetable_news(session_ids=moved), "rooms")
 
 
 class RosterInline(ProtectsFields, admin.TabularInline):
@@ -190,6 +220,8 @@ class SessionAdmin(CapacityAtLeastOne, ProtectsFields, SessionExportActions, adm
         super().save_model(request, obj, form, change)
         # The UPDATE above holds the session's row lock: new places go to the people waiting.
         serve_after_capacity_change(session=obj, old_capacity=old_capacity)
+        if change and "room" in form.changed_data:
+            tell_booked(self, request, queue_timetable_news(session_ids=[obj.pk]), "room")
 
     @admin.action(
         description="Release no-shows now: seat the people on standby at the selected sessions' "

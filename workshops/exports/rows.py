@@ -13,11 +13,11 @@ from operator import itemgetter
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from registration.models import Delegate
+from registration.models import Delegate, name_order
 from workshops.models import Booking, CheckIn, Session, SurveyAnswer, TimeSlot
 
 CHUNK_SIZE = 2000
-SURNAME_ORDER = ("last_name", "first_name", "pk")
+SURNAME_ORDER = name_order()
 
 ATTENDEE_COLUMNS = (
     "pk",
@@ -329,7 +329,7 @@ def attendance_rows(delegates, *, only_missing=False):
         .order_by(
             "time_slot__starts_at",
             "session__room__name",
-            *(f"delegate__{n}" for n in SURNAME_ORDER),
+            *name_order("delegate__"),
         )
         .values(
             "delegate_id",

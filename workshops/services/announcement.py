@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from outbox.services import queue_email, sending_together
 from registration.errors import UserFacingError
-from registration.models import Delegate
+from registration.models import Delegate, name_order
 from registration.services.email import delegate_reference
 from workshops.models import Announcement, AnnouncementRecipient
 from workshops.services.locking import lock_announcement
@@ -43,7 +43,7 @@ def announcement_recipients(announcement):
         )
     elif announcement.audience == Announcement.Audience.TIME_SLOT:
         delegates = delegates.filter(bookings__time_slot_id=announcement.time_slot_id)
-    return delegates.order_by("last_name", "first_name", "pk")
+    return delegates.order_by(*name_order())
 
 
 def announcement_context(*, announcement, delegate):
@@ -95,6 +95,7 @@ def send_announcement(*, announcement, actor, now=None):
                     template=TEMPLATE,
                     context=announcement_context(announcement=announcement, delegate=delegate),
                     about=delegate_reference(delegate),
+                    reply_to=announcement.event.contact_email,
                 ),
             )
             for delegate in delegates

@@ -12,7 +12,7 @@ import math
 
 from django.db.models import Q
 
-from registration.models import Delegate
+from registration.models import Delegate, name_order
 from workshops.allocation import AllocationResult
 from workshops.models import Preference, Session
 
@@ -236,7 +236,7 @@ def preview_delegates(*, run, search="", only_incomplete=False, search_email=Fal
         if search_email:
             match |= Q(email__icontains=word)
         delegates = delegates.filter(match)
-    return delegates.order_by("last_name", "first_name", "pk")
+    return delegates.order_by(*name_order())
 
 
 def preview_slots(*, run):

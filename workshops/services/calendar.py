@@ -8,7 +8,8 @@ workshop in that round, and removes it on a METHOD:CANCEL with the same UID.
 
 - `update_ics`: METHOD:REQUEST for the rounds held (emails about a booking or a change);
 - `cancel_ics`: METHOD:CANCEL for rounds given up (emails about a seat or registration lost);
-- `timetable_ics`: METHOD:PUBLISH of every seat held (the download and the private feed).
+- `timetable_ics`: METHOD:PUBLISH of every seat held (the download and the private feed);
+- `raise_sequences`: one more SEQUENCE for rounds whose entry changed, before sending it.
 
 Text (titles, names, rooms) is escaped by the `icalendar` library: a title
 with a newline, comma or semicolon stays one property value. Its lines are
@@ -20,6 +21,7 @@ email a booking queues, inside the booking request.
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
@@ -164,3 +166,40 @@ def _parameter(text):
 
 def _host():
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "socex"
+
+
+def raise_sequences(*, delegate, time_slot_ids):
+    """Add one to the SEQUENCE of each round (a new round starts at 0); return them by slot id.
+
+    One statement: an insert of each round at 0 that, where the delegate has
+    an entry for the round already, adds one to it instead (an upsert, which
+    PostgreSQL and SQLite spell alike). Only the rounds in `time_slot_ids` are
+    returned: the emails about a change carry only the rounds it changed.
+    """
+    table = CalendarEntry._meta.db_table
+    quote = connection.ops.quote_name
+    delegate_id, time_slot_id, sequence = (
+        quote(CalendarEntry._meta.get_field(name).column)
+        for name in ("delegate", "time_slot", "sequence")
+    )
+    slots = sorted(set(time_slot_ids))
+    if not slots:
+        return {}
+    sql = (
+        f"INSERT INTO {quote(table)} ({delegate_id}, {time_slot_id}, {sequence}) "
+        f"VALUES {', '.join(['(%s, %s, 0)'] * len(slots))} "
+        f"ON CONFLICT ({delegate_id}, {time_slot_id}) "
+        f"DO UPDATE SET {sequence} = {quote(table)}.{sequence} + 1"
+    )
+    params = [value for slot in slots for value in (delegate.pk, slot)]
+    returning = connection.features.can_return_rows_from_bulk_insert
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {time_slot_id}, {sequence}" if returning else sql, params)
+        if returning:
+            return dict(cursor.fetchall())
+    # An SQLite older than 3.35 has no RETURNING.
+    return dict(
+        CalendarEntry.objects.filter(delegate=delegate, time_slot_id__in=slots).values_list(
+            "time_slot_id", "sequence"
+        )
+    )

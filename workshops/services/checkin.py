@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from registration.models import Delegate
+from registration.models import Delegate, name_order
 from registration.services.locking import lock_delegate
 from workshops.models import Booking, CheckIn, NoShowRelease, Session
 from workshops.services.booking import (
@@ -290,7 +290,7 @@ def search_attendees(*, door, text, booked_here=False):
             | Q(checkin_reference=word)
         )
     return list(
-        people.order_by("last_name", "first_name", "pk").values(
+        people.order_by(*name_order()).values(
             "checkin_reference",
             "badge_name",
             "first_name",

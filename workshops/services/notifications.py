@@ -60,6 +60,27 @@ def send_seat_change(*, delegate, rows, bookings, cause, updated, released, sequ
     )
 
 
+def send_timetable_change(*, delegate, changed, sequence_of):
+    """Queue the email saying a round's times or a session's room changed, seats unchanged.
+
+    `changed` are the delegate's bookings in the rounds concerned (session,
+    workshop, room and time slot loaded); the calendar file updates those
+    entries (METHOD:REQUEST at the raised SEQUENCE), and the email lists every
+    seat they hold, as it is now.
+    """
+    email_delegate(
+        delegate=delegate,
+        subject="new times or rooms for your workshops",
+        template="email/timetable_changed",
+        context={"changed": changed, "bookings": list(delegate.bookings.timetable())},
+        attachment=(
+            CALENDAR_FILE,
+            update_ics(delegate=delegate, bookings=changed, sequence_of=sequence_of),
+            CALENDAR_TYPE,
+        ),
+    )
+
+
 def _change_subject(*, rows, cause):
     if len(rows) == 1:
         row = rows[0]

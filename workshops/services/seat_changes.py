@@ -18,10 +18,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import connection
-
 from registration.models import Delegate
-from workshops.models import CalendarEntry, Session
+from workshops.models import Session
+from workshops.services.calendar import raise_sequences
 from workshops.services.notifications import (
     send_booking_confirmation,
     send_cancellation,
@@ -172,7 +171,7 @@ def announce(changes):
         if delegate is None:
             continue  # deleted in this transaction
         rounds = changed[delegate_id]
-        sequence_of = _raise_sequences(delegate=delegate, time_slot_ids=list(rounds))
+        sequence_of = raise_sequences(delegate=delegate, time_slot_ids=list(rounds))
         change = changes.delegates[delegate_id]
         if change.quiet:
             continue
@@ -225,41 +224,4 @@ def _send(*, delegate, change, rows, sequence_of, seats=None):
         updated=[b for b in bookings if b.time_slot_id in gained],
         released=released,
         sequence_of=sequence_of,
-    )
-
-
-def _raise_sequences(*, delegate, time_slot_ids):
-    """Add one to the SEQUENCE of each round (a new round starts at 0); return them by slot id.
-
-    One statement: an insert of each round at 0 that, where the delegate has
-    an entry for the round already, adds one to it instead (an upsert, which
-    PostgreSQL and SQLite spell alike). Only the rounds in `time_slot_ids` are
-    returned: the emails about a change carry only the rounds it changed.
-    """
-    table = CalendarEntry._meta.db_table
-    quote = connection.ops.quote_name
-    delegate_id, time_slot_id, sequence = (
-        quote(CalendarEntry._meta.get_field(name).column)
-        for name in ("delegate", "time_slot", "sequence")
-    )
-    slots = sorted(set(time_slot_ids))
-    if not slots:
-        return {}
-    sql = (
-        f"INSERT INTO {quote(table)} ({delegate_id}, {time_slot_id}, {sequence}) "
-        f"VALUES {', '.join(['(%s, %s, 0)'] * len(slots))} "
-        f"ON CONFLICT ({delegate_id}, {time_slot_id}) "
-        f"DO UPDATE SET {sequence} = {quote(table)}.{sequence} + 1"
-    )
-    params = [value for slot in slots for value in (delegate.pk, slot)]
-    returning = connection.features.can_return_rows_from_bulk_insert
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {time_slot_id}, {sequence}" if returning else sql, params)
-        if returning:
-            return dict(cursor.fetchall())
-    # An SQLite older than 3.35 has no RETURNING.
-    return dict(
-        CalendarEntry.objects.filter(delegate=delegate, time_slot_id__in=slots).values_list(
-            "time_slot_id", "sequence"
-        )
     )

@@ -1,0 +1,41 @@
+"""`NAMES`: a collation that sorts people's names as a reader expects, on both databases.
+
+Byte order, the default of SQLite and of a PostgreSQL created with the C locale,
+puts "de Souza" after "Young" and "Çelik" after "Zhang", so a sign-in sheet hides
+them at its end. On PostgreSQL the collation is ICU's root locale, created by
+`registration/migrations/0024_name_collation.py`. On SQLite it is a Python
+function registered on every new connection (below): letters without their
+accents and case first, then the exact text, so the order is total.
+"""
+
+import unicodedata
+from functools import lru_cache
+
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+NAMES = "socex_names"
+
+# Letters that are not a base letter plus an accent in Unicode, spelled as readers file them.
+_SPELLED = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                          "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+                          "þ": "th", "Þ": "TH", "ı": "i"})  # fmt: skip
+
+
+@lru_cache(maxsize=65_536)
+def name_key(text):
+    """What `NAMES` compares: the text without accents, case-folded, then the text itself."""
+    letters = unicodedata.normalize("NFKD", text.translate(_SPELLED))
+    plain = "".join(c for c in letters if not unicodedata.combining(c)).casefold()
+    return plain, text
+
+
+def _compare(a, b):
+    a, b = name_key(a), name_key(b)
+    return (a > b) - (a < b)
+
+
+@receiver(connection_created)
+def register_sqlite_collation(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(NAMES, _compare)

@@ -1,0 +1,175 @@
+"""An organiser moving a round's times or a session's room: booked delegates are told."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+from icalendar import Calendar
+
+from outbox.models import OutgoingEmail
+from tests.factories import DelegateFactory, RoomFactory
+from tests.jobs import run_queued_jobs
+from workshops.services.booking import book_sessions
+
+A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
+B_SET = [(0, 1), (1, 5), (2, 3), (3, 7)]
+SUBJECT = "Strategic SOCEX 2019: new times or rooms for your workshops"
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(User.objects.create_superuser("organiser", "", "a-long-test-password"))
+    return client
+
+
+@pytest.fixture
+def people(programme):
+    s = programme["sessions"]
+    found = {}
+    for name, keys in [("ada", A_SET), ("bo", B_SET)]:
+        found[name] = DelegateFactory(event=programme["event"], first_name=name.title())
+        book_sessions(delegate=found[name], sessions=[s[k] for k in keys])
+    OutgoingEmail.objects.all().delete()
+    return found
+
+
+def news_to(delegate):
+    return list(OutgoingEmail.objects.filter(to=delegate.email, subject=SUBJECT))
+
+
+def diary_entries(email):
+    calendar = Calendar.from_ical(email.attachment_content)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    return {
+        str(e["SUMMARY"]): (e["DTSTART"].dt, str(e["LOCATION"]), int(e["SEQUENCE"]))
+        for e in calendar.walk("VEVENT")
+    }
+
+
+def post_time_slot(client, slot, *, starts_at, ends_at):
+    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    return client.post(
+        f"/admin/workshops/timeslot/{slot.pk}/change/",
+        {
+            "event": slot.event_id,
+            "name": slot.name,
+            "starts_at_0": f"{local_start:%Y-%m-%d}",
+            "starts_at_1": f"{local_start:%H:%M:%S}",
+            "ends_at_0": f"{local_end:%Y-%m-%d}",
+            "ends_at_1": f"{local_end:%H:%M:%S}",
+        },
+        follow=True,
+    )
+
+
+def post_session_room(client, session, room):
+    return client.post(
+        f"/admin/workshops/session/{session.pk}/change/",
+        {
+            "workshop": session.workshop_id,
+            "time_slot": session.time_slot_id,
+            "room": room.pk,
+            "capacity": session.capacity,
+            "bookings-TOTAL_FORMS": 0,
+            "bookings-INITIAL_FORMS": 0,
+            "waitlist-TOTAL_FORMS": 0,
+            "waitlist-INITIAL_FORMS": 0,
+        },
+        follow=True,
+    )
+
+
+def test_new_times_for_a_round_email_everyone_booked_in_it_with_a_moved_diary_entry(
+    admin_client, programme, people
+):
+    slot = programme["slots"][1]
+    later = slot.starts_at + timedelta(minutes=30), slot.ends_at + timedelta(minutes=30)
+    response = post_time_slot(admin_client, slot, starts_at=later[0], ends_at=later[1])
+    assert "2 delegates booked there will be emailed the new times" in response.content.decode()
+    assert OutgoingEmail.objects.count() == 0  # the worker writes them, after the commit
+
+    run_queued_jobs()
+    for name, workshop in [("ada", "Workshop 5"), ("bo", "Workshop 6")]:
+        (email,) = news_to(people[name])
+        start, _, sequence = diary_entries(email)[workshop]
+        assert (start, sequence) == (later[0], 1)  # the booking's entry was SEQUENCE 0
+        assert f"{timezone.localtime(later[0]):%H:%M}" in email.body_text
+        assert "Your seats have not changed" in email.body_text
+
+
+def test_a_new_room_for_one_session_emails_only_the_people_booked_on_it(
+    admin_client, programme, people
+):
+    session = programme["sessions"][(0, 0)]
+    room = RoomFactory(name="Churchill Suite", capacity=40)
+    response = post_session_room(admin_client, session, room)
+    assert "1 delegate booked there will be emailed the new room" in response.content.decode()
+
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    _, location, sequence = diary_entries(email)["Workshop 1"]
+    assert (location.startswith("Churchill Suite, "), sequence) == (True, 1)
+    assert "Churchill Suite" in email.body_html
+    assert news_to(people["bo"]) == []
+
+
+def test_saving_without_moving_anything_tells_nobody(admin_client, programme, people):
+    slot = programme["slots"][1]
+    response = post_time_slot(admin_client, slot, starts_at=slot.starts_at, ends_at=slot.ends_at)
+    assert response.status_code == 200
+    assert "will be emailed" not in response.content.decode()
+    run_queued_jobs()
+    assert OutgoingEmail.objects.count() == 0
+
+
+def test_a_seat_changed_before_the_worker_runs_is_told_as_it_is_now(
+    admin_client, programme, people
+):
+    s = programme["sessions"]
+    slot = programme["slots"][0]
+    post_time_slot(
+        admin_client,
+        slot,
+        starts_at=slot.starts_at - timedelta(minutes=15),
+        ends_at=slot.ends_at,
+    )
+    # Bo swaps round one's workshop before the worker gets to the job.
+    book_sessions(delegate=people["bo"], sessions=[s[k] for k in [(0, 2), *B_SET[1:]]])
+    run_queued_jobs()
+    (email,) = news_to(people["bo"])
+    assert "Workshop 3" in diary_entries(email)
+    assert "Workshop 2" not in diary_entries(email)
+
+
+def test_a_new_room_set_on_the_workshop_page_tells_the_people_in_that_session(
+    admin_client, programme, people
+):
+    workshop = programme["workshops"][0]  # Ada holds it in round one; nobody in round four
+    sessions = list(workshop.sessions.order_by("time_slot__starts_at"))
+    room = RoomFactory(name="Wellington Room", capacity=40)
+    data = {
+        "event": workshop.event_id,
+        "title": workshop.title,
+        "summary": workshop.summary,
+        "facilitator": "",
+        "sessions-TOTAL_FORMS": str(len(sessions)),
+        "sessions-INITIAL_FORMS": str(len(sessions)),
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+    }
+    for n, session in enumerate(sessions):
+        data |= {
+            f"sessions-{n}-id": session.pk,
+            f"sessions-{n}-workshop": workshop.pk,
+            f"sessions-{n}-time_slot": session.time_slot_id,
+            f"sessions-{n}-room": room.pk if n == 0 else session.room_id,
+            f"sessions-{n}-capacity": session.capacity,
+        }
+    response = admin_client.post(
+        f"/admin/workshops/workshop/{workshop.pk}/change/", data, follow=True
+    )
+    assert "1 delegate booked there will be emailed the new rooms" in response.content.decode()
+    run_queued_jobs()
+    assert len(news_to(people["ada"])) == 1
+    assert news_to(people["bo"]) == []
