@@ -20,8 +20,6 @@ parameters, so a value Django would have turned into something else
 (`icontains`, `in`, `None`, a date) cannot slip through.
 """
 
-import weakref
-
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models.query import get_related_populators
@@ -52,7 +50,6 @@ class PreparedQuery:
         self.build = build
         self.types = types
         self.stand_ins = {name: _stand_in(i, kind) for i, (name, kind) in enumerate(types.items())}
-        self._prepared = weakref.WeakKeyDictionary()
 
     def __call__(self, **values):
         if values.keys() != self.types.keys():
@@ -64,12 +61,15 @@ class PreparedQuery:
                 )
         using = router.db_for_read(self.model)
         connection = connections[using]
-        prepared = self._prepared.get(connection)
+        # Kept on the connection (one per thread), and gone with it: the compiled query
+        # refers to its connection, so a cache of its own would keep every thread's alive.
+        kept = connection.__dict__.setdefault("socex_prepared_queries", {})
+        prepared = kept.get(self)
         if prepared is None:
             queryset = self.build(**self.stand_ins)
             if queryset.model is not self.model or queryset.db != using:
                 raise ImproperlyConfigured("the queryset built is not of the model's database")
-            prepared = self._prepared[connection] = _Prepared(queryset, using, self.stand_ins)
+            prepared = kept[self] = _Prepared(queryset, using, self.stand_ins)
         return prepared.run(values)
 
 

@@ -1,8 +1,12 @@
 """Prepared queries: the queryset's SQL kept, its rows and objects as fresh as the queryset's."""
 
+import gc
+import threading
+import weakref
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from registration.models import Delegate
@@ -103,3 +107,21 @@ def test_a_value_of_another_kind_is_refused(db):
         PreparedQuery(
             Delegate, lambda when: Delegate.objects.filter(email_confirmed_at=when), when=float
         )
+
+
+def test_what_is_prepared_goes_with_its_connection(db):
+    prepared = PreparedQuery(
+        Delegate, lambda delegate: Delegate.objects.filter(pk=delegate), delegate=int
+    )
+    used = []
+
+    def in_another_thread():
+        assert prepared(delegate=1) == []
+        used.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert used and used[0]() is None  # the thread's connection, and its prepared SQL, are gone
