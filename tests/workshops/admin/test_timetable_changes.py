@@ -173,3 +173,27 @@ def test_a_new_room_set_on_the_workshop_page_tells_the_people_in_that_session(
     run_queued_jobs()
     assert len(news_to(people["ada"])) == 1
     assert news_to(people["bo"]) == []
+
+
+def test_a_booked_session_keeps_its_round_rather_than_leave_its_seats_behind(
+    admin_client, programme, people
+):
+    session = programme["sessions"][(0, 0)]  # Ada's round-one seat
+    later_round = programme["slots"][1]  # Ada already holds Workshop 5 there
+    data = {
+        "workshop": session.workshop_id,
+        "time_slot": later_round.pk,
+        "room": RoomFactory(name="Churchill Suite", capacity=40).pk,
+        "capacity": session.capacity,
+        "bookings-TOTAL_FORMS": 0,
+        "bookings-INITIAL_FORMS": 0,
+        "waitlist-TOTAL_FORMS": 0,
+        "waitlist-INITIAL_FORMS": 0,
+    }
+    response = admin_client.post(f"/admin/workshops/session/{session.pk}/change/", data)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "it keeps its time slot and workshop" in response.content.decode()
+    session.refresh_from_db()
+    assert session.time_slot == programme["slots"][0]
+    seats = people["ada"].bookings.select_related("session")
+    assert all(seat.time_slot_id == seat.session.time_slot_id for seat in seats)
