@@ -197,3 +197,24 @@ def test_a_booked_session_keeps_its_round_rather_than_leave_its_seats_behind(
     assert session.time_slot == programme["slots"][0]
     seats = people["ada"].bookings.select_related("session")
     assert all(seat.time_slot_id == seat.session.time_slot_id for seat in seats)
+
+
+def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypatch):
+    # A delegate changing seats waits on their calendar row until the job's transaction
+    # commits: delegates already told must not wait for everyone else to be told.
+    from workshops.services import timetable_changes
+
+    monkeypatch.setattr(timetable_changes, "CHUNK", 1, raising=False)
+    told = []
+
+    def send_or_fail(*, delegate, **kwargs):
+        if told:
+            raise RuntimeError("the worker dies part way")
+        told.append(delegate)
+        return send(delegate=delegate, **kwargs)
+
+    send = timetable_changes.send_timetable_change
+    monkeypatch.setattr(timetable_changes, "send_timetable_change", send_or_fail)
+    with pytest.raises(RuntimeError):
+        timetable_changes.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
+    assert [e.to for e in OutgoingEmail.objects.filter(subject=SUBJECT)] == [told[0].email]
