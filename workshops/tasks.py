@@ -15,7 +15,7 @@ from workshops.services.certificates import send_certificates
 from workshops.services.checkin import seat_standby_everywhere
 from workshops.services.facilitator import send_facilitator_link_if_known
 from workshops.services.feedback import send_survey_reminders, send_surveys
-from workshops.services.timetable_changes import send_timetable_news
+from workshops.services.notifications import send_timetable_news
 
 
 @every(timedelta(minutes=2))

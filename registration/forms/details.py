@@ -2,12 +2,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 
+from registration.forms.kept_layout import KeptLayout
 from registration.forms.registration import RegistrationForm, check_needs_consent
 from registration.models import Delegate
 from registration.signals import ask_day_two_places_left
 
 
-class DetailsForm(forms.ModelForm):
+class DetailsForm(KeptLayout, forms.ModelForm):
     """A delegate's own details that they may change after registering.
 
     Name, address and agency are who holds the place, so they are not here: a

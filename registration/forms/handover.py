@@ -2,11 +2,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 
+from registration.forms.kept_layout import KeptLayout
 from registration.forms.registration import RegistrationForm, check_needs_consent
 from registration.models import Delegate, Handover
 
 
-class OfferHandoverForm(forms.ModelForm):
+class OfferHandoverForm(KeptLayout, forms.ModelForm):
     """The colleague a delegate hands their place to: who they are, and their work address."""
 
     class Meta:
@@ -28,7 +29,7 @@ class OfferHandoverForm(forms.ModelForm):
         )
 
 
-class AcceptHandoverForm(forms.ModelForm):
+class AcceptHandoverForm(KeptLayout, forms.ModelForm):
     """What the colleague adds when taking the place: badge, needs, and the privacy notice."""
 
     needs_consent = RegistrationForm.base_fields["needs_consent"]

@@ -15,8 +15,9 @@ this order, and for rows of one kind in ascending id (`lock_rows` sorts the
 ids itself, for every caller, like pretix's `lock_objects`):
 
 1. the event (`lock_event`): publishing a ballot allocation;
-2. the event's own records: an allocation run (`lock_allocation_run`), an
-   announcement (`lock_announcement`);
+2. the event's own records: an allocation run (`lock_allocation_run`), a
+   facilitator sending an email (`lock_facilitator`), then an announcement
+   (`lock_announcement`);
 3. the agency (`lock_agency`): its place limit, while registering;
 4. the invitation (`lock_invitation`): its uses, while registering;
 5. delegates (`lock_delegate`, `lock_delegates`): whoever's seats, ranking,
@@ -112,6 +113,7 @@ from registration.models import Agency, Delegate, Event, Invitation
 LOCK_ORDER = (
     "registration.event",
     "workshops.allocationrun",
+    "workshops.facilitator",
     "workshops.announcement",
     "registration.agency",
     "registration.invitation",

@@ -125,6 +125,27 @@ def test_choose_confirm_manage_pages_have_no_axe_violations(page):
     assert_clean(reports)
 
 
+def test_details_and_hand_over_pages_have_no_axe_violations(page):
+    """Both forms come from kept layouts (registration.forms.kept_layout) when blank."""
+    reports = []
+    register(page)
+    for _ in range(2):  # the first from crispy-forms, the second from the kept layout
+        page.goto("/booking/details/")
+        reports.append(axe_violations(page, "details"))
+    page.locator("#id_attends_day_one").uncheck()
+    page.locator("#id_attends_day_two").uncheck()
+    page.get_by_role("button", name="Save my details").click()
+    page.locator("[data-error-summary]").wait_for()
+    reports.append(axe_violations(page, "details, errors: no day"))
+    for _ in range(2):
+        page.goto("/booking/hand-over/")
+        reports.append(axe_violations(page, "hand over"))
+    page.get_by_role("button", name="Offer my place").click()
+    page.locator("[data-error-summary]").wait_for()
+    reports.append(axe_violations(page, "hand over, errors: nothing filled in"))
+    assert_clean(reports)
+
+
 def test_erased_page_has_no_axe_violations(page):
     register(page)
     page.goto("/booking/erase/")

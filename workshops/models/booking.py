@@ -19,6 +19,13 @@ class BookingQuerySet(models.QuerySet):
             "time_slot__starts_at"
         )
 
+    def in_rounds_or_sessions(self, *, time_slot_ids=(), session_ids=()):
+        """Seats in any of these time slots or sessions (ids)."""
+        return self.filter(
+            models.Q(time_slot_id__in=list(time_slot_ids))
+            | models.Q(session_id__in=list(session_ids))
+        )
+
 
 class Booking(models.Model):
     """A delegate's seat in a session.

@@ -31,10 +31,13 @@ from workshops.services.announcement import (
     render_announcement,
     send_announcement,
 )
+from workshops.services.locking import lock_facilitator
 
 LINK_TEMPLATE = "email/facilitator_link"
 # What a facilitator may email: everyone booked on their session, or those checked in there.
 EMAIL_AUDIENCES = (Announcement.Audience.ATTENDED, Announcement.Audience.SESSION)
+# The same email to the same people again within this long is a second click, not a reminder.
+SAME_EMAIL_WINDOW = timedelta(minutes=10)
 
 
 class FacilitatorError(UserFacingError):
@@ -226,11 +229,33 @@ def send_facilitator_email(*, facilitator, session, audience, subject, body, now
     Side effects: inserts an `Announcement` (with the facilitator, visible to
     organisers under Announcements), one queued email and one
     `AnnouncementRecipient` per recipient. Raises `FacilitatorError` (and sends
-    nothing) for a session not theirs, or when nobody would receive it.
+    nothing) for a session not theirs, when nobody would receive it, or when
+    they sent the same email to the same people in the last
+    `SAME_EMAIL_WINDOW` (a second click, a second tab): their lock serialises
+    their sends, so the second sees the first.
     """
     announcement = draft_email(
         facilitator=facilitator, session=session, audience=audience, subject=subject, body=body
     )
+    now = now or timezone.now()
+    lock_facilitator(facilitator.pk)
+    same = (
+        Announcement.objects.filter(
+            facilitator=facilitator,
+            session=announcement.session,
+            audience=announcement.audience,
+            subject=announcement.subject,
+            body=announcement.body,
+            sent_at__gte=now - SAME_EMAIL_WINDOW,
+        )
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    if same is not None:
+        raise FacilitatorError(
+            f"You sent this same email at {timezone.localtime(same):%H:%M}: it was not sent again."
+        )
     announcement.save()
     try:
         recipients = send_announcement(announcement=announcement, actor=None, now=now)

@@ -9,7 +9,14 @@ from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
 
 from registration.services.locking import joined, lock_row, lock_rows
-from workshops.models import AllocationRun, Announcement, Booking, Session, WaitlistEntry
+from workshops.models import (
+    AllocationRun,
+    Announcement,
+    Booking,
+    Facilitator,
+    Session,
+    WaitlistEntry,
+)
 
 
 def lock_allocation_run(pk):
@@ -20,6 +27,11 @@ def lock_allocation_run(pk):
 def lock_announcement(pk, *, related=()):
     """Lock and return the announcement (level 2), with `related` joined in but not locked."""
     return lock_row(joined(Announcement, related), pk)
+
+
+def lock_facilitator(pk):
+    """Lock and return the facilitator (level 2, before any announcement they send)."""
+    return lock_row(Facilitator.objects.all(), pk)
 
 
 def lock_sessions(pks):

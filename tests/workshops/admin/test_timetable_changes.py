@@ -10,6 +10,7 @@ from icalendar import Calendar
 from outbox.models import OutgoingEmail
 from tests.factories import DelegateFactory, RoomFactory
 from tests.jobs import run_queued_jobs
+from workshops.services import notifications
 from workshops.services.booking import book_sessions
 
 A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
@@ -202,9 +203,7 @@ def test_a_booked_session_keeps_its_round_rather_than_leave_its_seats_behind(
 def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypatch):
     # A delegate changing seats waits on their calendar row until the job's transaction
     # commits: delegates already told must not wait for everyone else to be told.
-    from workshops.services import timetable_changes
-
-    monkeypatch.setattr(timetable_changes, "CHUNK", 1, raising=False)
+    monkeypatch.setattr(notifications, "TIMETABLE_NEWS_CHUNK", 1, raising=False)
     told = []
 
     def send_or_fail(*, delegate, **kwargs):
@@ -213,8 +212,8 @@ def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypat
         told.append(delegate)
         return send(delegate=delegate, **kwargs)
 
-    send = timetable_changes.send_timetable_change
-    monkeypatch.setattr(timetable_changes, "send_timetable_change", send_or_fail)
+    send = notifications.send_timetable_change
+    monkeypatch.setattr(notifications, "send_timetable_change", send_or_fail)
     with pytest.raises(RuntimeError):
-        timetable_changes.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
+        notifications.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
     assert [e.to for e in OutgoingEmail.objects.filter(subject=SUBJECT)] == [told[0].email]

@@ -18,6 +18,7 @@ from workshops.services.booking import book_sessions
 from workshops.services.checkin import record_scan
 from workshops.services.doors import Door, DoorStaff
 from workshops.services.facilitator import (
+    SAME_EMAIL_WINDOW,
     FacilitatorError,
     facilitator_session,
     facilitator_sessions,
@@ -280,3 +281,17 @@ def test_email_subject_on_two_lines_is_refused(facilitator, own, attendance):
             body="Hello",
         )
     assert OutgoingEmail.objects.count() == 0
+
+
+def test_the_same_email_sent_again_soon_is_refused_in_words(facilitator, own, attendance):
+    send = dict(facilitator=facilitator, session=own, audience="session", subject="Hi", body="Hi")
+    send_facilitator_email(**send)
+    with pytest.raises(FacilitatorError, match=r"You sent this same email at .*not sent again"):
+        send_facilitator_email(**send)
+    assert Announcement.objects.count() == 1
+    assert OutgoingEmail.objects.count() == 2  # one to each of the two booked, once
+    # A different email, or the same one well after, is a new message.
+    send_facilitator_email(**{**send, "body": "Room changed"})
+    later = timezone.now() + SAME_EMAIL_WINDOW + datetime.timedelta(minutes=1)
+    send_facilitator_email(**send, now=later)
+    assert Announcement.objects.count() == 3

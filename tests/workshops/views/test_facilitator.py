@@ -412,11 +412,22 @@ def test_emails_are_rate_limited_per_facilitator(signed_in, sessions, arrived, s
     cache.clear()
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "facilitator_email": (2, 3600)}
     codes = [
-        signed_in.post(email_url(sessions["own"]), {**MESSAGE, "send": "1"}).status_code
-        for _ in range(3)
+        signed_in.post(
+            email_url(sessions["own"]), {**MESSAGE, "subject": f"Note {n}", "send": "1"}
+        ).status_code
+        for n in range(3)
     ]
     assert codes == [302, 302, 429]
     assert OutgoingEmail.objects.count() == 2
+
+
+def test_sending_the_same_email_twice_sends_it_once_and_says_so(signed_in, sessions, arrived):
+    first = signed_in.post(email_url(sessions["own"]), {**MESSAGE, "send": "1"})
+    again = signed_in.post(email_url(sessions["own"]), {**MESSAGE, "send": "1"})
+    assert first.status_code == 302
+    assert again.status_code == 200
+    assert "it was not sent again" in again.content.decode()
+    assert OutgoingEmail.objects.count() == 1
 
 
 def test_search_at_their_door_lists_their_session_only(signed_in, sessions, people):
