@@ -10,6 +10,7 @@ from icalendar import Calendar
 from outbox.models import OutgoingEmail
 from tests.factories import DelegateFactory, RoomFactory
 from tests.jobs import run_queued_jobs
+from workshops.services import notifications
 from workshops.services.booking import book_sessions
 
 A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
@@ -173,3 +174,46 @@ def test_a_new_room_set_on_the_workshop_page_tells_the_people_in_that_session(
     run_queued_jobs()
     assert len(news_to(people["ada"])) == 1
     assert news_to(people["bo"]) == []
+
+
+def test_a_booked_session_keeps_its_round_rather_than_leave_its_seats_behind(
+    admin_client, programme, people
+):
+    session = programme["sessions"][(0, 0)]  # Ada's round-one seat
+    later_round = programme["slots"][1]  # Ada already holds Workshop 5 there
+    data = {
+        "workshop": session.workshop_id,
+        "time_slot": later_round.pk,
+        "room": RoomFactory(name="Churchill Suite", capacity=40).pk,
+        "capacity": session.capacity,
+        "bookings-TOTAL_FORMS": 0,
+        "bookings-INITIAL_FORMS": 0,
+        "waitlist-TOTAL_FORMS": 0,
+        "waitlist-INITIAL_FORMS": 0,
+    }
+    response = admin_client.post(f"/admin/workshops/session/{session.pk}/change/", data)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "it keeps its time slot and workshop" in response.content.decode()
+    session.refresh_from_db()
+    assert session.time_slot == programme["slots"][0]
+    seats = people["ada"].bookings.select_related("session")
+    assert all(seat.time_slot_id == seat.session.time_slot_id for seat in seats)
+
+
+def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypatch):
+    # A delegate changing seats waits on their calendar row until the job's transaction
+    # commits: delegates already told must not wait for everyone else to be told.
+    monkeypatch.setattr(notifications, "TIMETABLE_NEWS_CHUNK", 1, raising=False)
+    told = []
+
+    def send_or_fail(*, delegate, **kwargs):
+        if told:
+            raise RuntimeError("the worker dies part way")
+        told.append(delegate)
+        return send(delegate=delegate, **kwargs)
+
+    send = notifications.send_timetable_change
+    monkeypatch.setattr(notifications, "send_timetable_change", send_or_fail)
+    with pytest.raises(RuntimeError):
+        notifications.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
+    assert [e.to for e in OutgoingEmail.objects.filter(subject=SUBJECT)] == [told[0].email]

@@ -2,8 +2,10 @@
 
 from registration.models import Delegate
 from socex.collation import name_key
+from tests.attending import booked_delegate
 from tests.factories import DelegateFactory
-from workshops.exports.rows import attendee_rows
+from workshops.exports.rows import attendee_rows, roster_rows
+from workshops.models import Room, Session
 
 SURNAMES = ["Young", "de Souza", "Zhang", "Çelik", "Obi", "Ødegaard", "Davies", "O'Brien"]
 READERS_ORDER = ["Çelik", "Davies", "de Souza", "O'Brien", "Obi", "Ødegaard", "Young", "Zhang"]
@@ -21,6 +23,15 @@ def test_first_names_break_ties_the_same_way(event):
         DelegateFactory(event=event, last_name="Shah", first_name=first)
     rows = attendee_rows(Delegate.objects.filter(event=event))
     assert [row["first_name"] for row in rows] == ["Ada", "émile", "Zoë"]
+
+
+def test_rosters_and_sign_in_sheets_file_names_the_same_way(programme, four_sessions):
+    Room.objects.update(capacity=len(SURNAMES))
+    Session.objects.update(capacity=len(SURNAMES))
+    for surname in SURNAMES:
+        booked_delegate(programme["event"], four_sessions, last_name=surname)
+    rows = roster_rows(Session.objects.filter(pk=four_sessions[0].pk))
+    assert [row["last_name"] for row in rows] == READERS_ORDER
 
 
 def test_the_sqlite_key_ignores_accents_and_case_but_orders_every_name():
