@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
 from outbox.models import OutgoingEmail
@@ -16,6 +17,11 @@ from workshops.services.booking import book_sessions
 A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
 B_SET = [(0, 1), (1, 5), (2, 3), (3, 7)]
 SUBJECT = "Strategic SOCEX 2019: new times or rooms for your workshops"
+
+
+@pytest.fixture(autouse=True)
+def no_delay(settings):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 0
 
 
 @pytest.fixture
@@ -217,3 +223,25 @@ def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypat
     with pytest.raises(RuntimeError):
         notifications.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
     assert [e.to for e in OutgoingEmail.objects.filter(subject=SUBJECT)] == [told[0].email]
+
+
+def test_a_change_put_back_before_the_delay_is_told_once_as_it_ends(
+    admin_client, programme, people, settings
+):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    slot = programme["slots"][1]
+    start, end = slot.starts_at, slot.ends_at
+    typo = post_time_slot(
+        admin_client, slot, starts_at=start + timedelta(hours=10), ends_at=end + timedelta(hours=10)
+    )
+    assert "emailed the new times in 2 minutes" in typo.content.decode()
+    post_time_slot(admin_client, slot, starts_at=start + timedelta(minutes=5), ends_at=end)
+    ran = [job.task_path for job in run_queued_jobs()]
+    assert not [path for path in ran if path.endswith("email_timetable_news")]  # not due yet
+    assert DBTaskResult.objects.filter(task_path__endswith="email_timetable_news").count() == 1
+
+    DBTaskResult.objects.update(run_after=timezone.now())  # two minutes on
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    start_now, _, _ = diary_entries(email)["Workshop 5"]
+    assert start_now == start + timedelta(minutes=5)
