@@ -3,7 +3,7 @@
 from registration.models import Delegate
 from socex.collation import name_key
 from tests.attending import booked_delegate
-from tests.factories import DelegateFactory
+from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.exports.rows import attendee_rows, roster_rows
 from workshops.models import Room, Session
 
@@ -39,3 +39,14 @@ def test_the_sqlite_key_ignores_accents_and_case_but_orders_every_name():
     assert name_key("Ødegaard")[0] == "odegaard"
     # Names equal but for accents or case still compare unequal, so the order is total.
     assert name_key("Celik") != name_key("Çelik")
+
+
+def test_the_admin_delegate_list_files_names_the_same_way(client, event):
+    for surname in SURNAMES:
+        DelegateFactory(event=event, last_name=surname, first_name="Sam")
+    client.force_login(AdminUserFactory(is_superuser=True))
+    for query in ["", "?o=1", "?o=-1"]:
+        page = client.get("/admin/registration/delegate/" + query)
+        listed = [d.last_name for d in page.context["cl"].result_list]
+        expected = READERS_ORDER[::-1] if query == "?o=-1" else READERS_ORDER
+        assert listed == expected, query
