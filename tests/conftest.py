@@ -15,6 +15,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.mail_backends import CountingBackend
+from tests.seat_tally import can_check, tally_errors
 from workshops.services.booking import book_sessions
 
 # No per-example time limit: CI and a busy laptop run property tests at any speed, and a
@@ -34,6 +35,27 @@ def mail_server_not_failed_lately(monkeypatch):
     """Each test starts with no memory of a mail server failing (a process-wide note that
     makes sending jobs wait for the periodic retry)."""
     monkeypatch.setattr("outbox.sending._server_failed_at", None)
+
+
+DATABASE_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
+
+
+@pytest.fixture(autouse=True)
+def seat_tally_stays_exact(request):
+    """After every test that writes to the database, each delegate's `SeatTally` row still
+    says what their bookings and registration say, whatever wrote them (the triggers of
+    migration workshops 0021 keep it)."""
+    uses_database = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in DATABASE_FIXTURES
+    )
+    if not uses_database:
+        yield
+        return
+    # Set up the database before this fixture, so it is still there when this one checks.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    if can_check():
+        assert tally_errors() == []
 
 
 @pytest.fixture

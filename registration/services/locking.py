@@ -86,11 +86,18 @@ by itself keep to this too:
   and stored emails are also written by requests that take no lock of the
   order at all, so they can hold up nobody's order.
 
+The workshops app's seat tally (one row per delegate, written by database
+triggers whenever that delegate's seats or row are written) is written only by
+the holder of that delegate's lock too: an admin delete of sessions, workshops
+or time slots, which cascades to seats, first locks the delegates seated there.
+
 Outside the argument: an organiser editing waiting-list entries in the admin
 (promotions skip those entries rather than wait) and admin deletes of
 sessions, workshops, time slots or events, which cascade to seats without
-locks. If such a delete ever closed a cycle, PostgreSQL would abort one of the
-transactions; nothing would be overbooked.
+history (someone booking into such a session in the instant between the
+delete locking its seated delegates and deleting is not locked). If such a
+delete ever closed a cycle, PostgreSQL would abort one of the transactions;
+nothing would be overbooked.
 
 Why no overbooking
 ------------------

@@ -1,7 +1,9 @@
 """The programme in the admin: rooms, time slots, workshops and sessions with their rosters."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.validators import MinValueValidator
+from django.db import transaction
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -16,7 +18,7 @@ from workshops.models import Booking, Room, Session, TimeSlot, Workshop
 from workshops.services.booking import serve_after_capacity_change
 from workshops.services.checkin import seat_standby
 from workshops.services.doors import Door, DoorStaff
-from workshops.services.locking import lock_sessions
+from workshops.services.locking import lock_seated_delegates, lock_sessions
 from workshops.services.standby import day_of
 from workshops.services.timetable_changes import queue_timetable_news
 
@@ -27,14 +29,21 @@ def tell_booked(model_admin, request, count, what):
         model_admin.message_user(
             request,
             ngettext(
-                "%(count)d delegate booked there will be emailed the new %(what)s, "
-                "with a calendar file that moves their diary entry.",
-                "%(count)d delegates booked there will be emailed the new %(what)s, "
-                "with a calendar file that moves their diary entries.",
+                "%(count)d delegate booked there will be emailed the new %(what)s in "
+                "%(minutes)s, with a calendar file that moves their diary entry. Saving "
+                "again before then sends one email, as things are then.",
+                "%(count)d delegates booked there will be emailed the new %(what)s in "
+                "%(minutes)s, with a calendar file that moves their diary entries. Saving "
+                "again before then sends one email each, as things are then.",
                 count,
             )
-            % {"count": count, "what": what},
+            % {"count": count, "what": what, "minutes": _delay()},
         )
+
+
+def _delay():
+    minutes = max(round(settings.TIMETABLE_NEWS_DELAY_SECONDS / 60), 1)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 class CapacityAtLeastOne:
@@ -51,6 +60,26 @@ class CapacityAtLeastOne:
         return field
 
 
+class LocksSeatedDelegates:
+    """Deleting locks the delegates seated in the sessions deleted, before the cascade.
+
+    The seats go with the sessions (as before, past the booking service); each
+    seat deleted moves its delegate's seat tally, which is written only under
+    that delegate's lock (`workshops.services.locking.lock_seated_delegates`).
+    `sessions_of(queryset)` names the sessions a delete of `queryset` takes.
+    """
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            lock_seated_delegates(self.sessions_of(type(obj).objects.filter(pk=obj.pk)))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            lock_seated_delegates(self.sessions_of(queryset))
+            super().delete_queryset(request, queryset)
+
+
 @admin.register(Room)
 class RoomAdmin(CapacityAtLeastOne, ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "capacity", "location"]
@@ -58,9 +87,12 @@ class RoomAdmin(CapacityAtLeastOne, ProtectsFields, admin.ModelAdmin):
 
 
 @admin.register(TimeSlot)
-class TimeSlotAdmin(ProtectsFields, admin.ModelAdmin):
+class TimeSlotAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "starts_at", "ends_at", "event"]
     list_filter = ["event"]
+
+    def sessions_of(self, queryset):
+        return Session.objects.filter(time_slot__in=queryset)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -75,14 +107,22 @@ class SessionInline(CapacityAtLeastOne, ProtectsFields, admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(ProtectsFields, admin.ModelAdmin):
+class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
     list_display = ["title", "facilitator", "event"]
     list_filter = ["event"]
     search_fields = ["title", "facilitator"]
     inlines = [SessionInline]
 
+    def sessions_of(self, queryset):
+        return Session.objects.filter(workshop__in=queryset)
+
     def save_formset(self, request, form, formset, change):
         old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
+        if formset.model is Session and formset.deleted_forms:
+            # Sessions deleted here take their seats with them: their delegates first
+            # (level 5), before the sessions (level 6).
+            doomed = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+            lock_seated_delegates(Session.objects.filter(pk__in=doomed))
         moved = [
             f.instance.pk
             for f in formset.forms
@@ -166,7 +206,13 @@ class FillFilter(admin.SimpleListFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(CapacityAtLeastOne, ProtectsFields, SessionExportActions, admin.ModelAdmin):
+class SessionAdmin(
+    LocksSeatedDelegates,
+    CapacityAtLeastOne,
+    ProtectsFields,
+    SessionExportActions,
+    admin.ModelAdmin,
+):
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", FillFilter, "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
@@ -182,6 +228,9 @@ class SessionAdmin(CapacityAtLeastOne, ProtectsFields, SessionExportActions, adm
         "places_left",
         "email_delegates",
     ]
+
+    def sessions_of(self, queryset):
+        return queryset
 
     def changelist_view(self, request, extra_context=None):
         # Six columns, the filters and the check-in action need the width, as on the

@@ -3,7 +3,7 @@ certificates: a file per family."""
 
 from workshops.models.announcement import Announcement, AnnouncementRecipient
 from workshops.models.ballot import AllocationRun, Preference
-from workshops.models.booking import Booking, BookingChange
+from workshops.models.booking import Booking, BookingChange, SeatTally
 from workshops.models.calendar import CalendarEntry, CalendarFeed
 from workshops.models.certificate import Certificate
 from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, StandbyEntry
@@ -37,6 +37,7 @@ __all__ = [
     "NoShowRelease",
     "Preference",
     "Room",
+    "SeatTally",
     "Session",
     "StandbyEntry",
     "SurveyAnswer",

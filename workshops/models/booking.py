@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from registration.models.delegate import Delegate
+from registration.models.event import Event
 from registration.models.text_limits import text_length_check
 
 # The ballot's models live in their own module; importing them here registers them.
@@ -59,6 +60,45 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.delegate} → {self.session}"
+
+
+class SeatTally(models.Model):
+    """A delegate's seats held, and whether day two keeps a full set for them: read, never written.
+
+    Database triggers (migration 0021) keep one row per delegate: a delegate's
+    insert adds it, a change of their event, status, day two or confirmed
+    address updates `counts`, and every booking inserted, deleted or given to
+    another delegate moves `held`, in the same statement, so the row is exact in
+    every transaction's view, whoever writes (the services, bulk inserts, admin
+    deletes and their cascades, raw SQL). `workshops.services.availability` counts
+    those owed a set, `counts` and fewer than the required seats, from the partial
+    index below: a few index entries, where grouping every booking read them all.
+
+    A workshops table kept by triggers on registration's delegates, so that
+    registration need not know seats exist. SQLite loses triggers when Django
+    rebuilds a table: a later migration that alters `workshops_booking` or
+    `registration_delegate` must create them again
+    (`tests/workshops/migrations/test_seat_tally.py` fails if it does not).
+    """
+
+    delegate = models.OneToOneField(
+        Delegate, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    counts = models.BooleanField(
+        help_text="Active, attending day two and address confirmed: counted for day-two places."
+    )
+    held = models.PositiveIntegerField(help_text="Seats held now, on any day.")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["event", "held"], condition=models.Q(counts=True), name="seattally_counted"
+            )
+        ]
+
+    def __str__(self):
+        return f"seats held by delegate {self.delegate_id}: {self.held}"
 
 
 class BookingChange(models.Model):

@@ -184,6 +184,19 @@ class Session(models.Model):
             and self.workshop.event_id != self.time_slot.event_id
         ):
             raise ValidationError("The workshop and the time slot belong to different events.")
+        if self.pk and (self.bookings.exists() or self.waitlist.exists()):
+            # Seats and waiting-list entries copy the session's round and workshop: moving
+            # it would leave them behind (two seats in one round, none in another).
+            before = Session.objects.filter(pk=self.pk).values("time_slot_id", "workshop_id")
+            if before and before[0] != {
+                "time_slot_id": self.time_slot_id,
+                "workshop_id": self.workshop_id,
+            }:
+                raise ValidationError(
+                    "Delegates are booked on, or waiting for, this session: it keeps its time "
+                    "slot and workshop. Change the time slot's times, or its room, instead, "
+                    "or move its delegates to another session first."
+                )
 
 
 _on_offer_with_held_by = PreparedQuery(

@@ -8,7 +8,7 @@ names the workshops rows it places there (levels 2, 6 and 7).
 from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
 
-from registration.services.locking import joined, lock_row, lock_rows
+from registration.services.locking import joined, lock_delegates, lock_row, lock_rows
 from workshops.models import (
     AllocationRun,
     Announcement,
@@ -37,6 +37,19 @@ def lock_facilitator(pk):
 def lock_sessions(pks):
     """Lock the sessions with these ids (level 6, after delegates), ascending; return them."""
     return lock_rows(Session, pks)
+
+
+def lock_seated_delegates(sessions):
+    """Lock every delegate holding a seat in `sessions` (a queryset; level 5), ascending.
+
+    For an organiser deleting sessions (or the workshop or time slot they belong
+    to): the delete cascades to the seats, and each seat deleted writes its
+    delegate's `SeatTally` row, which everyone else writes only holding that
+    delegate's lock. Taken first, so the cascade waits for nobody's tally and
+    nobody waits for it mid-cascade. Must run inside the deleting transaction.
+    """
+    seated = Booking.objects.filter(session__in=sessions).values_list("delegate_id", flat=True)
+    return lock_delegates(set(seated))
 
 
 def lock_chosen_sessions(*, delegate, pks):

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from registration.models import Delegate
 from tests.factories import DelegateFactory, RoomFactory, SessionFactory, WorkshopFactory
 from tests.jobs import run_queued_jobs
+from tests.seat_tally import tally_errors
 from worker.heartbeat import beat
 from workshops.models import Booking, Session
 from workshops.services.booking import book_sessions
@@ -293,3 +294,77 @@ def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert counting_backend.made == 1
     assert Booking.objects.count() == 0
+
+
+def lock_then_cascade(statements):
+    """Where the delegates are locked and where the seats are deleted, in `statements`."""
+    lock = next(
+        i
+        for i, sql in enumerate(statements)
+        if "FOR NO KEY UPDATE" in sql and 'FROM "registration_delegate"' in sql
+    )
+    cascade = next(
+        i for i, sql in enumerate(statements) if sql.startswith('DELETE FROM "workshops_booking"')
+    )
+    return lock, cascade
+
+
+def test_admin_deleting_a_session_from_its_workshop_locks_the_delegates_seated_first(
+    admin_client, programme, four_sessions
+):
+    event = programme["event"]
+    seated = [DelegateFactory(event=event) for _ in range(2)]
+    for delegate in seated:
+        book_sessions(delegate=delegate, sessions=four_sessions)
+    workshop = four_sessions[0].workshop
+    sessions = list(Session.objects.filter(workshop=workshop))  # form order
+    data = {
+        "event": workshop.event_id,
+        "title": workshop.title,
+        "summary": workshop.summary,
+        "facilitator": "",
+        "sessions-TOTAL_FORMS": str(len(sessions)),
+        "sessions-INITIAL_FORMS": str(len(sessions)),
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+    }
+    for n, session in enumerate(sessions):
+        data |= {
+            f"sessions-{n}-id": session.pk,
+            f"sessions-{n}-workshop": workshop.pk,
+            f"sessions-{n}-time_slot": session.time_slot_id,
+            f"sessions-{n}-room": session.room_id,
+            f"sessions-{n}-capacity": session.capacity,
+        }
+        if session == four_sessions[0]:
+            data[f"sessions-{n}-DELETE"] = "on"
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert not Session.objects.filter(pk=four_sessions[0].pk).exists()
+    assert [d.bookings.count() for d in seated] == [3, 3]
+    assert tally_errors() == []
+    if connection.vendor == "postgresql":  # SQLite has no row locks: its writers queue instead
+        lock, cascade = lock_then_cascade([q["sql"] for q in queries.captured_queries])
+        assert lock < cascade
+
+
+def test_admin_deleting_a_session_locks_the_delegates_seated_first(
+    admin_client, programme, four_sessions
+):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=four_sessions)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(
+            f"/admin/workshops/session/{four_sessions[1].pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert delegate.bookings.count() == 3
+    assert tally_errors() == []
+    if connection.vendor == "postgresql":
+        lock, cascade = lock_then_cascade([q["sql"] for q in queries.captured_queries])
+        assert lock < cascade
