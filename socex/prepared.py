@@ -69,7 +69,16 @@ class PreparedQuery:
             queryset = self.build(**self.stand_ins)
             if queryset.model is not self.model or queryset.db != using:
                 raise ImproperlyConfigured("the queryset built is not of the model's database")
-            prepared = kept[self] = _Prepared(queryset, using, self.stand_ins)
+            prepared = _Prepared(queryset, using, self.stand_ins)
+            # Built again a moment later, it must come out the same: a `now` (or anything
+            # else worked out while building) would otherwise stay as it was at the first call.
+            sql, params = self.build(**self.stand_ins).query.get_compiler(using=using).as_sql()
+            if (sql, list(params)) != (prepared.sql, prepared.params):
+                raise ImproperlyConfigured(
+                    "a prepared query must not depend on when it is built (a time or date "
+                    "worked out then would be kept): pass it as a value, or do not prepare it"
+                )
+            kept[self] = prepared
         return prepared.run(values)
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from registration.models import Delegate
 from socex.prepared import PreparedQuery
@@ -107,6 +108,18 @@ def test_a_value_of_another_kind_is_refused(db):
         PreparedQuery(
             Delegate, lambda when: Delegate.objects.filter(email_confirmed_at=when), when=float
         )
+
+
+def test_a_time_worked_out_while_preparing_is_refused_not_frozen(db):
+    prepared = PreparedQuery(
+        Delegate,
+        lambda delegate: Delegate.objects.filter(
+            pk=delegate, privacy_accepted_at__lte=timezone.now()
+        ),
+        delegate=int,
+    )
+    with pytest.raises(ImproperlyConfigured, match="must not depend on when it is built"):
+        prepared(delegate=1)
 
 
 def test_what_is_prepared_goes_with_its_connection(db):
