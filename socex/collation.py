@@ -1,11 +1,16 @@
-"""`NAMES`: a collation that sorts people's names as a reader expects, on both databases.
+"""People's names as readers file and look for them, on both databases.
+
+`NAMES` is a collation that sorts them; `SEARCH` one that compares them ignoring
+case and accents, so that "celik" finds "Çelik".
 
 Byte order, the default of SQLite and of a PostgreSQL created with the C locale,
 puts "de Souza" after "Young" and "Çelik" after "Zhang", so a sign-in sheet hides
 them at its end. On PostgreSQL the collation is ICU's root locale, created by
-`registration/migrations/0024_name_collation.py`. On SQLite it is a Python
-function registered on every new connection (below): letters without their
-accents and case first, then the exact text, so the order is total.
+`registration/migrations/0024_name_collation.py`, and `SEARCH` is ICU's root
+locale at primary strength, nondeterministic (0025). On SQLite both are Python
+functions registered on every new connection (below): `NAMES` compares letters
+without their accents and case first, then the exact text, so the order is
+total; `SEARCH` compares only the former.
 """
 
 import unicodedata
@@ -35,7 +40,16 @@ def _compare(a, b):
     return (a > b) - (a < b)
 
 
+SEARCH = "socex_search"
+
+
+def _compare_folded(a, b):
+    a, b = name_key(a)[0], name_key(b)[0]
+    return (a > b) - (a < b)
+
+
 @receiver(connection_created)
 def register_sqlite_collation(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_collation(NAMES, _compare)
+        connection.connection.create_collation(SEARCH, _compare_folded)

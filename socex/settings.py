@@ -150,6 +150,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # than the slowest send (a few EMAIL_TIMEOUTs). A worker killed mid-send delays its
 # messages this long; see "Background work" in docs/architecture.md.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# How long after an organiser changes a round's times or a session's room the booked
+# delegates are emailed: saving again before then (a typo put right) sends one email, not two.
+TIMETABLE_NEWS_DELAY_SECONDS = env.int("TIMETABLE_NEWS_DELAY_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="SOCEX registration <registration@socex.invalid>"
 )

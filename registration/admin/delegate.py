@@ -16,7 +16,7 @@ from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin.privacy import erase_delegates
 from registration.admin.protected import ProtectsFields
-from registration.models import Agency, Delegate, DetailChange
+from registration.models import Agency, Delegate, DetailChange, name_order
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible, NotPending, approve_registration
 from registration.services.registration import add_delegate
@@ -207,6 +207,8 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     ]
     list_select_related = ["agency"]
     search_fields = ["first_name", "last_name", "email", "agency__name"]
+    # Names as a reader files them ("de Souza" under D), as on every export.
+    ordering = name_order()
     autocomplete_fields = ["agency"]
     readonly_fields = [
         "how_registered",
@@ -228,7 +230,7 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
     # Where the fields that follow the registration's own go (the workshops app adds its own).
     extra_fields = []
 
-    @admin.display(description="name", ordering="last_name")
+    @admin.display(description="name", ordering=name_order()[0])
     def name(self, delegate):
         return delegate.full_name
 

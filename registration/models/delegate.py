@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, Left
 
 from registration.models.agency import Agency
 from registration.models.event import Event
@@ -15,7 +15,7 @@ from registration.validators import (
     validate_phone,
     validate_single_line,
 )
-from socex.collation import NAMES
+from socex.collation import NAMES, SEARCH
 
 
 def new_checkin_reference():
@@ -41,6 +41,19 @@ class DelegateQuerySet(models.QuerySet):
 
     def attending_day_two(self):
         return self.active().filter(attends_day_two=True)
+
+    def named_like(self, word, *, also=None):
+        """Those whose first name, surname or badge name begins with `word`, or matching `also`.
+
+        Case and accents do not matter: "celik" and "ÇEL" both find "Çelik".
+        """
+
+        def start(field):  # its first len(word) letters, compared by `socex.collation.SEARCH`
+            return Collate(Left(field, len(word)), SEARCH)
+
+        return self.alias(
+            _first=start("first_name"), _last=start("last_name"), _badge=start("badge_name")
+        ).filter(Q(_first=word) | Q(_last=word) | Q(_badge=word) | (also or Q()))
 
     def email_confirmed(self):
         return self.filter(email_confirmed_at__isnull=False)

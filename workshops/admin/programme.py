@@ -1,5 +1,6 @@
 """The programme in the admin: rooms, time slots, workshops and sessions with their rosters."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.validators import MinValueValidator
 from django.db import transaction
@@ -28,14 +29,21 @@ def tell_booked(model_admin, request, count, what):
         model_admin.message_user(
             request,
             ngettext(
-                "%(count)d delegate booked there will be emailed the new %(what)s, "
-                "with a calendar file that moves their diary entry.",
-                "%(count)d delegates booked there will be emailed the new %(what)s, "
-                "with a calendar file that moves their diary entries.",
+                "%(count)d delegate booked there will be emailed the new %(what)s in "
+                "%(minutes)s, with a calendar file that moves their diary entry. Saving "
+                "again before then sends one email, as things are then.",
+                "%(count)d delegates booked there will be emailed the new %(what)s in "
+                "%(minutes)s, with a calendar file that moves their diary entries. Saving "
+                "again before then sends one email each, as things are then.",
                 count,
             )
-            % {"count": count, "what": what},
+            % {"count": count, "what": what, "minutes": _delay()},
         )
+
+
+def _delay():
+    minutes = max(round(settings.TIMETABLE_NEWS_DELAY_SECONDS / 60), 1)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 class CapacityAtLeastOne:

@@ -173,9 +173,7 @@ def roster_queryset(sessions):
             "time_slot__starts_at",
             "session__room__name",
             "session_id",
-            "delegate__last_name",
-            "delegate__first_name",
-            "delegate_id",
+            *name_order("delegate__"),
         )
         .values(
             "session_id",

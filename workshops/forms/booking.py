@@ -69,28 +69,38 @@ class ChooseWorkshopsForm(forms.Form):
         self.event = event
         self.sessions_by_id = {}
         self.slots = []
-        by_slot = {}
+        # Grouped by slot id, not TimeSlot: hashing a model instance looks its pk up each time.
+        by_slot, slot_of = {}, {}
         for session in sessions:
             # A seat the chooser already holds is theirs to keep, even in a full session.
             session.is_held = session.pk in held_ids
             session.is_full_for_chooser = session.places_left <= 0 and not session.is_held
             self.sessions_by_id[str(session.pk)] = session
-            by_slot.setdefault(session.time_slot, []).append(session)
-        for slot, slot_sessions in sorted(by_slot.items(), key=lambda item: item[0].starts_at):
-            name = f"slot_{slot.pk}"
-            initial = next((str(s.pk) for s in slot_sessions if s.is_held), None)
+            if session.time_slot_id not in by_slot:
+                by_slot[session.time_slot_id] = []
+                slot_of[session.time_slot_id] = session.time_slot
+            by_slot[session.time_slot_id].append(session)
+        for slot_id, slot_sessions in sorted(
+            by_slot.items(), key=lambda item: slot_of[item[0]].starts_at
+        ):
+            slot = slot_of[slot_id]
+            times = slot.times  # local time, formatted: worked out once
+            name = f"slot_{slot_id}"
+            options = [(str(s.pk), s) for s in slot_sessions]
+            initial = next((pk for pk, s in options if s.is_held), None)
             wanted = (preselected or {}).get(name)
-            if any(str(s.pk) == wanted and not s.is_full_for_chooser for s in slot_sessions):
+            if any(pk == wanted and not s.is_full_for_chooser for pk, s in options):
                 initial = wanted
             self.fields[name] = forms.ChoiceField(
-                label=format_html("{} <span class='fw-normal'>{}</span>", slot.name, slot.times),
-                choices=[(str(s.pk), s.workshop.title) for s in slot_sessions],
-                widget=SessionRadioSelect(sessions={str(s.pk): s for s in slot_sessions}),
+                label=format_html("{} <span class='fw-normal'>{}</span>", slot.name, times),
+                choices=[(pk, s.workshop.title) for pk, s in options],
+                widget=SessionRadioSelect(sessions=dict(options)),
                 required=False,
                 initial=initial,
                 error_messages={
-                    "invalid_choice": f"Choose one of the workshops listed for {slot.name} "
-                    f"({slot.times})."
+                    "invalid_choice": (
+                        f"Choose one of the workshops listed for {slot.name} ({times})."
+                    )
                 },
             )
             self.slots.append((slot, self[name], slot_sessions))

@@ -10,7 +10,13 @@ from workshops.models.checkin import CheckIn, CheckinDevice, NoShowRelease, Stan
 from workshops.models.export import ExportFile, ExportRecord
 from workshops.models.facilitator import Facilitator, FacilitatorLink
 from workshops.models.feedback import SurveyAnswer, SurveyInvitation, SurveyQuestions
-from workshops.models.programme import Room, Session, TimeSlot, Workshop
+from workshops.models.programme import (
+    Room,
+    Session,
+    TimeSlot,
+    Workshop,
+    sessions_on_offer_held_by,
+)
 from workshops.models.waitlist import WaitlistEntry
 
 __all__ = [
@@ -40,4 +46,5 @@ __all__ = [
     "TimeSlot",
     "WaitlistEntry",
     "Workshop",
+    "sessions_on_offer_held_by",
 ]

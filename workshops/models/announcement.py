@@ -7,6 +7,7 @@ from django.db import models
 from registration.models.delegate import Delegate
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
+from registration.validators import BIDI_CONTROLS, BIDI_MESSAGE
 
 # The ballot's models live in their own module; importing them here registers them.
 from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
@@ -68,6 +69,10 @@ class Announcement(models.Model):
     def clean(self):
         if "\n" in self.subject or "\r" in self.subject:
             raise ValidationError({"subject": "Keep the subject on one line."})
+        for field in ("subject", "body"):
+            # Delegates' own answers refuse these too (`registration.validators`).
+            if not BIDI_CONTROLS.isdisjoint(getattr(self, field)):
+                raise ValidationError({field: BIDI_MESSAGE})
         if self.audience in (self.Audience.SESSION, self.Audience.ATTENDED) and not self.session_id:
             raise ValidationError({"session": "Choose the session whose delegates to email."})
         if self.audience == self.Audience.TIME_SLOT and not self.time_slot_id:

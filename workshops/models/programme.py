@@ -2,13 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
+from socex.prepared import PreparedQuery
 
 # The ballot's models live in their own module; importing them here registers them.
 from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
@@ -95,16 +95,16 @@ class SessionQuerySet(models.QuerySet):
         return self.annotate(seats_taken=taken, places_left=F("capacity") - taken)
 
     def _seats_taken(self):
+        # COUNT(*) as a plain function, not Django's aggregate: the subquery then has no
+        # GROUP BY (which made SQLite build a grouping per session and PostgreSQL
+        # plan one) and always gives one row, 0 for no bookings. SQLite counts the
+        # 30,000 seats of 10,000 delegates in half the time (1.9 -> 1.0 ms).
         booking = self.model._meta.get_field("bookings").related_model
-        return Coalesce(
-            Subquery(
-                booking.objects.filter(session=OuterRef("pk"))
-                .order_by()
-                .values("session")
-                .annotate(n=Count("*"))
-                .values("n")
-            ),
-            0,
+        return Subquery(
+            booking.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+            .values("n")
         )
 
     def with_held_by(self, delegate):
@@ -112,6 +112,12 @@ class SessionQuerySet(models.QuerySet):
         booking = self.model._meta.get_field("bookings").related_model
         theirs = booking.objects.filter(delegate=delegate, session=OuterRef("pk")).order_by()
         return self.annotate(held=Exists(theirs))
+
+    def with_waiting_of(self, delegate):
+        """Annotate `waiting`: whether `delegate` is on the session's waiting list (a subquery)."""
+        entry = self.model._meta.get_field("waitlist").related_model
+        theirs = entry.objects.filter(delegate=delegate, session=OuterRef("pk")).order_by()
+        return self.annotate(waiting=Exists(theirs))
 
     def for_event(self, event):
         return self.filter(time_slot__event=event)
@@ -178,3 +184,37 @@ class Session(models.Model):
             and self.workshop.event_id != self.time_slot.event_id
         ):
             raise ValidationError("The workshop and the time slot belong to different events.")
+        if self.pk and (self.bookings.exists() or self.waitlist.exists()):
+            # Seats and waiting-list entries copy the session's round and workshop: moving
+            # it would leave them behind (two seats in one round, none in another).
+            before = Session.objects.filter(pk=self.pk).values("time_slot_id", "workshop_id")
+            if before and before[0] != {
+                "time_slot_id": self.time_slot_id,
+                "workshop_id": self.workshop_id,
+            }:
+                raise ValidationError(
+                    "Delegates are booked on, or waiting for, this session: it keeps its time "
+                    "slot and workshop. Change the time slot's times, or its room, instead, "
+                    "or move its delegates to another session first."
+                )
+
+
+_on_offer_with_held_by = PreparedQuery(
+    Session,
+    lambda event, delegate: (
+        Session.objects.on_offer(event).with_held_by(delegate).with_waiting_of(delegate)
+    ),
+    event=int,
+    delegate=int,
+)
+
+
+def sessions_on_offer_held_by(*, event, delegate):
+    """The chooser's sessions, as a list: `on_offer(event)`, `with_held_by` and
+    `with_waiting_of(delegate)`.
+
+    Its SQL is prepared once per connection (`socex.prepared`): building and
+    compiling the queryset took about 2 ms of every choose page, the database
+    a tenth of that. Seats are counted afresh on every call.
+    """
+    return _on_offer_with_held_by(event=event.pk, delegate=delegate.pk)

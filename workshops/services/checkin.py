@@ -283,12 +283,7 @@ def search_attendees(*, door, text, booked_here=False):
         people = people.filter(bookings__session=door.session)
     for word in words:
         word = word[:100]
-        people = people.filter(
-            Q(first_name__istartswith=word)
-            | Q(last_name__istartswith=word)
-            | Q(badge_name__istartswith=word)
-            | Q(checkin_reference=word)
-        )
+        people = people.named_like(word, also=Q(checkin_reference=word))
     return list(
         people.order_by(*name_order()).values(
             "checkin_reference",

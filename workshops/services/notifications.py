@@ -67,7 +67,12 @@ def send_seat_change(*, delegate, rows, bookings, cause, updated, released, sequ
     )
 
 
-@transaction.atomic
+# Delegates told per transaction. Each transaction holds its delegates' calendar rows
+# (`raise_sequences`) until it commits, and a delegate changing seats meanwhile waits
+# on theirs: one transaction for 2,720 delegates held a booking for 28 s.
+TIMETABLE_NEWS_CHUNK = 100
+
+
 def send_timetable_news(*, time_slot_ids=(), session_ids=()):
     """Email each delegate booked in these rounds or sessions their new times or rooms, once.
 
@@ -75,25 +80,45 @@ def send_timetable_news(*, time_slot_ids=(), session_ids=()):
     were told. Reads seats and times as they are when it runs, so a seat changed
     in the meantime is told as it is now. Side effects: raises each changed
     round's calendar SEQUENCE (`CalendarEntry`) and queues one email per
-    delegate, in batches (`sending_together`), all in one transaction.
+    delegate, in batches (`sending_together`), `TIMETABLE_NEWS_CHUNK` delegates
+    to a transaction.
     """
+    delegate_ids = list(
+        Booking.objects.in_rounds_or_sessions(time_slot_ids=time_slot_ids, session_ids=session_ids)
+        .order_by("delegate_id")
+        .values_list("delegate_id", flat=True)
+        .distinct()
+    )
+    told = 0
+    with sending_together():
+        for start in range(0, len(delegate_ids), TIMETABLE_NEWS_CHUNK):
+            told += _tell_timetable_news(
+                delegate_ids[start : start + TIMETABLE_NEWS_CHUNK],
+                time_slot_ids=time_slot_ids,
+                session_ids=session_ids,
+            )
+    return told
+
+
+@transaction.atomic
+def _tell_timetable_news(delegate_ids, *, time_slot_ids, session_ids):
     seats = (
         Booking.objects.in_rounds_or_sessions(time_slot_ids=time_slot_ids, session_ids=session_ids)
+        .filter(delegate_id__in=delegate_ids)
         .select_related(
             "delegate__event", "delegate__agency", "session__workshop", "session__room", "time_slot"
         )
         .order_by("delegate_id", "time_slot__starts_at")
     )
     told = 0
-    with sending_together():
-        for _, group in groupby(seats.iterator(chunk_size=2000), key=attrgetter("delegate_id")):
-            changed = list(group)
-            delegate = changed[0].delegate
-            sequence_of = raise_sequences(
-                delegate=delegate, time_slot_ids=[seat.time_slot_id for seat in changed]
-            )
-            send_timetable_change(delegate=delegate, changed=changed, sequence_of=sequence_of)
-            told += 1
+    for _, group in groupby(seats, key=attrgetter("delegate_id")):
+        changed = list(group)
+        delegate = changed[0].delegate
+        sequence_of = raise_sequences(
+            delegate=delegate, time_slot_ids=[seat.time_slot_id for seat in changed]
+        )
+        send_timetable_change(delegate=delegate, changed=changed, sequence_of=sequence_of)
+        told += 1
     return told
 
 

@@ -10,15 +10,24 @@ the entry they already have moves rather than doubles. Seats do not change, so
 the seat writer (`workshops.services.booking`) is not involved.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
 from workshops.models import Booking
 from workshops.tasks import email_timetable_news
 
 
 def queue_timetable_news(*, time_slot_ids=(), session_ids=()):
-    """Enqueue the job that emails everyone booked in these rounds or sessions; return how many.
+    """Have everyone booked in these rounds or sessions emailed; return how many.
 
-    Side effects: one job, committed with the caller's transaction, when anyone
-    is booked there; nothing otherwise.
+    The job runs `TIMETABLE_NEWS_DELAY_SECONDS` from now, and reads the times and
+    rooms then; if the same job is still waiting (a second save, a change put
+    back), it is left to tell them once. Side effects: one job, committed with
+    the caller's transaction, when anyone is booked there and none is waiting.
     """
     count = (
         Booking.objects.in_rounds_or_sessions(time_slot_ids=time_slot_ids, session_ids=session_ids)
@@ -26,8 +35,16 @@ def queue_timetable_news(*, time_slot_ids=(), session_ids=()):
         .distinct()
         .count()
     )
-    if count:
-        email_timetable_news.enqueue(
-            time_slot_ids=sorted(time_slot_ids), session_ids=sorted(session_ids)
-        )
+    arguments = {"time_slot_ids": sorted(time_slot_ids), "session_ids": sorted(session_ids)}
+    if count and not _waiting(arguments):
+        run_after = timezone.now() + timedelta(seconds=settings.TIMETABLE_NEWS_DELAY_SECONDS)
+        email_timetable_news.using(run_after=run_after).enqueue(**arguments)
     return count
+
+
+def _waiting(arguments):
+    """Whether a job with these arguments is queued and not started yet."""
+    jobs = DBTaskResult.objects.filter(
+        task_path=email_timetable_news.module_path, status=TaskResultStatus.READY
+    ).values_list("args_kwargs", flat=True)
+    return any(job["kwargs"] == arguments for job in jobs)

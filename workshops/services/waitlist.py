@@ -211,13 +211,14 @@ def waiting_places(*, delegate):
     )
 
 
-def _waiting_places_by_session(*, delegate):
-    """{session id: place} of the delegate's waiting-list entries; one query, two if any.
+def _waiting_places_by_session(*, delegate, sessions):
+    """{session id: place} of the delegate's waiting-list entries; no query if they wait for none.
 
-    Most choosers wait for nothing: a plain lookup of their entries comes first
-    (0.4 ms), and only if there are some are their places counted (1.3 ms).
+    Most choosers wait for nothing: the sessions' `waiting` (from the query that
+    found them) says so, and only if they wait for some are their places counted
+    (1.3 ms).
     """
-    if not WaitlistEntry.objects.filter(delegate=delegate).exists():
+    if not any(s.waiting for s in sessions):
         return {}
     return dict(
         WaitlistEntry.objects.with_place()
@@ -229,13 +230,14 @@ def _waiting_places_by_session(*, delegate):
 def mark_waitlist_options(*, delegate, sessions, held_ids):
     """Set `waiting_place` and `can_wait` on each of `sessions` for the choose page.
 
-    One query, two when the delegate is on a waiting list.
+    No query, one when the delegate is on a waiting list.
 
-    `sessions` come from `Session.objects.with_seats()`. A delegate can wait for a
+    `sessions` come from `workshops.models.sessions_on_offer_held_by` (seats
+    counted, `waiting` annotated). A delegate can wait for a
     full session in a slot where they hold a seat, unless they hold its workshop in
     another slot (`join_waitlist` would refuse the swap as a workshop held twice).
     """
-    places = _waiting_places_by_session(delegate=delegate)
+    places = _waiting_places_by_session(delegate=delegate, sessions=sessions)
     held = {s.time_slot_id: s.workshop_id for s in sessions if s.pk in held_ids}
     for session in sessions:
         held_elsewhere = {w for slot, w in held.items() if slot != session.time_slot_id}

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from registration.views.access import delegate_required, sign_out_delegate
 from registration.views.confirmation import confirm_address_first
 from workshops.forms.booking import ChooseWorkshopsForm
-from workshops.models import Session
+from workshops.models import sessions_on_offer_held_by
 from workshops.services.ballot_outcome import ballot_outcome
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
 from workshops.services.calendar import timetable_ics
@@ -40,7 +40,7 @@ def choose(request):
     if event.is_ballot:
         return rank_workshops(request)
     # The delegate holds seats only in their event's sessions: all of them are here.
-    sessions = list(Session.objects.on_offer(event).with_held_by(delegate))
+    sessions = sessions_on_offer_held_by(event=event, delegate=delegate)
     held_ids = {s.pk for s in sessions if s.held}
     form = ChooseWorkshopsForm(
         request.POST if request.method == "POST" else None,
@@ -59,7 +59,7 @@ def choose(request):
             if {s.pk for s in form.chosen_sessions} == held_ids:
                 messages.info(request, "Nothing changed: these are the workshops you had.")
             return redirect("workshops:confirmed")
-    # Only a page shown needs the waiting-list options (one query): not a booking made.
+    # Only a page shown needs the waiting-list options (a query if the delegate waits for any).
     mark_waitlist_options(delegate=delegate, sessions=sessions, held_ids=held_ids)
     return render(
         request,

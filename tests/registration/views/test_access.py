@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from registration.models import Delegate
 from registration.services.link import issue_manage_link
+from registration.views.access import SESSION_KEY
 from tests.factories import AgencyFactory, DelegateFactory
 from tests.page_queries import sign_in
 from workshops.services.booking import book_sessions
@@ -79,6 +81,25 @@ def test_register_pages_are_not_stored(client, programme):
     assert registered.status_code == 303  # on to the page that asks for the emailed code
     assert_not_stored(registered)
     assert_not_stored(client.get(registered["Location"]))  # the page naming the address
+
+
+@pytest.mark.parametrize("stored", ["1", None, 1.0, [1]])
+def test_a_session_not_holding_a_delegate_id_is_asked_for_a_link(client, delegate, stored):
+    session = client.session
+    session[SESSION_KEY] = stored if stored != "1" else str(delegate.pk)
+    session.save()
+    response = client.get(reverse("workshops:manage"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registration:request_link")
+
+
+def test_a_cancelled_delegate_is_signed_in_no_more(client, delegate):
+    sign_in(client, delegate)
+    assert client.get(reverse("workshops:manage")).status_code == 200
+    delegate.status = Delegate.Status.CANCELLED
+    delegate.save(update_fields=["status"])
+    response = client.get(reverse("workshops:manage"))
+    assert response["Location"] == reverse("registration:request_link")
 
 
 def test_a_form_sent_once_signed_out_says_it_was_not_saved(client, delegate):

@@ -5,16 +5,23 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
 from outbox.models import OutgoingEmail
 from tests.factories import DelegateFactory, RoomFactory
 from tests.jobs import run_queued_jobs
+from workshops.services import notifications
 from workshops.services.booking import book_sessions
 
 A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
 B_SET = [(0, 1), (1, 5), (2, 3), (3, 7)]
 SUBJECT = "Strategic SOCEX 2019: new times or rooms for your workshops"
+
+
+@pytest.fixture(autouse=True)
+def no_delay(settings):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 0
 
 
 @pytest.fixture
@@ -173,3 +180,68 @@ def test_a_new_room_set_on_the_workshop_page_tells_the_people_in_that_session(
     run_queued_jobs()
     assert len(news_to(people["ada"])) == 1
     assert news_to(people["bo"]) == []
+
+
+def test_a_booked_session_keeps_its_round_rather_than_leave_its_seats_behind(
+    admin_client, programme, people
+):
+    session = programme["sessions"][(0, 0)]  # Ada's round-one seat
+    later_round = programme["slots"][1]  # Ada already holds Workshop 5 there
+    data = {
+        "workshop": session.workshop_id,
+        "time_slot": later_round.pk,
+        "room": RoomFactory(name="Churchill Suite", capacity=40).pk,
+        "capacity": session.capacity,
+        "bookings-TOTAL_FORMS": 0,
+        "bookings-INITIAL_FORMS": 0,
+        "waitlist-TOTAL_FORMS": 0,
+        "waitlist-INITIAL_FORMS": 0,
+    }
+    response = admin_client.post(f"/admin/workshops/session/{session.pk}/change/", data)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "it keeps its time slot and workshop" in response.content.decode()
+    session.refresh_from_db()
+    assert session.time_slot == programme["slots"][0]
+    seats = people["ada"].bookings.select_related("session")
+    assert all(seat.time_slot_id == seat.session.time_slot_id for seat in seats)
+
+
+def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypatch):
+    # A delegate changing seats waits on their calendar row until the job's transaction
+    # commits: delegates already told must not wait for everyone else to be told.
+    monkeypatch.setattr(notifications, "TIMETABLE_NEWS_CHUNK", 1, raising=False)
+    told = []
+
+    def send_or_fail(*, delegate, **kwargs):
+        if told:
+            raise RuntimeError("the worker dies part way")
+        told.append(delegate)
+        return send(delegate=delegate, **kwargs)
+
+    send = notifications.send_timetable_change
+    monkeypatch.setattr(notifications, "send_timetable_change", send_or_fail)
+    with pytest.raises(RuntimeError):
+        notifications.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
+    assert [e.to for e in OutgoingEmail.objects.filter(subject=SUBJECT)] == [told[0].email]
+
+
+def test_a_change_put_back_before_the_delay_is_told_once_as_it_ends(
+    admin_client, programme, people, settings
+):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    slot = programme["slots"][1]
+    start, end = slot.starts_at, slot.ends_at
+    typo = post_time_slot(
+        admin_client, slot, starts_at=start + timedelta(hours=10), ends_at=end + timedelta(hours=10)
+    )
+    assert "emailed the new times in 2 minutes" in typo.content.decode()
+    post_time_slot(admin_client, slot, starts_at=start + timedelta(minutes=5), ends_at=end)
+    ran = [job.task_path for job in run_queued_jobs()]
+    assert not [path for path in ran if path.endswith("email_timetable_news")]  # not due yet
+    assert DBTaskResult.objects.filter(task_path__endswith="email_timetable_news").count() == 1
+
+    DBTaskResult.objects.update(run_after=timezone.now())  # two minutes on
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    start_now, _, _ = diary_entries(email)["Workshop 5"]
+    assert start_now == start + timedelta(minutes=5)

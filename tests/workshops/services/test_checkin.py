@@ -306,6 +306,24 @@ def test_search_finds_people_expected_that_day_with_the_fields_a_door_needs(
         search_attendees(door=entrance, text=" p ")
 
 
+def test_search_ignores_accents_and_case_as_door_staff_type_on_a_phone(entrance, programme):
+    DelegateFactory(
+        event=programme["event"], first_name="Ömer", last_name="Çelik", badge_name="Ömer Çelik"
+    )
+    DelegateFactory(event=programme["event"], first_name="Łukasz", last_name="Dvořák")
+    DelegateFactory(event=programme["event"], first_name="Omar", last_name="Celestine")
+    for typed, expected in [
+        ("celik", ["Çelik"]),
+        ("ÇEL", ["Celestine", "Çelik"]),
+        ("omer", ["Çelik"]),
+        ("lukasz dvorak", ["Dvořák"]),
+        ("dvořá", ["Dvořák"]),
+        ("50%", []),
+    ]:
+        found = search_attendees(door=entrance, text=typed)
+        assert [row["last_name"] for row in found] == expected, typed
+
+
 @pytest.fixture
 def agency_named(db):
     return AgencyFactory(name="Kent Police")

@@ -155,7 +155,15 @@ def test_an_offline_queue_is_answered_scan_by_scan_in_order(door_client, program
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b"[]", b'{"scans": {}}', b'{"scans": []}', b'{"scans": [1, "x"]}'],
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"scans": {}}',
+        b'{"scans": []}',
+        b'{"scans": [1, "x"]}',
+        b'{"scans": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # deeper than Python recurses
+    ],
 )
 def test_malformed_requests_get_a_message_and_change_nothing(door_client, body):
     response = door_client.post(reverse("checkin:scans"), body, content_type="application/json")

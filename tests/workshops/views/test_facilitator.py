@@ -390,7 +390,13 @@ def test_extra_form_fields_cannot_widen_the_audience(signed_in, sessions, arrive
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("subject", "Hi\r\nBcc: all@example.org"), ("subject", "x" * 201), ("body", "")],
+    [
+        ("subject", "Hi\r\nBcc: all@example.org"),
+        ("subject", "x" * 201),
+        ("body", ""),
+        ("subject", "Room change: see \u202efdp.exe"),
+        ("body", "Slides at \u202etxt.exe"),
+    ],
 )
 def test_bad_input_gets_a_message_and_sends_nothing(signed_in, sessions, arrived, field, value):
     response = signed_in.post(email_url(sessions["own"]), {**MESSAGE, field: value, "send": "1"})

@@ -28,8 +28,8 @@ BOUNDS = {
     # the new session key (is it free, insert, read and delete the old one, save)
     "confirm": 12,
     # the session (read, save), the delegate and current event, the sessions on offer with
-    # the seats held, the waiting lists
-    "choose_form": 5,
+    # the seats held and the waiting lists joined
+    "choose_form": 4,
     # the session (read, save), the delegate and current event, the sessions on offer with
     # the seats held, then book_sessions (9)
     "choose": 13,

@@ -219,3 +219,27 @@ def test_choose_page_no_waiting_list_for_a_workshop_held_in_another_round(client
 
     assert f'name="session" value="{s[(3, 1)].pk}"' not in html
     assert f'name="session" value="{s[(0, 0)].pk}"' in html
+
+
+def test_choose_page_shows_the_place_of_each_session_waited_for(client, programme):
+    s = programme["sessions"]
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    first, second = booked(programme, *MINE), booked(programme, *MINE)
+    for position, delegate in enumerate((first, second), start=1):
+        WaitlistEntry.objects.create(
+            delegate=delegate,
+            session=s[(0, 0)],
+            time_slot_id=s[(0, 0)].time_slot_id,
+            position=position,
+        )
+    sign_in(client, second)
+
+    html = client.get("/booking/workshops/").content.decode()
+
+    assert html.count("You are number 2 on the waiting list.") == 1
+    assert html.count("Leave the waiting list") == 1
+    assert (
+        f'formaction="/booking/waiting-list/leave/" name="session" value="{s[(0, 0)].pk}"' in html
+    )
+    assert html.count("Join the waiting list") == 3

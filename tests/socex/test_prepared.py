@@ -1,0 +1,140 @@
+"""Prepared queries: the queryset's SQL kept, its rows and objects as fresh as the queryset's."""
+
+import gc
+import threading
+import weakref
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from registration.models import Delegate
+from socex.prepared import PreparedQuery
+from tests.factories import DelegateFactory, EventFactory
+from workshops.models import Session, sessions_on_offer_held_by
+from workshops.services.booking import book_sessions
+
+
+def described(sessions):
+    return [
+        (
+            s.pk,
+            s.capacity,
+            s.seats_taken,
+            s.places_left,
+            s.held,
+            s.workshop.title,
+            s.room.name,
+            s.time_slot.name,
+            s.time_slot.starts_at,
+        )
+        for s in sessions
+    ]
+
+
+def test_the_chooser_query_gives_what_the_queryset_gives(programme, four_sessions):
+    event = programme["event"]
+    holder, other = DelegateFactory(event=event), DelegateFactory(event=event)
+    book_sessions(delegate=holder, sessions=four_sessions)
+    for delegate in (holder, other):
+        expected = list(Session.objects.on_offer(event).with_held_by(delegate))
+        assert described(sessions_on_offer_held_by(event=event, delegate=delegate)) == described(
+            expected
+        )
+    assert {s.pk for s in sessions_on_offer_held_by(event=event, delegate=holder) if s.held} == {
+        s.pk for s in four_sessions
+    }
+
+
+def test_seats_are_counted_afresh_on_every_call(programme, four_sessions):
+    event = programme["event"]
+    delegate = DelegateFactory(event=event)
+    before = {
+        s.pk: s.places_left for s in sessions_on_offer_held_by(event=event, delegate=delegate)
+    }
+    book_sessions(delegate=DelegateFactory(event=event), sessions=four_sessions)
+    with CaptureQueriesContext(connection) as captured:
+        after = {
+            s.pk: s.places_left for s in sessions_on_offer_held_by(event=event, delegate=delegate)
+        }
+    assert len(captured) == 1
+    assert {pk for pk in after if after[pk] == before[pk] - 1} == {s.pk for s in four_sessions}
+    assert all(after[pk] == before[pk] for pk in after if pk not in {s.pk for s in four_sessions})
+
+
+def test_another_events_sessions_are_not_shown(programme):
+    other_event = EventFactory(is_current=False)
+    delegate = DelegateFactory(event=other_event)
+    assert sessions_on_offer_held_by(event=other_event, delegate=delegate) == []
+    assert len(sessions_on_offer_held_by(event=programme["event"], delegate=delegate)) == 16
+
+
+def test_a_value_used_other_than_as_an_exact_match_is_refused(db):
+    prepared = PreparedQuery(
+        Delegate, lambda name: Delegate.objects.filter(first_name__icontains=name), name=int
+    )
+    with pytest.raises(ImproperlyConfigured, match="exact-match"):
+        prepared(name=1)
+
+
+def test_values_must_be_named_and_of_the_type_declared(db):
+    prepared = PreparedQuery(
+        Delegate, lambda delegate: Delegate.objects.filter(pk=delegate), delegate=int
+    )
+    with pytest.raises(TypeError, match="expected values"):
+        prepared(person=1)
+    with pytest.raises(TypeError, match="must be int"):
+        prepared(delegate="1")
+    delegate = DelegateFactory()
+    assert prepared(delegate=delegate.pk) == [delegate]
+    assert prepared(delegate=delegate.pk + 1000) == []
+
+
+def test_strings_are_values_too(db):
+    prepared = PreparedQuery(
+        Delegate, lambda email: Delegate.objects.filter(email=email), email=str
+    )
+    delegate = DelegateFactory(email="priya@force.example")
+    assert prepared(email="priya@force.example") == [delegate]
+    assert prepared(email="o'brien@force.example") == []
+    with pytest.raises(TypeError, match="must be str"):
+        prepared(email=1)
+
+
+def test_a_value_of_another_kind_is_refused(db):
+    with pytest.raises(TypeError, match="ints and strs"):
+        PreparedQuery(
+            Delegate, lambda when: Delegate.objects.filter(email_confirmed_at=when), when=float
+        )
+
+
+def test_a_time_worked_out_while_preparing_is_refused_not_frozen(db):
+    prepared = PreparedQuery(
+        Delegate,
+        lambda delegate: Delegate.objects.filter(
+            pk=delegate, privacy_accepted_at__lte=timezone.now()
+        ),
+        delegate=int,
+    )
+    with pytest.raises(ImproperlyConfigured, match="must not depend on when it is built"):
+        prepared(delegate=1)
+
+
+def test_what_is_prepared_goes_with_its_connection(db):
+    prepared = PreparedQuery(
+        Delegate, lambda delegate: Delegate.objects.filter(pk=delegate), delegate=int
+    )
+    used = []
+
+    def in_another_thread():
+        assert prepared(delegate=1) == []
+        used.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert used and used[0]() is None  # the thread's connection, and its prepared SQL, are gone
