@@ -36,3 +36,4 @@ def test_staff_without_an_export_role_get_the_sites_403_page(client, event):
     assert response.status_code == 403
     assert "You cannot open this page" in page
     assert "Nothing was changed" in page
+    assert f'href="{reverse("admin:index")}"' in page  # staff find their way back

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from registration.views.access import delegate_required, sign_out_delegate
@@ -56,8 +57,11 @@ def choose(request):
         except BookingError as error:
             form.add_error(None, error.message)
         else:  # book_sessions emails what changed, if anything did
-            if {s.pk for s in form.chosen_sessions} == held_ids:
+            chosen_ids = {s.pk for s in form.chosen_sessions}
+            if chosen_ids == held_ids:
                 messages.info(request, "Nothing changed: these are the workshops you had.")
+            elif held_ids:
+                return redirect(reverse("workshops:confirmed") + "?changed=1")
             return redirect("workshops:confirmed")
     # Only a page shown needs the waiting-list options (a query if the delegate waits for any).
     mark_waitlist_options(delegate=delegate, sessions=sessions, held_ids=held_ids)
@@ -83,7 +87,11 @@ def confirmed(request):
     return render(
         request,
         "socex/confirmed.html",
-        {"delegate": request.delegate, "bookings": _bookings(request.delegate)},
+        {
+            "delegate": request.delegate,
+            "bookings": _bookings(request.delegate),
+            "changed": request.GET.get("changed") == "1",
+        },
     )
 
 

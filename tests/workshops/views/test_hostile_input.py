@@ -112,7 +112,7 @@ def test_choose_hostile_input_never_errors_or_books_partly(client, programme, fo
             assert seats(delegate) == held
             assert Booking.objects.count() == total
         else:
-            assert response["Location"] == reverse("workshops:confirmed")
+            assert response["Location"].startswith(reverse("workshops:confirmed"))
             booked = list(Booking.objects.filter(delegate=delegate).select_related("session"))
             assert len(booked) == event_.choices_required
             assert len({b.time_slot_id for b in booked}) == len(booked)

@@ -106,6 +106,14 @@ def test_register_then_choose_then_confirmation(client, programme, agency, four_
     assert "You are booked" in page
     assert four_sessions[3].workshop.title in page
 
+    changed = [programme["sessions"][(0, 1)], *four_sessions[1:]]
+    response = client.post("/booking/workshops/", choices(changed))
+    assert response["Location"] == "/booking/confirmed/?changed=1"
+    page = client.get(response["Location"]).content.decode()
+    assert "Your workshops have changed" in page
+    assert "You are booked" not in page
+    assert changed[0].workshop.title in page
+
 
 def test_register_day_one_only_goes_to_booking_page(client, programme, agency):
     response = register_and_confirm(client, agency, attends_day_two=None)
