@@ -8,6 +8,7 @@ from registration.models import Delegate
 from tests.factories import DelegateFactory, RoomFactory, SessionFactory, WorkshopFactory
 from tests.jobs import run_queued_jobs
 from tests.seat_tally import tally_errors
+from tests.workshops.admin.workshop_page import workshop_page_data
 from worker.heartbeat import beat
 from workshops.models import Booking, Session
 from workshops.services.booking import book_sessions
@@ -219,24 +220,7 @@ def test_admin_workshop_page_edits_its_sessions_locking_them_in_id_order(admin_c
         SessionFactory(workshop=workshop, time_slot=slot, room=RoomFactory(capacity=3))
     sessions = list(Session.objects.filter(workshop=workshop))  # form order
     assert [s.pk for s in sessions] == sorted((s.pk for s in sessions), reverse=True)
-    data = {
-        "event": workshop.event_id,
-        "title": workshop.title,
-        "summary": workshop.summary,
-        "facilitator": "",
-        "sessions-TOTAL_FORMS": "2",
-        "sessions-INITIAL_FORMS": "2",
-        "sessions-MIN_NUM_FORMS": "0",
-        "sessions-MAX_NUM_FORMS": "1000",
-    }
-    for n, session in enumerate(sessions):
-        data |= {
-            f"sessions-{n}-id": session.pk,
-            f"sessions-{n}-workshop": workshop.pk,
-            f"sessions-{n}-time_slot": session.time_slot_id,
-            f"sessions-{n}-room": session.room_id,
-            f"sessions-{n}-capacity": "2",
-        }
+    data = workshop_page_data(workshop, sessions, lambda s: {"capacity": "2"})
 
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
@@ -318,26 +302,9 @@ def test_admin_deleting_a_session_from_its_workshop_locks_the_delegates_seated_f
         book_sessions(delegate=delegate, sessions=four_sessions)
     workshop = four_sessions[0].workshop
     sessions = list(Session.objects.filter(workshop=workshop))  # form order
-    data = {
-        "event": workshop.event_id,
-        "title": workshop.title,
-        "summary": workshop.summary,
-        "facilitator": "",
-        "sessions-TOTAL_FORMS": str(len(sessions)),
-        "sessions-INITIAL_FORMS": str(len(sessions)),
-        "sessions-MIN_NUM_FORMS": "0",
-        "sessions-MAX_NUM_FORMS": "1000",
-    }
-    for n, session in enumerate(sessions):
-        data |= {
-            f"sessions-{n}-id": session.pk,
-            f"sessions-{n}-workshop": workshop.pk,
-            f"sessions-{n}-time_slot": session.time_slot_id,
-            f"sessions-{n}-room": session.room_id,
-            f"sessions-{n}-capacity": session.capacity,
-        }
-        if session == four_sessions[0]:
-            data[f"sessions-{n}-DELETE"] = "on"
+    data = workshop_page_data(
+        workshop, sessions, lambda s: {"DELETE": "on"} if s == four_sessions[0] else {}
+    )
 
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)

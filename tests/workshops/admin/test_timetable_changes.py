@@ -11,6 +11,7 @@ from icalendar import Calendar
 from outbox.models import OutgoingEmail
 from tests.factories import DelegateFactory, RoomFactory
 from tests.jobs import run_queued_jobs
+from tests.workshops.admin.workshop_page import workshop_page_data
 from workshops.services import notifications
 from workshops.services.booking import book_sessions
 
@@ -155,24 +156,9 @@ def test_a_new_room_set_on_the_workshop_page_tells_the_people_in_that_session(
     workshop = programme["workshops"][0]  # Ada holds it in round one; nobody in round four
     sessions = list(workshop.sessions.order_by("time_slot__starts_at"))
     room = RoomFactory(name="Wellington Room", capacity=40)
-    data = {
-        "event": workshop.event_id,
-        "title": workshop.title,
-        "summary": workshop.summary,
-        "facilitator": "",
-        "sessions-TOTAL_FORMS": str(len(sessions)),
-        "sessions-INITIAL_FORMS": str(len(sessions)),
-        "sessions-MIN_NUM_FORMS": "0",
-        "sessions-MAX_NUM_FORMS": "1000",
-    }
-    for n, session in enumerate(sessions):
-        data |= {
-            f"sessions-{n}-id": session.pk,
-            f"sessions-{n}-workshop": workshop.pk,
-            f"sessions-{n}-time_slot": session.time_slot_id,
-            f"sessions-{n}-room": room.pk if n == 0 else session.room_id,
-            f"sessions-{n}-capacity": session.capacity,
-        }
+    data = workshop_page_data(
+        workshop, sessions, lambda s: {"room": room.pk} if s == sessions[0] else {}
+    )
     response = admin_client.post(
         f"/admin/workshops/workshop/{workshop.pk}/change/", data, follow=True
     )
