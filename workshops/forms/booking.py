@@ -25,7 +25,8 @@ def choose_url_keeping(data):
     A waiting-list button posts the whole form; the page it returns to shows the
     delegate's unsaved choices again (`ChooseWorkshopsForm(preselected=...)`).
     """
-    kept = sorted(unsaved_choices(data).items())
+    # In time slot id order, as numbers: "slot_1000" sorts before "slot_999" as text.
+    kept = sorted(unsaved_choices(data).items(), key=lambda item: int(item[0][len("slot_") :]))
     url = reverse("workshops:choose")
     return f"{url}?{urlencode(kept)}" if kept else url
 

@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import DelegateFactory, SessionFactory
 from tests.page_queries import sign_in
+from workshops.forms.booking import choose_url_keeping
 from workshops.models import WaitlistEntry
 from workshops.services.booking import book_sessions
 
@@ -151,6 +152,11 @@ def test_join_waitlist_post_with_another_events_session_changes_nothing(client, 
 def radio(html, session):
     """The radio button of `session` on the choose page."""
     return re.search(rf'<input type="radio"[^>]* value="{session.pk}"[^>]*>', html).group(0)
+
+
+def test_the_choose_address_keeps_choices_in_slot_order_whatever_the_digits():
+    data = {"slot_1000": "7", "slot_999": "5", "slot_12": "3", "other": "1"}
+    assert choose_url_keeping(data) == "/booking/workshops/?slot_12=3&slot_999=5&slot_1000=7"
 
 
 def test_join_waitlist_keeps_the_unsaved_choices_of_the_form(client, programme):
