@@ -51,12 +51,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tasks import TaskResultStatus  # noqa: E402
-from django_tasks_db.management.commands.db_worker import Worker  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from bench.rush_http import AGENCY, CSRF, best_set, parse_options  # noqa: E402
 from registration.models import Delegate, Event  # noqa: E402
 from registration.services.confirmation import issue_confirmation_code  # noqa: E402
+from worker.inline import inline_worker  # noqa: E402
 from workshops.models import Session  # noqa: E402
 from workshops.services.booking import book_sessions  # noqa: E402
 
@@ -65,16 +65,7 @@ STEPS = ("register_form", "register", "confirm_form", "confirm", "choose_form", 
 
 def run_jobs():
     """Run every queued job, as a worker would; return how many ran."""
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="bench",
-        excluded_queue_names=[],
-    )
+    worker = inline_worker(worker_id="bench")
     ran = 0
     while True:
         with transaction.atomic():

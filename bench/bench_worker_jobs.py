@@ -123,17 +123,11 @@ def confirm_and_book(emails):
 
 def run_worker(*, profile=None):
     """Run every ready job in this process; return (jobs, CPU seconds)."""
+    from worker.inline import inline_worker
     from worker.wakeup import ListeningWorker
 
-    worker = ListeningWorker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="bench-worker-jobs",
-        excluded_queue_names=[],
+    worker = inline_worker(
+        worker_id="bench-worker-jobs", queue_names=["default"], worker_class=ListeningWorker
     )
     cpu = time.process_time()
     if profile is not None:

@@ -7,8 +7,9 @@ which would end the transaction a test runs in.
 
 from django.db import transaction
 from django_tasks import TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from worker.inline import inline_worker
 
 TEST_WORKER_ID = "test-worker"
 
@@ -18,16 +19,7 @@ def run_queued_jobs(*, allow_failures=False, worker_id=TEST_WORKER_ID):
 
     A job that fails fails the test (with its traceback) unless `allow_failures`.
     """
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    )
+    worker = inline_worker(worker_id=worker_id)
     ran = []
     while True:
         with transaction.atomic():

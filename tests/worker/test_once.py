@@ -5,6 +5,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.jobs import run_queued_jobs
 from tests.worker.jobs_for_tests import count_once
+from worker.inline import inline_worker
 from worker.models import CompletedTask
 from worker.sealed import seal_arguments, unseal_arguments
 
@@ -45,21 +46,10 @@ def test_running_once_rolls_back_with_a_failing_job():
 
 
 def test_running_once_costs_two_statements_besides_the_work(django_assert_max_num_queries):
-    from django_tasks_db.management.commands.db_worker import Worker
-
     count_once.enqueue(sealed=seal_arguments(name="Priya"))
     row = DBTaskResult.objects.ready().get()
     row.claim("test-worker")
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
+    worker = inline_worker(worker_id="test-worker")
     # Savepoint and release (a transaction outside tests), the CompletedTask, the job's own
     # count, the blanked argument, and the job's result: nothing to read back first.
     with django_assert_max_num_queries(6):
