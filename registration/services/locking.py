@@ -114,7 +114,13 @@ session's row, so no count ever rises past capacity; the capacity trigger
 (migration `workshops.0005`) refuses any insert that would.
 """
 
+from functools import cache
+
+from django.db import router, transaction
+from django.db.transaction import TransactionManagementError
+
 from registration.models import Agency, Delegate, Event, Invitation
+from socex.prepared import PreparedQuery
 
 # A kind's place in the lock order is its index here (see the module docstring).
 LOCK_ORDER = (
@@ -150,10 +156,34 @@ def lock_rows(rows, pks=None, *, skip_locked=False):
         )
     if pks is not None:
         queryset = queryset.filter(pk__in=sorted(set(pks)))
-    return list(
-        queryset.select_for_update(no_key=True, skip_locked=skip_locked, of=("self",)).order_by(
-            "pk"
+    return list(_for_no_key_update(queryset, skip_locked=skip_locked))
+
+
+def _for_no_key_update(queryset, *, skip_locked=False):
+    return queryset.select_for_update(no_key=True, skip_locked=skip_locked, of=("self",)).order_by(
+        "pk"
+    )
+
+
+def _check_in_transaction(model):
+    # Django refuses a select_for_update outside a transaction when it compiles one; a
+    # prepared query is compiled once, so the check is made here on every call.
+    connection = transaction.get_connection(router.db_for_write(model))
+    if connection.features.has_select_for_update and connection.get_autocommit():
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
         )
+
+
+@cache
+def _prepared_row_lock(model, related):
+    """`lock_row(joined(model, related), pk)`'s SELECT, compiled once per connection.
+
+    Locking one delegate is the first statement of every seat change and of
+    confirming an address; building and compiling it cost about 0.7 ms each time.
+    """
+    return PreparedQuery(
+        model, lambda pk: _for_no_key_update(joined(model, related).filter(pk=pk)), pk=int
     )
 
 
@@ -196,7 +226,13 @@ def lock_invitation(*, event, code):
 
 def lock_delegate(pk, *, related=()):
     """Lock and return the delegate (level 5), with `related` joined in but not locked."""
-    return lock_row(joined(Delegate, related), pk)
+    if type(pk) is not int:
+        return lock_row(joined(Delegate, related), pk)
+    _check_in_transaction(Delegate)
+    locked = _prepared_row_lock(Delegate, tuple(related))(pk=pk)
+    if not locked:
+        raise Delegate.DoesNotExist(f"No {Delegate._meta.verbose_name} with id {pk}.")
+    return locked[0]
 
 
 def lock_live_delegate(pk, *, email, related=()):
