@@ -148,15 +148,18 @@ def lock_rows(rows, pks=None, *, skip_locked=False):
     `LOCK_ORDER`, so a new kind of lock has to be placed in the order first.
     """
     queryset = rows._default_manager.all() if isinstance(rows, type) else rows.all()
-    label = queryset.model._meta.label_lower
+    _check_lock_order(queryset.model._meta.label_lower, skip_locked=skip_locked)
+    if pks is not None:
+        queryset = queryset.filter(pk__in=sorted(set(pks)))
+    return list(_for_no_key_update(queryset, skip_locked=skip_locked))
+
+
+def _check_lock_order(label, *, skip_locked):
     if label not in LOCK_ORDER and not (skip_locked and label in SKIP_LOCKED_ONLY):
         raise ValueError(
             f"{label} has no place in the lock order: add it to LOCK_ORDER in "
             "registration.services.locking and say there why it goes where it does."
         )
-    if pks is not None:
-        queryset = queryset.filter(pk__in=sorted(set(pks)))
-    return list(_for_no_key_update(queryset, skip_locked=skip_locked))
 
 
 def _for_no_key_update(queryset, *, skip_locked=False):
@@ -175,16 +178,35 @@ def _check_in_transaction(model):
         )
 
 
+class PreparedLock:
+    """`lock_rows(build(**values))` with its SQL compiled once per connection (`socex.prepared`).
+
+    For a lock taken on every request of a kind (a delegate's, the sessions they
+    chose): building and compiling the locking SELECT cost more CPU than the
+    database spends on it. `build` takes the values (`types`: ints or strs, as
+    `PreparedQuery`) in exact-match filters only and returns a queryset of
+    `model`, which must have its place in `LOCK_ORDER`. Calling it locks and
+    returns the rows in id order; outside a transaction it raises
+    `TransactionManagementError`, as Django's `select_for_update` does.
+    """
+
+    def __init__(self, model, build, **types):
+        _check_lock_order(model._meta.label_lower, skip_locked=False)
+        self.model = model
+        self.query = PreparedQuery(
+            model, lambda **values: _for_no_key_update(build(**values)), **types
+        )
+
+    def __call__(self, **values):
+        _check_in_transaction(self.model)
+        return self.query(**values)
+
+
 @cache
 def _prepared_row_lock(model, related):
-    """`lock_row(joined(model, related), pk)`'s SELECT, compiled once per connection.
-
-    Locking one delegate is the first statement of every seat change and of
-    confirming an address; building and compiling it cost about 0.7 ms each time.
-    """
-    return PreparedQuery(
-        model, lambda pk: _for_no_key_update(joined(model, related).filter(pk=pk)), pk=int
-    )
+    """`lock_row(joined(model, related), pk)`, prepared: the first statement of every seat
+    change and of confirming an address (building and compiling it cost about 0.7 ms)."""
+    return PreparedLock(model, lambda pk: joined(model, related).filter(pk=pk), pk=int)
 
 
 def lock_row(rows, pk, *, skip_locked=False):
@@ -228,7 +250,6 @@ def lock_delegate(pk, *, related=()):
     """Lock and return the delegate (level 5), with `related` joined in but not locked."""
     if type(pk) is not int:
         return lock_row(joined(Delegate, related), pk)
-    _check_in_transaction(Delegate)
     locked = _prepared_row_lock(Delegate, tuple(related))(pk=pk)
     if not locked:
         raise Delegate.DoesNotExist(f"No {Delegate._meta.verbose_name} with id {pk}.")
