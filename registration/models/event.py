@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from registration.models.text_limits import text_length_check
+from registration.validators import validate_no_bidi_controls, validate_single_line
 
 
 class EventQuerySet(models.QuerySet):
@@ -26,15 +27,16 @@ class Event(models.Model):
         LIVE = "live", "Live booking: first come, first served"
         BALLOT = "ballot", "Ballot: delegates rank workshops, seats allocated after it closes"
 
-    name = models.CharField(max_length=200)
-    tagline = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
+    tagline = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     starts_on = models.DateField()
     ends_on = models.DateField()
-    venue_name = models.CharField(max_length=200)
-    venue_address = models.CharField(max_length=300)
+    venue_name = models.CharField(max_length=200, validators=[validate_single_line])
+    venue_address = models.CharField(max_length=300, validators=[validate_single_line])
     day_two_summary = models.TextField(
         max_length=2000,
         blank=True,
+        validators=[validate_no_bidi_controls],
         help_text="Shown on the home page: how the day-two workshops work.",
     )
     choices_required = models.PositiveSmallIntegerField(
