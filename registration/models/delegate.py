@@ -189,6 +189,8 @@ class Delegate(models.Model):
     # them, and refuses searches and URL lookups on them, for everyone else.
     protected_fields = {
         **dict.fromkeys(NEEDS_FIELDS, NEEDS_PERMISSION),
+        # Set only when the delegate gave a needs answer: whether it is set tells that much.
+        "needs_consent_at": NEEDS_PERMISSION,
         "email": "registration.view_contact_details",
         "phone": "registration.view_contact_details",
         "job_title": "registration.view_contact_details",
