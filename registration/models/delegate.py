@@ -189,6 +189,8 @@ class Delegate(models.Model):
     # them, and refuses searches and URL lookups on them, for everyone else.
     protected_fields = {
         **dict.fromkeys(NEEDS_FIELDS, NEEDS_PERMISSION),
+        # Set only when the delegate gave a needs answer: whether it is set tells that much.
+        "needs_consent_at": NEEDS_PERMISSION,
         "email": "registration.view_contact_details",
         "phone": "registration.view_contact_details",
         "job_title": "registration.view_contact_details",
@@ -211,11 +213,14 @@ class Delegate(models.Model):
             models.CheckConstraint(
                 condition=Q(attends_day_one=True) | Q(attends_day_two=True),
                 name="delegate_attends_a_day",
+                violation_error_message="Tick at least one day: day one, day two or both.",
             ),
             # The notice was agreed to on the form, or an organiser added them and said why.
             models.CheckConstraint(
                 condition=Q(privacy_accepted_at__isnull=False) | ~Q(added_basis=""),
                 name="delegate_privacy_accepted_or_added",
+                violation_error_message="Say why this delegate is added without having "
+                "agreed to the privacy notice themselves.",
             ),
             text_length_check(
                 name="delegate_text_lengths",
