@@ -208,12 +208,19 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         ):
             raise PermissionDenied
         if request.method == "POST":
+            # Then a page that says so and offers the new badge: pressing again, or
+            # reloading, must not silently void the badge just printed.
             replace_checkin_reference(delegate=delegate)
-            return self.print_badge(request, delegate.pk)
+            url = reverse("admin:registration_delegate_replace_badge", args=[delegate.pk])
+            return redirect(f"{url}?replaced=1")
+        replaced = request.GET.get("replaced") == "1"
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Replace {delegate}'s badge?",
+            "title": f"{delegate}'s badge is replaced"
+            if replaced
+            else f"Replace {delegate}'s badge?",
             "delegate": delegate,
+            "replaced": replaced,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/workshops/replace_badge.html", context)
