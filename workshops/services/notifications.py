@@ -123,7 +123,7 @@ def _tell_timetable_news(delegate_ids, *, time_slot_ids, session_ids):
 
 
 def send_timetable_change(*, delegate, changed, sequence_of):
-    """Queue the email saying a round's times or a session's room changed, seats unchanged.
+    """Queue the email saying a round's times, a session's room or a title changed, seats unchanged.
 
     `changed` are the delegate's bookings in the rounds concerned (session,
     workshop, room and time slot loaded); the calendar file updates those
@@ -132,7 +132,7 @@ def send_timetable_change(*, delegate, changed, sequence_of):
     """
     email_delegate(
         delegate=delegate,
-        subject="new times or rooms for your workshops",
+        subject="changes to your workshop timetable",
         template="email/timetable_changed",
         context={"changed": changed, "bookings": list(delegate.bookings.timetable())},
         attachment=(
@@ -153,8 +153,11 @@ def _change_subject(*, rows, cause):
     return "your workshops have changed"
 
 
-def send_cancellation(*, delegate, released=(), sequence_of=None):
-    """Queue the email confirming a cancelled registration; its calendar cancels `released`."""
+def send_cancellation(*, delegate, released=(), sequence_of=None, by_organiser=False):
+    """Queue the email confirming a cancelled registration; its calendar cancels `released`.
+
+    `by_organiser`: the organisers cancelled it, and the email says so and how to ask why.
+    """
     attachment = None
     if released:
         attachment = (
@@ -166,7 +169,7 @@ def send_cancellation(*, delegate, released=(), sequence_of=None):
         delegate=delegate,
         subject="registration cancelled",
         template="email/cancelled",
-        context={"released": released},
+        context={"released": released, "by_organiser": by_organiser},
         attachment=attachment,
     )
 
