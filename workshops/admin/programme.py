@@ -21,6 +21,7 @@ from workshops.services.doors import Door, DoorStaff
 from workshops.services.locking import lock_seated_delegates, lock_sessions
 from workshops.services.standby import day_of
 from workshops.services.timetable_changes import queue_timetable_news
+from workshops.services.timetable_diff import session_was, time_slot_was
 
 
 def tell_booked(model_admin, request, count, what):
@@ -89,12 +90,16 @@ class RoomAdmin(CapacityAtLeastOne, ProtectsFields, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # Delegates look for the room by its name and directions on the day.
         if change and {"name", "location"} & set(form.changed_data):
-            sessions = list(Session.objects.filter(room=obj).values_list("pk", flat=True))
+            was = {
+                session.pk: session_was(
+                    title=session.workshop.title,
+                    room=form.initial["name"],
+                    location=form.initial["location"],
+                )
+                for session in Session.objects.filter(room=obj).select_related("workshop")
+            }
             tell_booked(
-                self,
-                request,
-                queue_timetable_news(session_ids=sessions),
-                "room name and directions",
+                self, request, queue_timetable_news(sessions=was), "room name and directions"
             )
 
 
@@ -109,7 +114,10 @@ class TimeSlotAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"starts_at", "ends_at"} & set(form.changed_data):
-            tell_booked(self, request, queue_timetable_news(time_slot_ids=[obj.pk]), "times")
+            was = time_slot_was(
+                starts_at=form.initial["starts_at"], ends_at=form.initial["ends_at"]
+            )
+            tell_booked(self, request, queue_timetable_news(time_slots={obj.pk: was}), "times")
 
 
 class SessionInline(CapacityAtLeastOne, ProtectsFields, admin.TabularInline):
@@ -132,8 +140,16 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # A new title reads as a new workshop in the delegates' diaries: tell them.
         if change and "title" in form.changed_data:
-            sessions = list(obj.sessions.values_list("pk", flat=True))
-            tell_booked(self, request, queue_timetable_news(session_ids=sessions), "title")
+            # Before the sessions' rows below: they are in the rooms they were in.
+            was = {
+                session.pk: session_was(
+                    title=form.initial["title"],
+                    room=session.room.name,
+                    location=session.room.location,
+                )
+                for session in obj.sessions.select_related("room")
+            }
+            tell_booked(self, request, queue_timetable_news(sessions=was), "title")
 
     def save_formset(self, request, form, formset, change):
         old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
@@ -142,11 +158,11 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
             # (level 5), before the sessions (level 6).
             doomed = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
             lock_seated_delegates(Session.objects.filter(pk__in=doomed))
-        moved = [
-            f.instance.pk
+        moved = {
+            f.instance.pk: f.initial["room"]
             for f in formset.forms
             if f.instance.pk and "room" in f.changed_data and f not in formset.deleted_forms
-        ]
+        }
         if formset.model is Session and old:
             # The inline updates sessions in form order; bookings lock them in id order.
             # Taking them in id order first means the two can never wait on each other.
@@ -156,7 +172,16 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
             if isinstance(session, Session):
                 serve_after_capacity_change(session=session, old_capacity=old.get(session.pk))
         if formset.model is Session and moved:
-            tell_booked(self, request, queue_timetable_news(session_ids=moved), "rooms")
+            rooms = Room.objects.in_bulk(moved.values())
+            was = {
+                pk: session_was(
+                    title=form.instance.title,
+                    room=rooms[room_id].name,
+                    location=rooms[room_id].location,
+                )
+                for pk, room_id in moved.items()
+            }
+            tell_booked(self, request, queue_timetable_news(sessions=was), "rooms")
 
 
 class RosterInline(ProtectsFields, admin.TabularInline):
@@ -289,7 +314,9 @@ class SessionAdmin(
         # The UPDATE above holds the session's row lock: new places go to the people waiting.
         serve_after_capacity_change(session=obj, old_capacity=old_capacity)
         if change and "room" in form.changed_data:
-            tell_booked(self, request, queue_timetable_news(session_ids=[obj.pk]), "room")
+            room = Room.objects.get(pk=form.initial["room"])
+            was = session_was(title=obj.workshop.title, room=room.name, location=room.location)
+            tell_booked(self, request, queue_timetable_news(sessions={obj.pk: was}), "room")
 
     @admin.action(
         description="Release no-shows now: seat the people on standby at the selected sessions' "
