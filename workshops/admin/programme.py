@@ -14,6 +14,7 @@ from socex.admin_messages import counted, report_counts
 from workshops.admin.move import move_delegate_view
 from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
+from workshops.forms.programme import SessionAdminForm, SessionInlineFormSet
 from workshops.models import Booking, Room, Session, TimeSlot, Workshop
 from workshops.services.booking import serve_after_capacity_change
 from workshops.services.checkin import seat_standby
@@ -55,9 +56,11 @@ class CapacityAtLeastOne:
         if db_field.name == "capacity" and field is not None:
             field.min_value = 1
             field.widget.attrs["min"] = 1
-            field.validators.append(
-                MinValueValidator(1, message="A capacity must be at least 1 seat.")
-            )
+            # In place of the positive field's own "at least 0", so -1 gets one message.
+            field.validators = [
+                *(v for v in field.validators if not isinstance(v, MinValueValidator)),
+                MinValueValidator(1, message="A capacity must be at least 1 seat."),
+            ]
         return field
 
 
@@ -122,6 +125,7 @@ class TimeSlotAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
 
 class SessionInline(CapacityAtLeastOne, ProtectsFields, admin.TabularInline):
     model = Session
+    formset = SessionInlineFormSet
     extra = 0
     fields = ["time_slot", "room", "capacity"]
 
@@ -257,6 +261,7 @@ class SessionAdmin(
     SessionExportActions,
     admin.ModelAdmin,
 ):
+    form = SessionAdminForm
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", FillFilter, "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
