@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.models import BaseInlineFormSet
 
+from workshops.models import TimeSlot
 from workshops.services.capacity import seats_held_message, seats_over_capacity
 
 
@@ -66,3 +67,23 @@ class SessionInlineFormSet(BaseInlineFormSet):
         for form in kept:
             if form.instance.pk in over:
                 refuse_overbooking(form, over[form.instance.pk])
+
+
+class EventDatesForm(forms.ModelForm):
+    """The event's page: new dates must still hold every time slot of the event."""
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        moved = {"starts_on", "ends_on"} & set(self.changed_data)
+        if self.instance.pk and moved and starts_on and ends_on and starts_on <= ends_on:
+            outside = TimeSlot.objects.filter(event=self.instance).outside(
+                starts_on=starts_on, ends_on=ends_on
+            )
+            if outside:
+                names = "; ".join(f"{slot.name} ({slot.when})" for slot in outside)
+                raise forms.ValidationError(
+                    f"These time slots would lie outside the event's dates: {names}. Move them "
+                    "first, or choose dates that include them."
+                )
+        return cleaned

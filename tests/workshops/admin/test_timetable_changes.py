@@ -12,6 +12,7 @@ from icalendar import Calendar
 from outbox.models import OutgoingEmail
 from tests.factories import DelegateFactory, RoomFactory
 from tests.jobs import run_queued_jobs
+from tests.workshops.admin.time_slot_page import post_time_slot
 from tests.workshops.admin.workshop_page import workshop_page_data
 from workshops.services import notifications
 from workshops.services.booking import book_sessions
@@ -67,22 +68,6 @@ def diary_entries(email):
     }
 
 
-def post_time_slot(client, slot, *, starts_at, ends_at):
-    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    return client.post(
-        f"/admin/workshops/timeslot/{slot.pk}/change/",
-        {
-            "event": slot.event_id,
-            "name": slot.name,
-            "starts_at_0": f"{local_start:%Y-%m-%d}",
-            "starts_at_1": f"{local_start:%H:%M:%S}",
-            "ends_at_0": f"{local_end:%Y-%m-%d}",
-            "ends_at_1": f"{local_end:%H:%M:%S}",
-        },
-        follow=True,
-    )
-
-
 def post_session_room(client, session, room):
     return client.post(
         f"/admin/workshops/session/{session.pk}/change/",
@@ -104,7 +89,7 @@ def test_new_times_for_a_round_email_everyone_booked_in_it_with_a_moved_diary_en
     admin_client, programme, people
 ):
     slot = programme["slots"][1]
-    later = slot.starts_at + timedelta(minutes=30), slot.ends_at + timedelta(minutes=30)
+    later = slot.starts_at + timedelta(minutes=10), slot.ends_at + timedelta(minutes=10)
     response = post_time_slot(admin_client, slot, starts_at=later[0], ends_at=later[1])
     assert "2 delegates booked there will be emailed the new times" in response.content.decode()
     assert OutgoingEmail.objects.count() == 0  # the worker writes them, after the commit
@@ -404,7 +389,7 @@ def test_a_round_changed_twice_is_told_as_it_was_before_the_first_change(
     settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
     slot = programme["slots"][1]
     was = slot.starts_at, slot.ends_at
-    for minutes in (10, 20):
+    for minutes in (5, 10):
         post_time_slot(
             admin_client,
             slot,
@@ -415,7 +400,7 @@ def test_a_round_changed_twice_is_told_as_it_was_before_the_first_change(
     DBTaskResult.objects.update(run_after=timezone.now())
     run_queued_jobs()
     (email,) = news_to(people["ada"])
-    now = was[0] + timedelta(minutes=20), was[1] + timedelta(minutes=20)
+    now = was[0] + timedelta(minutes=10), was[1] + timedelta(minutes=10)
     assert f"was {local(was[0])}–{local(was[1])} " in email.body_text
     assert f"now {local(now[0])}–{local(now[1])} " in email.body_text
 
