@@ -179,7 +179,7 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
             rooms = Room.objects.in_bulk(moved.values())
             was = {
                 pk: session_was(
-                    title=form.instance.title,
+                    title=form.initial.get("title", form.instance.title),
                     room=rooms[room_id].name,
                     location=rooms[room_id].location,
                 )
