@@ -28,7 +28,10 @@ ids itself, for every caller, like pretix's `lock_objects`):
    standby's too), or whose capacity an organiser edits; a change of workshops
    (`lock_chosen_sessions`) locks, in one call, every session chosen, those
    kept as well as those gaining a seat, since one statement finds them all;
-7. waiting-list entries, only ever with SKIP LOCKED (below).
+7. a job not started yet (`lock_waiting_job`): an organiser's timetable change
+   adding its rounds to the waiting email job, last, after the sessions it
+   saved (the worker claims jobs with SKIP LOCKED, so it never waits on one);
+8. waiting-list entries, only ever with SKIP LOCKED (below).
 
 Each transaction asks for each kind at most once, in one call; asking again
 for rows it already holds (a ballot publish locks every delegate and session
@@ -132,6 +135,7 @@ LOCK_ORDER = (
     "registration.invitation",
     "registration.delegate",
     "workshops.session",
+    "django_tasks_database.dbtaskresult",
 )
 # Locked only with SKIP LOCKED, which never waits, so they need no place in the order.
 SKIP_LOCKED_ONLY = ("workshops.waitlistentry",)

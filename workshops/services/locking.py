@@ -2,13 +2,16 @@
 
 The order, the mode and why they rule out deadlocks and overbooking are in
 `registration.services.locking`, which takes every lock; this module only
-names the workshops rows it places there (levels 2, 6 and 7).
+names the workshops rows it places there (levels 2, 6, 7 and 8).
 """
 
 from functools import cache
+from operator import attrgetter
 
 from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from registration.services.locking import (
     PreparedLock,
@@ -45,6 +48,17 @@ def lock_facilitator(pk):
 def lock_sessions(pks):
     """Lock the sessions with these ids (level 6, after delegates), ascending; return them."""
     return lock_rows(Session, pks)
+
+
+def lock_waiting_job(task_path):
+    """Lock the jobs of `task_path` not started yet (level 7); return the oldest, or None.
+
+    There is normally one at most. A job a worker has claimed meanwhile is no
+    longer waiting: under PostgreSQL's READ COMMITTED the row is checked again
+    once its lock is granted, and left out.
+    """
+    waiting = DBTaskResult.objects.filter(task_path=task_path, status=TaskResultStatus.READY)
+    return min(lock_rows(waiting), key=attrgetter("enqueued_at"), default=None)
 
 
 def lock_seated_delegates(sessions):
