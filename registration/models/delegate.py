@@ -211,11 +211,14 @@ class Delegate(models.Model):
             models.CheckConstraint(
                 condition=Q(attends_day_one=True) | Q(attends_day_two=True),
                 name="delegate_attends_a_day",
+                violation_error_message="Tick at least one day: day one, day two or both.",
             ),
             # The notice was agreed to on the form, or an organiser added them and said why.
             models.CheckConstraint(
                 condition=Q(privacy_accepted_at__isnull=False) | ~Q(added_basis=""),
                 name="delegate_privacy_accepted_or_added",
+                violation_error_message="Say why this delegate is added without having "
+                "agreed to the privacy notice themselves.",
             ),
             text_length_check(
                 name="delegate_text_lengths",

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from registration.models.text_limits import text_length_check
+from registration.validators import validate_no_bidi_controls, validate_single_line
 
 
 class EventQuerySet(models.QuerySet):
@@ -26,15 +27,16 @@ class Event(models.Model):
         LIVE = "live", "Live booking: first come, first served"
         BALLOT = "ballot", "Ballot: delegates rank workshops, seats allocated after it closes"
 
-    name = models.CharField(max_length=200)
-    tagline = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
+    tagline = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     starts_on = models.DateField()
     ends_on = models.DateField()
-    venue_name = models.CharField(max_length=200)
-    venue_address = models.CharField(max_length=300)
+    venue_name = models.CharField(max_length=200, validators=[validate_single_line])
+    venue_address = models.CharField(max_length=300, validators=[validate_single_line])
     day_two_summary = models.TextField(
         max_length=2000,
         blank=True,
+        validators=[validate_no_bidi_controls],
         help_text="Shown on the home page: how the day-two workshops work.",
     )
     choices_required = models.PositiveSmallIntegerField(
@@ -89,9 +91,15 @@ class Event(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="event_ends_after_start",
+                violation_error_message="The event must end on or after the day it starts.",
             ),
-            models.CheckConstraint(condition=Q(choices_required__gte=1), name="event_choices_min"),
+            models.CheckConstraint(
+                condition=Q(choices_required__gte=1),
+                name="event_choices_min",
+                violation_error_message="Each delegate must hold at least one session on day two.",
+            ),
             text_length_check(
                 name="event_text_lengths",
                 limits={

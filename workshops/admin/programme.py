@@ -85,6 +85,18 @@ class RoomAdmin(CapacityAtLeastOne, ProtectsFields, admin.ModelAdmin):
     list_display = ["name", "capacity", "location"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Delegates look for the room by its name and directions on the day.
+        if change and {"name", "location"} & set(form.changed_data):
+            sessions = list(Session.objects.filter(room=obj).values_list("pk", flat=True))
+            tell_booked(
+                self,
+                request,
+                queue_timetable_news(session_ids=sessions),
+                "room name and directions",
+            )
+
 
 @admin.register(TimeSlot)
 class TimeSlotAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
@@ -115,6 +127,13 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
 
     def sessions_of(self, queryset):
         return Session.objects.filter(workshop__in=queryset)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new title reads as a new workshop in the delegates' diaries: tell them.
+        if change and "title" in form.changed_data:
+            sessions = list(obj.sessions.values_list("pk", flat=True))
+            tell_booked(self, request, queue_timetable_news(session_ids=sessions), "title")
 
     def save_formset(self, request, form, formset, change):
         old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from registration.models import Delegate, Event
 from registration.models.text_limits import text_length_check
+from registration.validators import validate_single_line
 from workshops.models.programme import Session
 
 ANSWER_MAX_LENGTH = 2000
@@ -29,14 +30,19 @@ class SurveyQuestions(models.Model):
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="survey_questions")
     rating_question = models.CharField(
         max_length=QUESTION_MAX_LENGTH,
+        validators=[validate_single_line],
         default="Overall, how useful was this session to you?",
         help_text="Answered on a scale from 1 (not at all) to 5 (very).",
     )
     first_question = models.CharField(
-        max_length=QUESTION_MAX_LENGTH, default="What was most useful?"
+        max_length=QUESTION_MAX_LENGTH,
+        validators=[validate_single_line],
+        default="What was most useful?",
     )
     second_question = models.CharField(
-        max_length=QUESTION_MAX_LENGTH, default="What should we change next time?"
+        max_length=QUESTION_MAX_LENGTH,
+        validators=[validate_single_line],
+        default="What should we change next time?",
     )
 
     class Meta:
@@ -121,7 +127,9 @@ class SurveyAnswer(models.Model):
         verbose_name = "survey answer"
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="surveyanswer_rating_1_to_5"
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="surveyanswer_rating_1_to_5",
+                violation_error_message="A rating is from 1 to 5.",
             ),
             text_length_check(
                 name="surveyanswer_text_lengths",

@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 
 from registration.models.event import Event
 from registration.models.text_limits import text_length_check
+from registration.validators import validate_no_bidi_controls, validate_single_line
 from socex.prepared import PreparedQuery
 
 # The ballot's models live in their own module; importing them here registers them.
@@ -15,14 +16,20 @@ from workshops.models.ballot import AllocationRun, Preference  # noqa: F401
 
 
 class Room(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_single_line])
     capacity = models.PositiveIntegerField()
-    location = models.CharField(max_length=200, blank=True, help_text="How to find it.")
+    location = models.CharField(
+        max_length=200, blank=True, validators=[validate_single_line], help_text="How to find it."
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="room_capacity",
+                violation_error_message="A room must hold at least 1 seat.",
+            ),
             text_length_check(name="room_text_lengths", limits={"name": 100, "location": 200}),
         ]
 
@@ -32,7 +39,11 @@ class Room(models.Model):
 
 class TimeSlot(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="time_slots")
-    name = models.CharField(max_length=100, help_text="For example “Workshop round 1”.")
+    name = models.CharField(
+        max_length=100,
+        validators=[validate_single_line],
+        help_text="For example “Workshop round 1”.",
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
 
@@ -41,7 +52,9 @@ class TimeSlot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "starts_at"], name="timeslot_unique_start"),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="timeslot_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="timeslot_ends_after_start",
+                violation_error_message="A time slot must end after it starts.",
             ),
             text_length_check(name="timeslot_text_lengths", limits={"name": 100}),
         ]
@@ -58,11 +71,13 @@ class TimeSlot(models.Model):
 
 class Workshop(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="workshops")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     summary = models.TextField(
-        max_length=2000, help_text="A short description delegates read before choosing."
+        max_length=2000,
+        validators=[validate_no_bidi_controls],
+        help_text="A short description delegates read before choosing.",
     )
-    facilitator = models.CharField(max_length=200, blank=True)
+    facilitator = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
 
     class Meta:
         ordering = ["title"]
@@ -154,7 +169,11 @@ class Session(models.Model):
             models.UniqueConstraint(
                 fields=["time_slot", "workshop"], name="session_workshop_once_per_slot"
             ),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="session_capacity",
+                violation_error_message="A capacity must be at least 1 seat.",
+            ),
         ]
         permissions = [
             ("override_capacity", "Can move a delegate into a full session, over its capacity"),

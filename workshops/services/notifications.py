@@ -123,7 +123,7 @@ def _tell_timetable_news(delegate_ids, *, time_slot_ids, session_ids):
 
 
 def send_timetable_change(*, delegate, changed, sequence_of):
-    """Queue the email saying a round's times or a session's room changed, seats unchanged.
+    """Queue the email saying a round's times, a session's room or a title changed, seats unchanged.
 
     `changed` are the delegate's bookings in the rounds concerned (session,
     workshop, room and time slot loaded); the calendar file updates those
@@ -132,7 +132,7 @@ def send_timetable_change(*, delegate, changed, sequence_of):
     """
     email_delegate(
         delegate=delegate,
-        subject="new times or rooms for your workshops",
+        subject="changes to your workshop timetable",
         template="email/timetable_changed",
         context={"changed": changed, "bookings": list(delegate.bookings.timetable())},
         attachment=(

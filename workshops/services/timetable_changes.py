@@ -1,7 +1,8 @@
-"""Telling booked delegates that a round's times, or a session's room, changed.
+"""Telling booked delegates that a round's times, a session's room, or a name changed.
 
-An organiser who moves a time slot, or puts a session in another room, makes
-every booked delegate's diary entry wrong. The admin calls
+An organiser who moves a time slot, puts a session in another room, renames a
+room (or changes its directions) or retitles a workshop makes every booked
+delegate's diary entry wrong. The admin calls
 `queue_timetable_news` in its own transaction: one job for the worker
 (`workshops.tasks.email_timetable_news`), which emails each delegate booked in
 those rounds or sessions once (`notifications.send_timetable_news`), with the

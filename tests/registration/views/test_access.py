@@ -123,3 +123,24 @@ def test_opening_a_booking_page_signed_out_asks_for_a_link_without_a_warning(cli
 
     assert response.redirect_chain == [(reverse("registration:request_link"), 302)]
     assert "not saved" not in response.content.decode()
+
+
+def site_menu(response):
+    page = response.content.decode()
+    return page[page.index('aria-label="Site"') : page.index("</nav>")]
+
+
+@pytest.mark.parametrize("address", ["/booking/", "/booking/workshops/", "/booking/details/"])
+def test_a_signed_in_delegate_is_not_offered_to_register_again(client, delegate, address):
+    sign_in(client, delegate)
+
+    menu = site_menu(client.get(address))
+
+    assert "My booking" in menu
+    assert reverse("register") not in menu
+
+
+def test_a_visitor_is_offered_to_register(client, delegate):
+    menu = site_menu(client.get("/"))
+
+    assert f'href="{reverse("register")}"' in menu

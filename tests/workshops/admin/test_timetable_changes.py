@@ -17,7 +17,7 @@ from workshops.services.booking import book_sessions
 
 A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
 B_SET = [(0, 1), (1, 5), (2, 3), (3, 7)]
-SUBJECT = "Strategic SOCEX 2019: new times or rooms for your workshops"
+SUBJECT = "Strategic SOCEX 2019: changes to your workshop timetable"
 
 
 @pytest.fixture(autouse=True)
@@ -231,3 +231,62 @@ def test_a_change_put_back_before_the_delay_is_told_once_as_it_ends(
     (email,) = news_to(people["ada"])
     start_now, _, _ = diary_entries(email)["Workshop 5"]
     assert start_now == start + timedelta(minutes=5)
+
+
+def test_renaming_a_room_or_its_directions_tells_the_people_seated_in_it(
+    admin_client, programme, people
+):
+    room = programme["sessions"][(0, 0)].room  # Ada's room in three rounds; never Bo's
+    response = admin_client.post(
+        f"/admin/workshops/room/{room.pk}/change/",
+        {"name": "Churchill Suite", "capacity": room.capacity, "location": "First floor, east"},
+        follow=True,
+    )
+    assert "1 delegate booked there will be emailed the new room name" in response.content.decode()
+
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    assert "Churchill Suite (First floor, east)" in email.body_text
+    assert {location.split(",")[0] for _, location, _ in diary_entries(email).values()} == {
+        "Churchill Suite"
+    }
+    assert news_to(people["bo"]) == []
+
+
+def test_saving_a_room_unchanged_or_one_nobody_holds_tells_nobody(admin_client, programme, people):
+    room = programme["sessions"][(0, 0)].room
+    empty = RoomFactory(name="Annexe", capacity=10)
+    for target, name in [(room, room.name), (empty, "Annexe West")]:
+        admin_client.post(
+            f"/admin/workshops/room/{target.pk}/change/",
+            {"name": name, "capacity": target.capacity, "location": target.location},
+        )
+    run_queued_jobs()
+    assert OutgoingEmail.objects.count() == 0
+
+
+def test_a_new_workshop_title_tells_the_people_booked_on_it_and_renames_the_diary_entry(
+    admin_client, programme, people
+):
+    workshop = programme["workshops"][0]
+    data = workshop_page_data(workshop, list(workshop.sessions.all()))
+    data["title"] = "County Lines: the next five years"
+    response = admin_client.post(
+        f"/admin/workshops/workshop/{workshop.pk}/change/", data, follow=True
+    )
+    assert "1 delegate booked there will be emailed the new title" in response.content.decode()
+
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    assert "County Lines: the next five years" in diary_entries(email)
+    assert "room or title" in email.body_text
+    assert news_to(people["bo"]) == []
+
+
+def test_a_new_workshop_summary_alone_tells_nobody(admin_client, programme, people):
+    workshop = programme["workshops"][0]
+    data = workshop_page_data(workshop, list(workshop.sessions.all()))
+    data["summary"] = "A fuller description."
+    admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
+    run_queued_jobs()
+    assert OutgoingEmail.objects.count() == 0

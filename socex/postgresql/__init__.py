@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, checking a reused connection only after it sat idle (`base`)."""
