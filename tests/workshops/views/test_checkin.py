@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -430,3 +431,38 @@ def test_a_scan_before_the_doors_day_is_refused_and_recorded_nowhere(client, pro
     [answer] = response.json()["results"]
     assert "This door opens on" in answer["error"]
     assert not CheckIn.objects.exists()
+
+
+def test_a_new_link_for_a_revoked_door_list_does_not_bring_back_the_old_phones(
+    client, device, on_day_two, programme
+):
+    device, path = device
+    client.post(path)  # the phone that is then lost
+    revoke_checkin_links(devices=CheckinDevice.objects.all())
+    device.refresh_from_db()
+    new_path = issue_checkin_link(device=device).removeprefix("http://127.0.0.1:8000")
+    delegate = DelegateFactory(event=programme["event"])
+
+    lost = post_scans(client, a_scan(delegate.checkin_reference))
+    replacement = Client()
+    replacement.post(new_path)
+    found = post_scans(replacement, a_scan(delegate.checkin_reference))
+
+    assert (lost.status_code, lost.json()["error"]) == (403, "signed_out")
+    assert found.status_code == 200
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_new_link_signs_out_the_phones_that_opened_the_one_before(
+    client, device, on_day_two, programme
+):
+    device, path = device
+    client.post(path)
+    issue_checkin_link(device=device)
+
+    response = post_scans(
+        client, a_scan(DelegateFactory(event=programme["event"]).checkin_reference)
+    )
+
+    assert (response.status_code, response.json()["error"]) == (403, "signed_out")
+    assert client.get(reverse("checkin:page")).status_code == 302
