@@ -41,11 +41,6 @@ def revoke_calendar_feed(*, delegate):
     return bool(deleted)
 
 
-def calendar_feed_of(*, delegate):
-    """The delegate's feed (for its date), or None."""
-    return CalendarFeed.objects.filter(delegate=delegate).first()
-
-
 def feed_delegate(*, raw_token):
     """The delegate whose feed `raw_token` opens, or None (unknown, revoked or malformed)."""
     if not raw_token or len(raw_token) > 100:

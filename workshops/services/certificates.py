@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,37 +87,41 @@ def verification_url(certificate):
     return site_url() + reverse("certificates:verify", args=[format_code(certificate.code)])
 
 
+def session_ends(event):
+    """When each session of `event` ends, latest first: a queryset of datetimes."""
+    return (
+        TimeSlot.objects.filter(event=event).order_by("-ends_at").values_list("ends_at", flat=True)
+    )
+
+
 def event_has_ended(event, *, now=None):
     """True once the last session of `event` has ended (or, with none, its last day)."""
+    return has_ended(event, last_session_ends_at=session_ends(event).first(), now=now)
+
+
+def has_ended(event, *, last_session_ends_at, now=None):
+    """`event_has_ended`, given when its last session ends (None: it has none), read already."""
     now = now or timezone.now()
-    last = TimeSlot.objects.filter(event=event).aggregate(last=Max("ends_at"))["last"]
-    if last is None:
+    if last_session_ends_at is None:
         return timezone.localdate(now) > event.ends_on
-    return last <= now
+    return last_session_ends_at <= now
+
+
+def session_admissions(delegate):
+    """The check-ins a certificate counts: `delegate` admitted at a session door, not undone."""
+    return CheckIn.objects.filter(
+        delegate=delegate, door=CheckIn.Door.SESSION, admitted=True, session__isnull=False
+    )
 
 
 def attended_sessions(delegate):
     """The sessions `delegate` was admitted to (and not undone), in time order."""
     checkins = (
-        CheckIn.objects.filter(
-            delegate=delegate,
-            door=CheckIn.Door.SESSION,
-            admitted=True,
-            session__isnull=False,
-        )
+        session_admissions(delegate)
         .select_related("session__workshop", "session__time_slot")
         .order_by("session__time_slot__starts_at", "session__pk")
     )
     return [checkin.session for checkin in checkins]
-
-
-def certificate_available(delegate, *, now=None):
-    """Whether `delegate` can download a certificate now: the event ended and they attended."""
-    return event_has_ended(delegate.event, now=now) and bool(
-        CheckIn.objects.filter(
-            delegate=delegate, door=CheckIn.Door.SESSION, admitted=True, session__isnull=False
-        ).exists()
-    )
 
 
 def _certified(sessions):

@@ -199,13 +199,17 @@ def _seat_to_give_up(*, delegate, session):
     return old
 
 
-def waiting_places(*, delegate):
+def waiting_places(*, delegate, waits=None):
     """The delegate's entries with `place` (1 = next to be served); one query, two if any.
 
     Most delegates wait for nothing: a plain lookup comes first (0.4 ms), then the
-    entries with their places and sessions (1.6 ms) only if there are some.
+    entries with their places and sessions (1.6 ms) only if there are some. A
+    caller that already knows whether they wait for any (`waits`, read with other
+    things in one query) saves the lookup.
     """
-    if not WaitlistEntry.objects.filter(delegate=delegate).exists():
+    if waits is None:
+        waits = WaitlistEntry.objects.filter(delegate=delegate).exists()
+    if not waits:
         return []
     return list(
         WaitlistEntry.objects.with_place()

@@ -13,9 +13,8 @@ from workshops.models import sessions_on_offer_held_by
 from workshops.services.ballot_outcome import ballot_outcome
 from workshops.services.booking import BookingError, book_sessions, cancel_registration
 from workshops.services.calendar import timetable_ics
-from workshops.services.calendar_feed import calendar_feed_of
-from workshops.services.certificates import certificate_available
-from workshops.services.waitlist import mark_waitlist_options, waiting_places
+from workshops.services.my_booking import my_booking
+from workshops.services.waitlist import mark_waitlist_options
 from workshops.views.ballot import ballot_summary, rank_workshops
 
 
@@ -98,7 +97,8 @@ def confirmed(request):
 @delegate_required
 def manage(request):
     delegate = request.delegate
-    bookings = _bookings(delegate)
+    shown = my_booking(delegate=delegate)
+    bookings = shown.bookings
     return render(
         request,
         "socex/manage.html",
@@ -106,12 +106,12 @@ def manage(request):
             "delegate": delegate,
             "bookings": bookings,
             "choices_complete": len(bookings) == delegate.event.choices_required,
-            "waiting": waiting_places(delegate=delegate),
+            "waiting": shown.waiting,
             "changes_open": delegate.event.changes_are_open(),
             "ballot": ballot_summary(delegate, bookings=bookings),
-            "calendar_feed": calendar_feed_of(delegate=delegate),
+            "calendar_feed_made_at": shown.calendar_feed_made_at,
             "ballot_outcome": ballot_outcome(delegate=delegate, held=len(bookings)),
-            "certificate_ready": certificate_available(delegate),
+            "certificate_ready": shown.certificate_ready,
         },
     )
 

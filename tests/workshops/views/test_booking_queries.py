@@ -99,3 +99,20 @@ def test_booking_page_queries_do_not_grow_with_delegates_or_sessions(
     large = page(client, programme, four_sessions)
 
     assert large == small
+
+
+def test_manage_page_is_three_queries_and_one_more_on_a_waiting_list(
+    client, programme, four_sessions
+):
+    delegate = _booked_delegate(programme, four_sessions)
+    sign_in(client, delegate)
+    # the session, the signed-in delegate, then the seats with whether they wait for any,
+    # their calendar link and whether their certificate is ready (workshops.services.my_booking)
+    client.get("/booking/")  # warm per-process caches (content types, the session engine)
+    holding = count_queries(lambda: client.get("/booking/"), expect=(200,))
+    other = programme["sessions"][(0, 1)]
+    WaitlistEntry.objects.create(
+        delegate=delegate, session=other, time_slot_id=other.time_slot_id, position=1
+    )
+    waiting = count_queries(lambda: client.get("/booking/"), expect=(200,))
+    assert (holding, waiting) == (3, 4)
