@@ -9,6 +9,7 @@ import logging
 import smtplib
 import time
 from datetime import timedelta
+from email.header import Header
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -126,9 +127,21 @@ def _claim(message_id, *, now=None):
     return next(iter(claimed), None)
 
 
+def literal_subject(subject):
+    """`subject` as a header that mail programs show exactly as typed.
+
+    An ASCII subject goes out as it is, so one holding an RFC 2047 "encoded word"
+    (`=?utf-8?b?4oCu...?=`, plain ASCII typed into a name) would be decoded by the
+    reader's mail program into whatever it hides, a text-direction override say.
+    Such a subject is sent encoded itself, so it decodes back to what was typed.
+    """
+    # Encoded words in a row, space-separated, read as one text (RFC 2047, 6.2).
+    return Header(subject, "utf-8").encode(linesep=" ") if "=?" in subject else subject
+
+
 def _deliver(message, connection):
     email = EmailMultiAlternatives(
-        subject=message.subject,
+        subject=literal_subject(message.subject),
         body=unseal(message.body_text, message.sealed),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],

@@ -16,6 +16,12 @@ BIDI_MESSAGE = (
     "Remove the invisible text-direction characters (such as U+202E, right-to-left "
     "override): they can make the text read differently from what was typed."
 )
+# Characters that show nothing: a soft hyphen, zero-width space, word joiner, byte
+# order mark. In a name they make two spellings that look the same ("C\u00adarol" and
+# "Carol") but search, sort and match differently. Joiners (U+200C, U+200D) shape
+# letters in several scripts, and the direction marks above are typed by
+# right-to-left keyboards, so those stay.
+INVISIBLE = frozenset("\u00ad\u180e\u200b\u2060\ufeff")
 PHONE_CHARACTERS = re.compile(r"\+?[0-9 ()\-]+")
 PHONE_MIN_DIGITS = 6
 PHONE_MAX_DIGITS = 20
@@ -31,6 +37,12 @@ def validate_single_line(value):
         raise ValidationError(
             "Use one line of ordinary text: no line breaks or control characters.",
             code="single_line",
+        )
+    if not INVISIBLE.isdisjoint(value):
+        raise ValidationError(
+            "Remove the invisible characters (such as a soft hyphen or a zero-width space): "
+            "they make the text match differently from how it looks.",
+            code="invisible",
         )
     validate_no_bidi_controls(value)
 

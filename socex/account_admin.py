@@ -4,7 +4,9 @@ Organisers are not superusers. They may add and change accounts, but only
 grant what they hold themselves: a group or a permission they lack is not on
 offer, superuser status is not on the page, and an account holding anything
 they lack (a superuser, say) is theirs to read, not to change, so nobody can
-raise themselves or a friend above their own rights. Each account's page links
+raise themselves or a friend above their own rights. Nor may they change a
+fellow organiser (an account that may itself manage accounts): resetting a
+peer's password or second factor would let them sign in as that peer. Each account's page links
 to *Second factor*, which gives the account a new authenticator and shows its
 QR code once (the page counterpart of `manage.py setup_totp`).
 """
@@ -16,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,12 +36,27 @@ def _label(permission):
 
 
 def may_manage(*, user, account):
-    """Whether `user` may change `account`: it holds nothing `user` does not."""
-    if user.is_superuser:
+    """Whether `user` may change `account`: their own, or one holding nothing `user` does not
+    and unable to manage accounts itself.
+
+    A fellow organiser is not another organiser's to change: whoever may reset a
+    peer's password and second factor may sign in as them, and the admin's history
+    would then name the wrong person. Peers are changed by a superuser (the
+    technical admin) or by themselves.
+    """
+    if user.is_superuser or account.pk == user.pk:
         return True
-    if account.is_superuser:
+    held = _held(account)
+    if account.is_superuser or "auth.change_user" in held:
         return False
-    return account.get_all_permissions() <= user.get_all_permissions()
+    return held <= user.get_all_permissions()
+
+
+def _held(account):
+    """Every permission the account's rows grant, active or not (Django's own checks answer
+    nothing for a deactivated account, which would make it anyone's to reactivate)."""
+    granted = Permission.objects.filter(Q(user=account) | Q(group__user=account)).distinct()
+    return {_label(p) for p in granted.select_related("content_type")}
 
 
 class AccountAdmin(UserAdmin):

@@ -16,7 +16,7 @@ from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin.privacy import erase_delegates
 from registration.admin.protected import ProtectsFields
-from registration.models import Agency, Delegate, DetailChange, name_order
+from registration.models import Agency, Delegate, DetailChange, Event, name_order
 from registration.services.confirmation import confirm_email_address
 from registration.services.eligibility import NotEligible, NotPending, approve_registration
 from registration.services.registration import add_delegate
@@ -281,6 +281,15 @@ class DelegateAdmin(ProtectsFields, admin.ModelAdmin):
                 db_field, self.admin_site, placeholder="Search agencies by name"
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        """Adding a delegate starts on the event the site serves (usually the only one)."""
+        initial = super().get_changeform_initial_data(request)
+        if "event" not in initial:
+            current = Event.objects.current()
+            if current is not None:
+                initial["event"] = current.pk
+        return initial
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

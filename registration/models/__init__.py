@@ -9,7 +9,7 @@ from registration.models.confirmation import (
     hash_confirmation_code,
     new_confirmation_code,
 )
-from registration.models.delegate import Delegate, name_order, new_checkin_reference
+from registration.models.delegate import Delegate, name_begins, name_order, new_checkin_reference
 from registration.models.detail_change import DetailChange
 from registration.models.event import Event
 from registration.models.handover import Handover
@@ -32,6 +32,7 @@ __all__ = [
     "SingleUseLink",
     "hash_confirmation_code",
     "hash_token",
+    "name_begins",
     "name_order",
     "new_checkin_reference",
     "new_confirmation_code",

@@ -91,9 +91,15 @@ class Event(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="event_ends_after_start"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="event_ends_after_start",
+                violation_error_message="The event must end on or after the day it starts.",
             ),
-            models.CheckConstraint(condition=Q(choices_required__gte=1), name="event_choices_min"),
+            models.CheckConstraint(
+                condition=Q(choices_required__gte=1),
+                name="event_choices_min",
+                violation_error_message="Each delegate must hold at least one session on day two.",
+            ),
             text_length_check(
                 name="event_text_lengths",
                 limits={

@@ -49,7 +49,9 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(max_uses__gte=1), name="invitation_used_at_least_once"
+                condition=Q(max_uses__gte=1),
+                name="invitation_used_at_least_once",
+                violation_error_message="An invitation must allow at least one use.",
             ),
             text_length_check(name="invitation_text_lengths", limits={"code": 40, "note": 200}),
         ]

@@ -19,4 +19,8 @@ def text_length_check(*, name, limits):
     condition = Q()
     for field, limit in limits.items():
         condition &= Q(LessThanOrEqual(Length(field), limit))
-    return models.CheckConstraint(condition=condition, name=name)
+    return models.CheckConstraint(
+        condition=condition,
+        name=name,
+        violation_error_message="An answer is longer than it may be: shorten it and save again.",
+    )

@@ -166,6 +166,35 @@ def test_waitlist_promotion_racing_new_bookings_serves_the_list(programme):
     assert_rules_hold(programme["event"])
 
 
+def test_people_joining_a_waiting_list_at_once_are_each_told_their_own_place(programme):
+    s = programme["sessions"]
+    roomy(programme)
+    contested = s[(0, 0)]
+    Session.objects.filter(pk=contested.pk).update(capacity=1)
+    book_sessions(
+        delegate=DelegateFactory(event=programme["event"]),
+        sessions=[contested, s[(1, 4)], s[(2, 2)], s[(3, 6)]],
+    )
+    waiters = [DelegateFactory(event=programme["event"]) for _ in range(8)]
+    for waiter in waiters:
+        book_sessions(delegate=waiter, sessions=[s[(0, 1)], s[(1, 5)], s[(2, 3)], s[(3, 7)]])
+
+    results = run_together(
+        [lambda w=w: join_waitlist(delegate=w, session=contested) for w in waiters]
+    )
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    told = sorted(entry.position for entry in results)
+    assert told == list(range(1, 9))
+    stored = list(
+        WaitlistEntry.objects.filter(session=contested)
+        .order_by("position")
+        .values_list("position", flat=True)
+    )
+    assert stored == told
+    assert_rules_hold(programme["event"])
+
+
 def test_crossed_waiting_lists_with_simultaneous_cancellations_do_not_deadlock(programme):
     s = programme["sessions"]
     roomy(programme)

@@ -1,4 +1,6 @@
 import datetime
+from email.header import decode_header
+from email.parser import Parser
 
 import environ
 import pytest
@@ -81,6 +83,29 @@ def test_a_reply_goes_where_the_queuer_said_and_by_default_to_the_sender(event):
         "To nobody": [],
     }
     assert "Reply-To: events@socex.example" in mail.outbox[0].message().as_string()
+
+
+def test_an_encoded_word_typed_into_a_subject_reads_as_typed_not_as_what_it_hides(event):
+    hidden = "=?utf-8?b?4oCuZXhlLnBkZg==?="  # decodes to U+202E (right-to-left override) exe.pdf
+    for subject in [f"{hidden} Smith offers you a place", "Plain = ? subject"]:
+        queue_email(
+            to="a@b.police.uk",
+            subject=subject,
+            template="email/cancelled",
+            context={"delegate": {"first_name": "A"}, "event": event},
+        )
+    run_queued_jobs()
+
+    headers = [Parser().parsestr(m.message().as_string()) for m in mail.outbox]
+    decoded = [
+        "".join(
+            part.decode(charset or "ascii") if isinstance(part, bytes) else part
+            for part, charset in decode_header(h["Subject"])
+        )
+        for h in headers
+    ]
+    assert sorted(decoded) == sorted([f"{hidden} Smith offers you a place", "Plain = ? subject"])
+    assert all("\u202e" not in text for text in decoded)
 
 
 def test_an_email_to_a_delegate_is_answered_by_the_events_organisers(event):

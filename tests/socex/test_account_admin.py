@@ -164,3 +164,46 @@ def test_replacing_your_own_device_keeps_you_signed_in(client, organiser):
     url = reverse("admin:auth_user_second_factor", args=[organiser.pk])
     assert client.post(url).status_code == 200
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_organiser_cannot_reset_a_fellow_organisers_password_or_second_factor(client, organiser):
+    peer = AdminUserFactory(username="peer", groups=["Organisers"])
+    peer.set_password(PASSWORD)
+    peer.save()
+    client.force_login(organiser)
+
+    assert client.get(change_url(peer)).status_code == 200  # read-only
+    password = client.post(
+        reverse("admin:auth_user_password_change", args=[peer.pk]),
+        {"password1": "x" * 20, "password2": "x" * 20},
+    )
+    second_factor = client.post(reverse("admin:auth_user_second_factor", args=[peer.pk]))
+
+    assert (password.status_code, second_factor.status_code) == (403, 403)
+    peer.refresh_from_db()
+    assert peer.check_password(PASSWORD)
+    assert not TOTPDevice.objects.filter(user=peer).exists()
+
+
+def test_organiser_still_changes_their_own_account_and_staff_accounts(client, organiser, colleague):
+    client.force_login(organiser)
+
+    own = client.post(change_url(organiser), change_form(organiser, first_name="Lee"))
+    staff = client.post(change_url(colleague), change_form(colleague, first_name="Sam"))
+
+    assert (own.status_code, staff.status_code) == (302, 302)
+    organiser.refresh_from_db()
+    colleague.refresh_from_db()
+    assert (organiser.first_name, colleague.first_name) == ("Lee", "Sam")
+
+
+def test_a_deactivated_organiser_is_not_another_organisers_to_reactivate(client, organiser):
+    peer = AdminUserFactory(username="away", groups=["Organisers"])
+    peer.is_active = False
+    peer.save()
+    client.force_login(organiser)
+
+    client.post(change_url(peer), change_form(peer, is_active="on"))
+
+    peer.refresh_from_db()
+    assert peer.is_active is False

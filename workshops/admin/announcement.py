@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from outbox.admin import warn_about_waiting_email
@@ -139,6 +140,14 @@ class AnnouncementAdmin(ProtectsFields, admin.ModelAdmin):
         if not self.has_view_permission(request, announcement):
             raise PermissionDenied
         if announcement.sent_at is not None:
+            if request.method == "POST":  # a second press, another tab, a reload
+                self.message_user(
+                    request,
+                    f"“{announcement.subject}” was already sent on "
+                    f"{timezone.localtime(announcement.sent_at):%-d %B at %H:%M}: nothing was "
+                    "sent again.",
+                    messages.WARNING,
+                )
             return redirect("admin:workshops_announcement_change", announcement.pk)
         can_send = self.has_change_permission(request, announcement)
         if request.method == "POST":

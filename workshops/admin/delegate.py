@@ -5,6 +5,7 @@ Extends `registration.admin.delegate.DelegateAdmin`; the queryset annotates
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F
@@ -16,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from outbox.admin import warn_about_waiting_email
 from outbox.services import sending_together
 from registration.admin import delegate as registration_admin
-from registration.models import Delegate
+from registration.models import Delegate, name_order
 from registration.services.registration import (
     replace_checkin_reference,
     send_registration_email,
@@ -207,12 +208,19 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         ):
             raise PermissionDenied
         if request.method == "POST":
+            # Then a page that says so and offers the new badge: pressing again, or
+            # reloading, must not silently void the badge just printed.
             replace_checkin_reference(delegate=delegate)
-            return self.print_badge(request, delegate.pk)
+            url = reverse("admin:registration_delegate_replace_badge", args=[delegate.pk])
+            return redirect(f"{url}?replaced=1")
+        replaced = request.GET.get("replaced") == "1"
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Replace {delegate}'s badge?",
+            "title": f"{delegate}'s badge is replaced"
+            if replaced
+            else f"Replace {delegate}'s badge?",
             "delegate": delegate,
+            "replaced": replaced,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/workshops/replace_badge.html", context)
@@ -291,7 +299,29 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
         description="Cancel the selected registrations (frees their seats)", permissions=["change"]
     )
     def cancel_registrations(self, request, queryset):
-        """Cancel each live registration through the booking service and tell the delegate."""
+        """First show who will be cancelled; then cancel each through the booking service.
+
+        Each delegate is told by email that the organisers cancelled it.
+        """
+        if request.POST.get("confirm_cancel") != "yes":
+            delegates = list(
+                queryset.select_related("agency")
+                .annotate(seats=Count("bookings"))
+                .order_by(*name_order())
+            )
+            return TemplateResponse(
+                request,
+                "admin/workshops/cancel_registrations.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Cancel these registrations?",
+                    "delegates": delegates,
+                    "live": [d for d in delegates if d.status != Delegate.Status.CANCELLED],
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "action": "cancel_registrations",
+                },
+            )
         selected = queryset.count()
         cancelled = 0
         # Pending ones too: cancelling is how an organiser turns a registration down.

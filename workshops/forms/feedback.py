@@ -2,6 +2,7 @@
 
 from django import forms
 
+from registration.validators import validate_no_bidi_controls
 from workshops.models.feedback import ANSWER_MAX_LENGTH
 from workshops.services.feedback import RATINGS
 
@@ -22,12 +23,14 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=ANSWER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_bidi_controls],
         error_messages={"max_length": "Keep this answer to %(limit_value)s characters or fewer."},
     )
     second_answer = forms.CharField(
         required=False,
         max_length=ANSWER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_bidi_controls],
         error_messages={"max_length": "Keep this answer to %(limit_value)s characters or fewer."},
     )
     show_name = forms.BooleanField(

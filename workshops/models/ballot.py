@@ -30,7 +30,11 @@ class Preference(models.Model):
                 fields=["delegate", "workshop"], name="preference_workshop_once"
             ),
             models.UniqueConstraint(fields=["delegate", "rank"], name="preference_rank_once"),
-            models.CheckConstraint(condition=Q(rank__gte=1), name="preference_rank_min"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1),
+                name="preference_rank_min",
+                violation_error_message="Ranks start at 1.",
+            ),
         ]
 
     def __str__(self):
@@ -107,6 +111,8 @@ class AllocationRun(models.Model):
                 fields=["event"],
                 condition=Q(state__in=["queued", "running"]),
                 name="allocationrun_one_active_per_event",
+                violation_error_message="An allocation is already queued or running for this "
+                "event: wait for it to finish.",
             )
         ]
 

@@ -91,6 +91,7 @@ class SeatTally(models.Model):
     held = models.PositiveIntegerField(help_text="Seats held now, on any day.")
 
     class Meta:
+        verbose_name_plural = "seat tallies"
         indexes = [
             models.Index(
                 fields=["event", "held"], condition=models.Q(counts=True), name="seattally_counted"

@@ -147,11 +147,14 @@ class CheckIn(models.Model):
                 fields=["delegate", "day"],
                 condition=Q(door="entrance", admitted=True),
                 name="checkin_entrance_once_a_day",
+                violation_error_message="This delegate is already checked in at the entrance "
+                "today.",
             ),
             models.UniqueConstraint(
                 fields=["delegate", "session"],
                 condition=Q(door="session", admitted=True),
                 name="checkin_session_once",
+                violation_error_message="This delegate is already checked in to this session.",
             ),
         ]
         indexes = [
@@ -205,6 +208,8 @@ class StandbyEntry(models.Model):
                 fields=["delegate", "time_slot"],
                 condition=Q(seated_at__isnull=True, left_at__isnull=True),
                 name="standby_one_door_per_slot",
+                violation_error_message="This delegate is already on standby at a door in this "
+                "round.",
             )
         ]
 

@@ -127,7 +127,9 @@ class SurveyAnswer(models.Model):
         verbose_name = "survey answer"
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="surveyanswer_rating_1_to_5"
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="surveyanswer_rating_1_to_5",
+                violation_error_message="A rating is from 1 to 5.",
             ),
             text_length_check(
                 name="surveyanswer_text_lengths",

@@ -25,7 +25,11 @@ class Room(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="room_capacity",
+                violation_error_message="A room must hold at least 1 seat.",
+            ),
             text_length_check(name="room_text_lengths", limits={"name": 100, "location": 200}),
         ]
 
@@ -48,7 +52,9 @@ class TimeSlot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "starts_at"], name="timeslot_unique_start"),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="timeslot_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="timeslot_ends_after_start",
+                violation_error_message="A time slot must end after it starts.",
             ),
             text_length_check(name="timeslot_text_lengths", limits={"name": 100}),
         ]
@@ -163,7 +169,11 @@ class Session(models.Model):
             models.UniqueConstraint(
                 fields=["time_slot", "workshop"], name="session_workshop_once_per_slot"
             ),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="session_capacity",
+                violation_error_message="A capacity must be at least 1 seat.",
+            ),
         ]
         permissions = [
             ("override_capacity", "Can move a delegate into a full session, over its capacity"),

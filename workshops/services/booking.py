@@ -291,7 +291,9 @@ def cancel_registration(*, delegate, actor=None, notify=True):
     if not notify:
         changes.keep_quiet(delegate_ids=[delegate.pk])
     elif delegate.status != Delegate.Status.CANCELLED:
-        changes.registration_cancelled(delegate_id=delegate.pk)
+        changes.registration_cancelled(
+            delegate_id=delegate.pk, by_organiser=_cause(actor) == Cause.ORGANISER
+        )
     drop_waitlist_entries(delegate=delegate)
     serve_waitlists(freed=Counter(released_ids))
     delegate.manage_links.filter(used_at__isnull=True).delete()

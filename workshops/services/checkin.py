@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from registration.models import Delegate, name_order
+from registration.models import Delegate, name_begins, name_order
 from registration.services.locking import lock_delegate
 from workshops.models import Booking, CheckIn, NoShowRelease, Session
 from workshops.services.booking import (
@@ -298,9 +298,14 @@ def search_attendees(*, door, text, booked_here=False):
     people = Delegate.objects.attending_on(event=door.event, day=door.day)
     if booked_here:
         people = people.filter(bookings__session=door.session)
+    words = [word[:100] for word in words]
+    # Each word begins a name (or is the badge reference)...
+    every_word = Q()
     for word in words:
-        word = word[:100]
-        people = people.named_like(word, also=Q(checkin_reference=word))
+        every_word &= name_begins(word) | Q(checkin_reference=word)
+    # ... or the words run together begin one: "mary kate" finds "Mary-Kate".
+    together = name_begins("".join(words)) if len(words) > 1 else Q(pk__in=[])
+    people = people.filter(every_word | together)
     return list(
         people.order_by(*name_order()).values(
             "checkin_reference",

@@ -153,8 +153,11 @@ def _change_subject(*, rows, cause):
     return "your workshops have changed"
 
 
-def send_cancellation(*, delegate, released=(), sequence_of=None):
-    """Queue the email confirming a cancelled registration; its calendar cancels `released`."""
+def send_cancellation(*, delegate, released=(), sequence_of=None, by_organiser=False):
+    """Queue the email confirming a cancelled registration; its calendar cancels `released`.
+
+    `by_organiser`: the organisers cancelled it, and the email says so and how to ask why.
+    """
     attachment = None
     if released:
         attachment = (
@@ -166,7 +169,7 @@ def send_cancellation(*, delegate, released=(), sequence_of=None):
         delegate=delegate,
         subject="registration cancelled",
         template="email/cancelled",
-        context={"released": released},
+        context={"released": released, "by_organiser": by_organiser},
         attachment=attachment,
     )
 

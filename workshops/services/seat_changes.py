@@ -53,6 +53,7 @@ class DelegateChange:
     rounds: dict = field(default_factory=dict)  # time slot id -> RoundChange
     quiet: bool = False
     cancelled: bool = False
+    cancelled_by_organiser: bool = False
 
 
 class ChangeSet:
@@ -104,10 +105,15 @@ class ChangeSet:
             self._forget(delegate_id)
             self.delegates.setdefault(delegate_id, DelegateChange()).quiet = True
 
-    def registration_cancelled(self, *, delegate_id):
-        """The delegate's registration ended: they get the cancellation email instead."""
+    def registration_cancelled(self, *, delegate_id, by_organiser=False):
+        """The delegate's registration ended: they get the cancellation email instead.
+
+        `by_organiser`: an organiser ended it, and the email says so.
+        """
         self._forget(delegate_id)
-        self.delegates.setdefault(delegate_id, DelegateChange()).cancelled = True
+        change = self.delegates.setdefault(delegate_id, DelegateChange())
+        change.cancelled = True
+        change.cancelled_by_organiser = by_organiser
 
 
 _current = ContextVar("seat_changes", default=None)
@@ -207,7 +213,12 @@ def _load(known, ids, queryset):
 def _send(*, delegate, change, rows, sequence_of, seats=None):
     released = [row["was"] for row in rows if row["was"] and not row["now"]]
     if change.cancelled:
-        send_cancellation(delegate=delegate, released=released, sequence_of=sequence_of)
+        send_cancellation(
+            delegate=delegate,
+            released=released,
+            sequence_of=sequence_of,
+            by_organiser=change.cancelled_by_organiser,
+        )
         return
     bookings = list(delegate.bookings.timetable()) if seats is None else seats
     gained = {row["time_slot"].pk for row in rows if row["now"]}

@@ -54,7 +54,7 @@ from registration.services.confirmation import unconfirmed_message
 from registration.services.locking import lock_delegate, try_lock_delegate
 from workshops.models import Booking, Session, WaitlistEntry
 from workshops.services.choices import choice_problems
-from workshops.services.locking import try_lock_waitlist_entry
+from workshops.services.locking import lock_sessions, try_lock_waitlist_entry
 
 
 class WaitlistError(UserFacingError):
@@ -82,6 +82,10 @@ def join_waitlist(*, delegate, session):
     address is not confirmed.
     """
     delegate = lock_delegate(delegate.pk)
+    # The session's lock (after the delegate's, as every writer takes them) queues joins
+    # to one list: each reads the last position after the one before it committed, so
+    # two people joining at once are told 5th and 6th, not both 5th.
+    lock_sessions([session.pk])
     session = Session.objects.select_related("time_slot", "workshop").get(pk=session.pk)
     if not delegate.is_active or not delegate.attends_day_two:
         raise WaitlistError("Only delegates attending day two can join a waiting list.")

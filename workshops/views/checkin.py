@@ -8,6 +8,7 @@ Every answer is `Cache-Control: no-store`. The JSON answers carry only what a
 door needs: name, badge name, agency and that day's sessions.
 """
 
+import hmac
 import json
 from functools import wraps
 
@@ -66,14 +67,36 @@ HEADLINES = {
 
 
 def door_staff(request):
-    """The `DoorStaff` this request acts as, or None."""
-    device_id = request.session.get(DEVICE_KEY)
-    if device_id is not None:
-        device = CheckinDevice.objects.select_related("event").filter(pk=device_id).first()
-        if device is not None and device.is_usable():
+    """The `DoorStaff` this request acts as, or None.
+
+    A phone signed in with a check-in link keeps the link's id and its token's
+    hash: a new link for the same door list (`issue_checkin_link`, which also
+    lifts a revocation) signs out every phone that opened an earlier one, so a
+    lost phone does not come back to life when its replacement gets a link.
+    """
+    signed_in = request.session.get(DEVICE_KEY)
+    if signed_in is not None:
+        device_id, token_hash = (
+            signed_in if isinstance(signed_in, list) and len(signed_in) == 2 else (None, None)
+        )
+        device = (
+            CheckinDevice.objects.select_related("event").filter(pk=device_id).first()
+            if type(device_id) is int and isinstance(token_hash, str)
+            else None
+        )
+        if (
+            device is not None
+            and device.is_usable()
+            and hmac.compare_digest(device.token_hash, token_hash)
+        ):
             return DoorStaff(device=device)
         request.session.pop(DEVICE_KEY, None)
-        expired = device is not None and device.revoked_at is None
+        # Its own link, neither revoked nor replaced by a new one: it has run out.
+        expired = (
+            device is not None
+            and device.revoked_at is None
+            and hmac.compare_digest(device.token_hash, token_hash)
+        )
         request.session[LINK_ENDED_KEY] = "expired" if expired else "revoked"
         return None
     facilitator = signed_in_facilitator(request)
@@ -355,7 +378,7 @@ def open_link(request, token):
         return render(request, "socex/checkin_link_invalid.html", status=404)
     if request.method == "POST":
         request.session.flush()
-        request.session[DEVICE_KEY] = device.pk
+        request.session[DEVICE_KEY] = [device.pk, device.token_hash]
         request.session.set_expiry(device.expires_at)
         mark_used(device=device)
         return redirect("checkin:page")

@@ -57,6 +57,12 @@ def add(client, event, **fields):
     return client.post(ADD, {k: v for k, v in data.items() if v is not None})
 
 
+def test_add_delegate_starts_on_the_event_the_site_serves(organiser_client, programme):
+    page = organiser_client.get(ADD)
+
+    assert page.context["adminform"].form["event"].value() == programme["event"].pk
+
+
 def test_add_delegate_without_a_badge_name_registers_them(organiser_client, programme):
     response = add(organiser_client, programme["event"])
     assert response.status_code == 302, response.context["adminform"].form.errors

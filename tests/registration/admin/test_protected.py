@@ -59,6 +59,9 @@ def listed(client, query):
         "?accessibility_needs__regex=^W",
         "?accessibility_needs__startswith=W",
         "?accessibility_needs__isnull=False&dietary_requirements__gt=",
+        # Set only when a needs answer was given: as telling as the answer's presence.
+        "?needs_consent_at__isnull=False",
+        "?needs_consent_at__gt=2000-01-01",
     ],
 )
 def test_needs_lookup_in_the_url_is_refused_for_staff(client, people, query):
@@ -220,3 +223,19 @@ def test_badge_references_cannot_be_guessed_through_lookups_without_badges(clien
     assert user_with(client, "Catering & access").get(url).status_code == 400
     # Staff print the badges, QR codes and all: for them the lookup tells nothing new.
     assert user_with(client, "Staff").get(url).status_code == 200
+
+
+def test_staff_do_not_see_when_a_delegate_consented_to_needs_use(client, people):
+    halal = people["halal"]
+    Delegate.objects.filter(pk=halal.pk).update(needs_consent_at="2019-05-01T10:00:00Z")
+
+    staff_page = user_with(client, "Staff").get(
+        reverse("admin:registration_delegate_change", args=[halal.pk])
+    )
+    catering_page = user_with(client, "Catering & access").get(
+        reverse("admin:registration_delegate_change", args=[halal.pk])
+    )
+
+    assert staff_page.status_code == 200
+    assert "Consent to use" not in staff_page.content.decode()
+    assert "Consent to use" in catering_page.content.decode()

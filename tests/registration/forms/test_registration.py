@@ -157,6 +157,35 @@ def test_registration_form_one_line_answers_refuse_line_breaks_and_controls(
     ]
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("first_name", "C\u00adarol"),
+        ("last_name", "O\u200bBrien"),
+        ("badge_name", "\ufeffPriya"),
+        ("job_title", "DS\u2060"),
+    ],
+)
+def test_registration_form_one_line_answers_refuse_invisible_characters(
+    programme, agency, field, value
+):
+    form = RegistrationForm(form_data(agency, **{field: value}), event=programme["event"])
+    assert not form.is_valid()
+    assert form.errors[field] == [
+        "Remove the invisible characters (such as a soft hyphen or a zero-width space): "
+        "they make the text match differently from how it looks."
+    ]
+
+
+def test_registration_form_keeps_joiners_that_shape_letters(programme, agency):
+    # Persian: the zero-width non-joiner keeps "می" and "خواهم" apart in one word.
+    form = RegistrationForm(
+        form_data(agency, first_name="\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
+        event=programme["event"],
+    )
+    assert form.is_valid(), form.errors
+
+
 def test_registration_form_agency_options_carry_short_names(event):
     nca = AgencyFactory(name="National Crime Agency", kind=Agency.Kind.NATIONAL, aliases="NCA")
     serocu = AgencyFactory(

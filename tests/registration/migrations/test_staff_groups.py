@@ -1,7 +1,7 @@
 """The roles: Staff read and download, Organisers change, Catering & access see needs."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory
@@ -77,7 +77,7 @@ def test_organisers_group_has_every_permission_on_our_models(db):
         "registration.delete_delegate",
         "workshops.add_session",
         "workshops.change_workshop",
-        "registration.view_exportrecord",
+        "workshops.view_exportrecord",
         "workshops.check_in",
         "workshops.add_checkindevice",
         "workshops.view_noshowrelease",
@@ -235,3 +235,14 @@ def test_export_records_are_read_only_in_the_admin(client, delegate):
 def test_staff_cannot_see_export_records(client, delegate):
     url = reverse("admin:workshops_exportrecord_changelist")
     assert signed_in(client, "Staff").get(url).status_code == 403
+
+
+def test_every_permission_offered_belongs_to_a_model_that_exists(db):
+    """Models that moved between apps leave no second, unlabelled set of permissions."""
+    stale = [
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.select_related("content_type")
+        if p.content_type.model_class() is None
+    ]
+
+    assert stale == []

@@ -60,3 +60,17 @@ def test_announcement_html_email_escapes_what_delegates_and_organisers_typed(
     assert f"<p>First line {ESCAPED}<br>Second line</p>" in email.body_html
     # The plain-text part is not HTML: it carries the text as typed.
     assert f"Dear {HOSTILE}," in email.body_text
+
+
+def test_pressing_send_again_says_it_was_sent_and_sends_nothing_more(
+    client, organiser, hostile_announcement
+):
+    client.force_login(organiser)
+    url = reverse("admin:workshops_announcement_preview", args=[hostile_announcement.pk])
+    client.post(url)
+
+    again = client.post(url, follow=True)
+
+    assert "was already sent on" in again.content.decode()
+    assert "nothing was sent again" in again.content.decode()
+    assert OutgoingEmail.objects.filter(subject=f"Subject {HOSTILE}").count() == 1

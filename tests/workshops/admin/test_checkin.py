@@ -146,10 +146,20 @@ def test_a_lost_badge_is_replaced_and_the_old_one_stops_working(organiser, on_th
     old = delegate.checkin_reference
     url = reverse("admin:registration_delegate_replace_badge", args=[delegate.pk])
     assert b"lost badge will then show" in organiser.get(url).content
-    response = organiser.post(url)
-    assert response["Content-Type"] == "application/pdf"
+    response = organiser.post(url, follow=True)
+    page = response.content.decode()
+    assert "has a new badge reference" in page
+    assert reverse("admin:registration_delegate_badge", args=[delegate.pk]) in page
+    assert "Replace the badge" not in page  # no second press voids the badge just printed
     delegate.refresh_from_db()
     assert delegate.checkin_reference != old
+    reloaded = organiser.get(response.redirect_chain[-1][0])
+    assert "has a new badge reference" in reloaded.content.decode()
+    new_badge = organiser.get(reverse("admin:registration_delegate_badge", args=[delegate.pk]))
+    assert new_badge["Content-Type"] == "application/pdf"
+    kept = delegate.checkin_reference
+    delegate.refresh_from_db()
+    assert delegate.checkin_reference == kept
     door = Door(event=programme["event"], day=datetime.date(2019, 5, 23))
     staff = DoorStaff(user=AdminUserFactory())
     lost, _ = record_scan(

@@ -131,7 +131,7 @@ def test_changelist_query_count_does_not_grow_with_delegates(
 def run_action(client, action, delegates):
     return client.post(
         reverse(CHANGELIST),
-        {"action": action, "_selected_action": [d.pk for d in delegates]},
+        {"action": action, "_selected_action": [d.pk for d in delegates], "confirm_cancel": "yes"},
         follow=True,
     )
 

@@ -136,11 +136,60 @@ def test_admin_cancel_action_frees_seats(admin_client, programme, four_sessions)
     book_sessions(delegate=delegate, sessions=four_sessions)
     admin_client.post(
         "/admin/registration/delegate/",
-        {"action": "cancel_registrations", "_selected_action": [delegate.pk]},
+        {
+            "action": "cancel_registrations",
+            "_selected_action": [delegate.pk],
+            "confirm_cancel": "yes",
+        },
     )
     delegate.refresh_from_db()
     assert delegate.status == Delegate.Status.CANCELLED
     assert Booking.objects.count() == 0
+
+
+def test_admin_cancel_action_asks_first_and_changes_nothing_until_confirmed(
+    admin_client, programme, four_sessions
+):
+    delegate = DelegateFactory(event=programme["event"], first_name="Rosa", last_name="Lind")
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    run_queued_jobs()
+    mail.outbox.clear()
+
+    page = admin_client.post(
+        "/admin/registration/delegate/",
+        {"action": "cancel_registrations", "_selected_action": [delegate.pk]},
+    )
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Rosa Lind" in text and "4 seats to release" in text
+    assert "Yes, cancel 1 registration" in text
+    delegate.refresh_from_db()
+    assert delegate.status != Delegate.Status.CANCELLED
+    assert Booking.objects.count() == 4
+    run_queued_jobs()
+    assert mail.outbox == []
+
+
+def test_a_registration_the_organisers_cancel_is_told_so(admin_client, programme, four_sessions):
+    delegate = DelegateFactory(event=programme["event"])
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    run_queued_jobs()
+    mail.outbox.clear()
+
+    admin_client.post(
+        "/admin/registration/delegate/",
+        {
+            "action": "cancel_registrations",
+            "_selected_action": [delegate.pk],
+            "confirm_cancel": "yes",
+        },
+    )
+    run_queued_jobs()
+
+    (email,) = mail.outbox
+    assert "The organisers have cancelled your registration" in email.body
+    assert "we will tell you why" in email.body
 
 
 def test_admin_session_capacity_above_room_refused(admin_client, programme):
@@ -267,7 +316,11 @@ def test_admin_bulk_cancel_tells_everyone_through_one_mail_connection(
 
     response = client.post(
         "/admin/registration/delegate/",
-        {"action": "cancel_registrations", "_selected_action": [p.pk for p in people]},
+        {
+            "action": "cancel_registrations",
+            "_selected_action": [p.pk for p in people],
+            "confirm_cancel": "yes",
+        },
         follow=True,
     )
 

@@ -382,6 +382,29 @@ def test_search_ignores_accents_and_case_as_door_staff_type_on_a_phone(entrance,
         assert [row["last_name"] for row in found] == expected, typed
 
 
+def test_search_ignores_apostrophes_hyphens_and_spaces_as_phones_type_them(entrance, programme):
+    event = programme["event"]
+    DelegateFactory(event=event, first_name="Sean", last_name="O'Brien", badge_name="")
+    DelegateFactory(event=event, first_name="Mary-Kate", last_name="O’Neill", badge_name="")
+    DelegateFactory(event=event, first_name="Jean", last_name="D'Arcy", badge_name="")
+    DelegateFactory(event=event, first_name="Obi", last_name="Okafor", badge_name="")
+    for typed, expected in [
+        ("obrien", ["O'Brien"]),
+        ("O’B", ["O'Brien"]),  # a phone's curly apostrophe for a straight one
+        ("o'b", ["O'Brien"]),
+        ("ob", ["O'Brien", "Okafor"]),
+        ("Darcy", ["D'Arcy"]),
+        ("D’Arcy", ["D'Arcy"]),
+        ("oneill", ["O’Neill"]),
+        ("mary kate", ["O’Neill"]),
+        ("marykate", ["O’Neill"]),
+        ("kate", []),
+        ("sean obrien", ["O'Brien"]),
+    ]:
+        found = search_attendees(door=entrance, text=typed)
+        assert [row["last_name"] for row in found] == expected, typed
+
+
 @pytest.fixture
 def agency_named(db):
     return AgencyFactory(name="Kent Police")

@@ -91,7 +91,11 @@ def test_admin_cancel_action_records_organiser_and_emails(client, programme, fou
     client.force_login(AdminUserFactory(username="kim", is_superuser=True))
     client.post(
         reverse("admin:registration_delegate_changelist"),
-        {"action": "cancel_registrations", "_selected_action": [delegate.pk]},
+        {
+            "action": "cancel_registrations",
+            "_selected_action": [delegate.pk],
+            "confirm_cancel": "yes",
+        },
     )
     delegate.refresh_from_db()
     assert delegate.status == Delegate.Status.CANCELLED

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -492,3 +493,40 @@ def test_signing_out_after_a_revoked_link_leads_to_sign_in_again(client, device,
     client.get(reverse("checkin:page"))
     client.post(reverse("checkin:sign_out"))
     assert client.get(reverse("checkin:page"))["Location"] == "/admin/login/?next=%2Fcheckin%2F"
+
+
+def test_a_new_link_for_a_revoked_door_list_does_not_bring_back_the_old_phones(
+    client, device, on_day_two, programme
+):
+    device, path = device
+    client.post(path)  # the phone that is then lost
+    revoke_checkin_links(devices=CheckinDevice.objects.all())
+    device.refresh_from_db()
+    new_path = issue_checkin_link(device=device).removeprefix("http://127.0.0.1:8000")
+    delegate = DelegateFactory(event=programme["event"])
+
+    lost = post_scans(client, a_scan(delegate.checkin_reference))
+    replacement = Client()
+    replacement.post(new_path)
+    found = post_scans(replacement, a_scan(delegate.checkin_reference))
+
+    assert (lost.status_code, lost.json()["error"]) == (403, "signed_out")
+    assert found.status_code == 200
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_new_link_signs_out_the_phones_that_opened_the_one_before(
+    client, device, on_day_two, programme
+):
+    device, path = device
+    client.post(path)
+    issue_checkin_link(device=device)
+
+    response = post_scans(
+        client, a_scan(DelegateFactory(event=programme["event"]).checkin_reference)
+    )
+
+    assert (response.status_code, response.json()["error"]) == (403, "signed_out")
+    page = client.get(reverse("checkin:page"))  # says the link was ended, not "sign in"
+    assert page.status_code == 403
+    assert "An organiser has ended the check-in link" in page.content.decode()

@@ -60,8 +60,9 @@ def test_an_answer_is_recorded_and_the_link_then_says_so(client, survey_path):
         ({"rating": "x"}, "Choose a rating from 1 to 5."),
         ({"rating": "3", "first_answer": "a" * 2001}, "Keep this answer to 2000 characters"),
         ({"rating": "3", "second_answer": "nul\x00byte"}, "Null characters are not allowed."),
+        ({"rating": "3", "first_answer": "Great\u202e talk"}, "text-direction characters"),
     ],
-    ids=["missing", "out-of-range", "not-a-number", "too-long", "nul"],
+    ids=["missing", "out-of-range", "not-a-number", "too-long", "nul", "direction-override"],
 )
 def test_bad_answers_get_a_message_and_save_nothing(client, survey_path, data, message):
     response = client.post(survey_path, data)
