@@ -7,7 +7,7 @@ virtual delegates, one after another, through exactly the requests of
 `bench/rush_http.py` (GET and POST /register/, GET and POST the code page, GET and
 POST the choose page), through Django's test Client with DEBUG off (middleware,
 sessions, CSRF, templates; no network). The background jobs a step queued (the
-registration, the emails) run after it, as a worker would, counted apart.
+registration, the emails) run after it in the workers' own loop (`ListeningWorker`), counted apart.
 
 Prints one JSON line per step: the median queries (everything Django logs, BEGIN
 and COMMIT included) and CPU milliseconds of this process
@@ -46,7 +46,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -57,6 +57,7 @@ from bench.rush_http import AGENCY, CSRF, best_set, parse_options  # noqa: E402
 from registration.models import Delegate, Event  # noqa: E402
 from registration.services.confirmation import issue_confirmation_code  # noqa: E402
 from worker.inline import inline_worker  # noqa: E402
+from worker.wakeup import ListeningWorker  # noqa: E402
 from workshops.models import Session  # noqa: E402
 from workshops.services.booking import book_sessions  # noqa: E402
 
@@ -64,20 +65,19 @@ STEPS = ("register_form", "register", "confirm_form", "confirm", "choose_form", 
 
 
 def run_jobs():
-    """Run every queued job, as a worker would; return how many ran."""
-    worker = inline_worker(worker_id="bench")
-    ran = 0
-    while True:
-        with transaction.atomic():
-            row = DBTaskResult.objects.ready().get_locked()
-            if row is None:
-                return ran
-            row.claim("bench")
-        worker.run_task(row)
-        row.refresh_from_db()
-        if row.status == TaskResultStatus.FAILED:
-            raise SystemExit(f"job {row.task_path} failed:\n{row.traceback}")
-        ran += 1
+    """Run every queued job with the workers' own loop (`ListeningWorker`, batch); return how many.
+
+    Raises SystemExit if one failed.
+    """
+    worker = inline_worker(worker_id="bench", worker_class=ListeningWorker)
+    worker.run()
+    return worker._run_tasks
+
+
+def check_no_job_failed():
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).first()
+    if failed is not None:
+        raise SystemExit(f"job {failed.task_path} failed:\n{failed.traceback}")
 
 
 class Measured:
@@ -113,6 +113,7 @@ class Measured:
             self.cpu.setdefault(f"jobs_after_{step}", []).append(time.process_time() - cpu)
         self.queries.setdefault(f"jobs_after_{step}", []).append(len(captured))
         self.sql[f"jobs_after_{step}"] = [q["sql"] for q in captured.captured_queries]
+        check_no_job_failed()
         return ran
 
 

@@ -6,6 +6,7 @@ sent or backed off. See "The outbox" in docs/architecture.md.
 
 import base64
 import logging
+import secrets
 import smtplib
 import time
 from datetime import timedelta
@@ -139,8 +140,30 @@ def literal_subject(subject):
     return Header(subject, "utf-8").encode(linesep=" ") if "=?" in subject else subject
 
 
+class _BoundedEmail(EmailMultiAlternatives):
+    """Django's email, its multipart boundaries chosen when the message is built.
+
+    Left unset, Python's generator makes each boundary from the `random` module and
+    compiles a regular expression (never reused) to make sure the text holds no line
+    like it: about 0.07 ms of CPU per boundary, two per message with an attachment.
+    128 bits from `secrets`, drawn after the text exists, cannot be in it.
+    """
+
+    def message(self):
+        message = super().message()
+        _choose_boundaries(message)
+        return message
+
+
+def _choose_boundaries(part):
+    if part.get_content_maintype() == "multipart":
+        part.set_boundary(f"==============={secrets.token_hex(16)}==")
+        for inner in part.get_payload():
+            _choose_boundaries(inner)
+
+
 def _deliver(message, connection):
-    email = EmailMultiAlternatives(
+    email = _BoundedEmail(
         subject=literal_subject(message.subject),
         body=unseal(message.body_text, message.sealed),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -176,7 +199,20 @@ def _record_sent(message):
     message.sent_at = timezone.now()
     message.last_error = ""
     message.sealed = {}
-    message.save(update_fields=["last_error", "status", "sent_at", "sealed"])
+    # The same UPDATE as save(update_fields=...) would run, without its per-call set-up.
+    connection = connections[router.db_for_write(OutgoingEmail)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{OutgoingEmail._meta.db_table}" SET "status" = %s, "sent_at" = %s, '
+            '"last_error" = %s, "sealed" = %s WHERE "id" = %s',
+            [
+                message.status,
+                connection.ops.adapt_datetimefield_value(message.sent_at),
+                message.last_error,
+                OutgoingEmail._meta.get_field("sealed").get_db_prep_save({}, connection),
+                message.pk,
+            ],
+        )
 
 
 def send_queued_email(*, now=None, budget_seconds=50.0):

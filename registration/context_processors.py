@@ -1,4 +1,11 @@
 from registration.models import Event
+from socex.prepared import PreparedQuery
+
+# Asked by every public page: prepared once per connection (socex.prepared), as
+# `Event.objects.current()` builds it.
+_current_event = PreparedQuery(
+    Event, lambda: Event.objects.filter(is_current=True).order_by("-starts_on")[:1]
+)
 
 
 def current_event_of(request):
@@ -8,7 +15,8 @@ def current_event_of(request):
     asks the database once, not twice. Side effects: caches it on `request`.
     """
     if not hasattr(request, "_current_event"):
-        request._current_event = Event.objects.current()
+        found = _current_event()
+        request._current_event = found[0] if found else None
     return request._current_event
 
 

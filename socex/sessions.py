@@ -16,10 +16,12 @@ A write is also one statement, not Django's four or more: outside a transaction
 it gets no BEGIN and COMMIT of its own; a new key is not looked up first (a
 taken one fails the INSERT, and `create` draws another, as Django does); and
 `cycle_key` renames the stored row instead of inserting a copy and deleting the
-original. Registering went from 4 session statements to 1, confirming the
-address (which signs in, so cycles the key) from 9 to 2.
+original, in the same UPDATE that saves the session's new data at the end of the
+request. Registering went from 4 session statements to 1, confirming the
+address (which signs in, so cycles the key) from 9 to 2, then to 1.
 """
 
+from contextlib import nullcontext
 from datetime import timedelta
 from functools import cache
 
@@ -44,6 +46,8 @@ class SessionStore(DatabaseSessionStore):
     """Django's database sessions, remembering when the stored session expires (`stored_expiry`)."""
 
     stored_expiry = None
+    # The key the session is stored under until `save` renames it (set by `cycle_key`).
+    renamed_from = None
 
     def _get_new_session_key(self):
         """A random key (165 bits), not looked up first: `create` retries if the INSERT fails."""
@@ -60,6 +64,8 @@ class SessionStore(DatabaseSessionStore):
         break the caller's transaction. Raises `CreateError` (the key is taken)
         or `UpdateError` (the row is gone), as Django does.
         """
+        if self.renamed_from is not None and not must_create:
+            return self._save_renamed()
         if self.session_key is None or self._in_transaction():
             return super().save(must_create=must_create)
         data = self._get_session(no_load=must_create)
@@ -76,37 +82,67 @@ class SessionStore(DatabaseSessionStore):
             raise
 
     def cycle_key(self):
-        """Give the session a new key, keeping its data: the stored row is renamed (one UPDATE).
+        """Give the session a new key, keeping its data; the stored row is renamed when saved.
 
-        What Django's `cycle_key` leaves is the same: the old key no longer
-        finds anything, and the data is saved under the new key when the
-        response is. A session not stored (new, or its row gone) is created
-        under a new key instead. Side effects: updates or inserts the row.
+        What Django's `cycle_key` leaves once the response saves the session is
+        the same: the old key no longer finds anything, and the data is stored
+        under the new key. Here that is one UPDATE, in `save`, renaming the row
+        and writing its data together; until then nothing is written, so a
+        request that fails before saving leaves the old session as it was (it
+        was not signed in: what signing in adds is saved only under the new
+        key). A session not stored (new, or its row gone) gets a new key and is
+        created when saved.
         """
-        old_key = self.session_key
-        if old_key is None or self._in_transaction():
+        if self.session_key is None or self._in_transaction():
             return super().cycle_key()
-        data = self._session
+        data = self._session  # loads it; a row gone or expired forgets the key
+        self.modified = True
+        if self.session_key is None:
+            return  # not stored: `save` creates it under a new key
+        if self.renamed_from is None:
+            self.renamed_from = self.session_key
+        self._session_key = self._get_new_session_key()
+        self._session_cache = data
+
+    def _save_renamed(self):
+        """Rename the stored row to the new key and write the data: one UPDATE.
+
+        Side effects: if the row has gone meanwhile, the session is created
+        under a new key instead; a new key already taken is drawn again.
+        """
+        old_key = self.renamed_from
+        data = self._get_session()
         while True:
-            new_key = self._get_new_session_key()
+            row = self.create_model_instance(data)
             try:
-                renamed = self.model.objects.filter(session_key=old_key).update(session_key=new_key)
+                with self._savepoint_if_in_transaction():
+                    renamed = self.model.objects.filter(session_key=old_key).update(
+                        session_key=row.session_key,
+                        session_data=row.session_data,
+                        expire_date=row.expire_date,
+                    )
             except IntegrityError:
-                continue  # the new key is taken: draw another
+                self._session_key = self._get_new_session_key()  # taken: draw another
+                continue
             break
+        self.renamed_from = None
         if not renamed:
             self.create()
-        else:
-            self._session_key = new_key
-            self.modified = True
-        self._session_cache = data
+
+    def _savepoint_if_in_transaction(self):
+        # Outside a transaction one UPDATE is atomic by itself; inside one, a failed
+        # UPDATE must not break the caller's transaction.
+        if self._in_transaction():
+            return transaction.atomic(using=router.db_for_write(self.model))
+        return nullcontext()
 
     def delete(self, session_key=None):
         """Delete the stored session (one DELETE; Django reads the row first)."""
         if session_key is None:
-            if self.session_key is None:
+            # After `cycle_key`, the row is still stored under the old key until saved.
+            session_key, self.renamed_from = self.renamed_from or self.session_key, None
+            if session_key is None:
                 return
-            session_key = self.session_key
         self.model.objects.filter(session_key=session_key).delete()
 
     def _get_session_from_db(self):

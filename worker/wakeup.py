@@ -17,14 +17,16 @@ import contextlib
 import logging
 import random
 import time
+from functools import partial
 
 from django.db import close_old_connections, connections, router
 from django.db.utils import OperationalError
 from django.utils import timezone
-from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from worker.claim import NextJob, record_success
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,14 @@ class ListeningWorker(Worker):
     `time.sleep(interval)` replaced by `JobNotices.wait(interval)`.
     """
 
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._next_job = NextJob(
+            backend_name=self.backend_name,
+            queue_names=self.queue_names,
+            excluded_queue_names=self.excluded_queue_names,
+        )
+
     def run(self):
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
         notices = JobNotices(router.db_for_write(DBTaskResult))
@@ -96,15 +106,19 @@ class ListeningWorker(Worker):
         finally:
             notices.close()
 
+    def run_task(self, db_task_result):
+        """The library's `run_task`; on PostgreSQL its success recorded by `record_success`."""
+        if connections[db_task_result._state.db].vendor == "postgresql":
+            # The instance's own method, for this one job: the library calls it by name.
+            db_task_result.set_successful = partial(record_success, db_task_result)
+        super().run_task(db_task_result)
+
     def _claim_next(self):
         """Claim the next ready job; return (job or None, whether the table could be read)."""
-        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
-        if not self.process_all_queues:
-            tasks = tasks.filter(queue_name__in=self.queue_names)
-        if self.excluded_queue_names:
-            tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
-        if connections[tasks.db].vendor == "postgresql":
-            return claim_in_one_statement(tasks, self.worker_id), True
+        using = router.db_for_write(DBTaskResult)
+        if connections[using].vendor == "postgresql":
+            return self._next_job.claim(self.worker_id, using=using), True
+        tasks = self._next_job.tasks(timezone.now())
         with exclusive_transaction(tasks.db):
             try:
                 task_result = tasks.get_locked()
@@ -115,25 +129,3 @@ class ListeningWorker(Worker):
                     return None, False  # SQLite busy: try again
                 raise
         return task_result, True
-
-
-def claim_in_one_statement(tasks, worker_id):
-    """Claim the first of `tasks` (in their order) for `worker_id`; return it, or None. PostgreSQL.
-
-    What django-tasks-db's `get_locked()` and `claim()` do in a transaction of
-    four statements (BEGIN, SELECT ... FOR UPDATE SKIP LOCKED, UPDATE, COMMIT),
-    as one UPDATE whose subquery locks the row, skipping any another worker
-    holds: the same row, the same RUNNING status, start time and appended
-    worker id. Side effects: that UPDATE, committed at once.
-    """
-    table = DBTaskResult._meta.db_table
-    # Compiled without select_for_update (which Django compiles only inside atomic()) and
-    # locked here: PostgreSQL takes the locking clause after the LIMIT.
-    subquery, params = tasks.values("pk")[:1].query.get_compiler(tasks.db).as_sql()
-    claimed = DBTaskResult.objects.db_manager(tasks.db).raw(
-        f'UPDATE "{table}" SET "status" = %s, "started_at" = %s, '
-        '"worker_ids" = "worker_ids" || jsonb_build_array(%s::text) '
-        f'WHERE "id" = ({subquery} FOR UPDATE SKIP LOCKED) RETURNING *',
-        [TaskResultStatus.RUNNING, timezone.now(), worker_id, *params],
-    )
-    return next(iter(claimed), None)

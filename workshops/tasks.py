@@ -100,10 +100,16 @@ def send_attendance_certificates():
 
 
 @task
-def email_timetable_news(*, time_slot_ids, session_ids):
-    """Email everyone booked in these rounds or sessions their new times or rooms.
+def email_timetable_news(*, changes=None, time_slot_ids=(), session_ids=()):
+    """Email everyone booked in the rounds or sessions changed how each was and is now.
 
+    `changes` is what `timetable_changes.queue_timetable_news` noted; the bare
+    ids are jobs queued before it noted how things were (told as they are now).
     Run again, it emails them again (with the calendar SEQUENCE one higher): the
     entry in their diary still ends up right.
     """
-    return {"told": send_timetable_news(time_slot_ids=time_slot_ids, session_ids=session_ids)}
+    changes = changes or {
+        "time_slots": {str(pk): {} for pk in time_slot_ids},
+        "sessions": {str(pk): {} for pk in session_ids},
+    }
+    return {"told": send_timetable_news(changes=changes)}

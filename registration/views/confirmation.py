@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.context_processors import current_event_of
-from registration.forms.confirmation import ConfirmCodeForm
+from registration.forms.confirmation import ConfirmCodeForm, code_form_html
 from registration.services.confirmation import CodeRefused, confirm_with_code
 from registration.services.eligibility import NotEligible
 from registration.tasks import resend_code_to
@@ -47,7 +47,12 @@ def confirm_email(request):
     return render(
         request,
         "socex/confirm_email.html",
-        {"form": form, "email": email, "code_minutes": settings.CONFIRMATION_CODE_MINUTES},
+        {
+            "form": form,
+            "form_html": code_form_html(form),
+            "email": email,
+            "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
+        },
     )
 
 
@@ -82,7 +87,7 @@ def confirm_address_first(request, *, doing):
             "delegate": delegate,
             "doing": doing,
             "email": delegate.email,
-            "form": ConfirmCodeForm(),
+            "form_html": code_form_html(ConfirmCodeForm()),
             "code_minutes": settings.CONFIRMATION_CODE_MINUTES,
         },
     )

@@ -70,8 +70,9 @@ def row_locks(queries):
         table = re.match(r'SELECT .*? FROM "(\w+)"', outside_brackets(sql)).group(1)
         assert f'FOR NO KEY UPDATE OF "{table}"' in sql, sql  # one mode, the row's own table
         assert f'ORDER BY "{table}"."id" ASC' in sql, sql
-        found = re.search(rf'"{table}"\."id" IN \(([\d, ]+)\)', sql)
-        ids = [int(i) for i in found.group(1).split(",")] if found else None
+        # `id IN (...)` from lock_rows, `id = n` from a prepared lock of one row.
+        found = re.search(rf'"{table}"\."id" (?:IN \(([\d, ]+)\)|= (\d+)\b)', sql)
+        ids = [int(i) for i in (found.group(1) or found.group(2)).split(",")] if found else None
         locks.append((table, ids, "SKIP LOCKED" in sql))
     return locks
 

@@ -1,4 +1,5 @@
 import datetime
+import email
 from email.header import decode_header
 from email.parser import Parser
 
@@ -432,3 +433,28 @@ def test_a_worker_whose_mail_server_just_failed_defers_sending_jobs_to_the_retri
     run_queued_jobs()
     assert len(mail.outbox) == 8
     assert CountingBackend.made >= 2
+
+
+def test_sent_messages_each_have_their_own_boundaries_and_parse_back(event):
+    for n in range(2):
+        queue_email(
+            to=f"delegate{n}@kent.police.uk",
+            subject="Your timetable",
+            template="email/cancelled",
+            context={"delegate": {"first_name": "A"}, "event": event},
+            attachment=("timetable.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar"),
+        )
+    run_queued_jobs()
+
+    boundaries = []
+    for sent in mail.outbox:
+        parsed = email.message_from_bytes(sent.message().as_bytes(linesep="\r\n"))
+        [alternatives, calendar] = parsed.get_payload()
+        assert [part.get_content_type() for part in alternatives.get_payload()] == [
+            "text/plain",
+            "text/html",
+        ]
+        assert calendar.get_filename() == "timetable.ics"
+        assert calendar.get_payload(decode=True) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+        boundaries += [parsed.get_boundary(), alternatives.get_boundary()]
+    assert len(set(boundaries)) == 4

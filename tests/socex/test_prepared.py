@@ -7,6 +7,7 @@ import weakref
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -138,3 +139,39 @@ def test_what_is_prepared_goes_with_its_connection(db):
     thread.join()
     gc.collect()
     assert used and used[0]() is None  # the thread's connection, and its prepared SQL, are gone
+
+
+def test_a_values_list_gives_the_rows_the_queryset_gives(db):
+    def build(event):
+        return (
+            Delegate.objects.filter(event=event)
+            .order_by("pk")
+            .values_list("pk", "email", "attends_day_two", "email_confirmed_at")
+        )
+
+    prepared = PreparedQuery(Delegate, build, event=int)
+    event = EventFactory()
+    DelegateFactory(event=event, attends_day_two=False)
+    DelegateFactory(event=event, attends_day_two=True, email_confirmed_at=timezone.now())
+    DelegateFactory()
+    assert prepared(event=event.pk) == list(build(event.pk))
+    assert [type(row[2]) for row in prepared(event=event.pk)] == [bool, bool]
+
+
+def test_a_values_list_with_an_annotation_or_values_dicts_are_refused(db):
+    annotated = PreparedQuery(
+        Delegate,
+        lambda delegate: (
+            Delegate.objects.filter(pk=delegate)
+            .annotate(n=Count("bookings"))
+            .values_list("pk", "n")
+        ),
+        delegate=int,
+    )
+    with pytest.raises(ImproperlyConfigured, match="plain columns"):
+        annotated(delegate=1)
+    dicts = PreparedQuery(
+        Delegate, lambda delegate: Delegate.objects.filter(pk=delegate).values("pk"), delegate=int
+    )
+    with pytest.raises(ImproperlyConfigured, match="model instances or values_list"):
+        dicts(delegate=1)

@@ -130,10 +130,46 @@ def test_cycling_the_key_moves_the_data_and_the_old_key_finds_nothing():
         session.cycle_key()
         session["signed_in"] = True
         session.save()
-    assert len(captured) == 2  # the row renamed, then its data saved
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["UPDATE"]
     assert session.session_key != old_key
     assert not BrowserSession.objects.filter(session_key=old_key).exists()
     assert dict(SessionStore(session.session_key).load()) == {"note": "kept", "signed_in": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cycled_session_not_saved_stays_under_its_old_key_without_the_new_data():
+    session = SessionStore()
+    session["note"] = "kept"
+    session.save()
+    old_key = session.session_key
+    session.cycle_key()
+    session["signed_in"] = True  # the request fails before its session is saved
+    assert dict(SessionStore(old_key).load()) == {"note": "kept"}
+    assert not BrowserSession.objects.filter(session_key=session.session_key).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cycled_session_whose_row_went_before_saving_is_stored_under_a_new_key():
+    session = SessionStore()
+    session["note"] = "kept"
+    session.save()
+    old_key = session.session_key
+    session.cycle_key()
+    BrowserSession.objects.filter(session_key=old_key).delete()
+    session.save()
+    assert session.session_key != old_key
+    assert dict(SessionStore(session.session_key).load()) == {"note": "kept"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_a_cycled_session_deletes_the_row_under_its_old_key():
+    session = SessionStore()
+    session["note"] = "kept"
+    session.save()
+    old_key = session.session_key
+    session.cycle_key()
+    session.flush()
+    assert not BrowserSession.objects.filter(session_key=old_key).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -36,3 +36,9 @@ def count_once(context, *, sealed):
             return None
         name = unseal_arguments(sealed)["name"]
         return {"name": name, "keys": CompletedTask.objects.count()}
+
+
+@task
+def return_a_set():
+    """Return what a job result cannot hold (not JSON)."""
+    return {"not", "json"}

@@ -1,4 +1,4 @@
-"""On PostgreSQL a worker claims a job in one statement: the same job, marked the same way."""
+"""On PostgreSQL a worker claims a job in one statement and records its success in another."""
 
 from datetime import timedelta
 
@@ -8,8 +8,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.worker.jobs_for_tests import record
-from worker.wakeup import claim_in_one_statement
+from tests.worker.jobs_for_tests import record, return_a_set
+from worker.claim import NextJob, claim_in_one_statement
+from worker.inline import inline_worker
+from worker.wakeup import ListeningWorker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +66,48 @@ def test_the_claim_skips_a_job_another_worker_holds_locked(tmp_path):
     assert str(claimed.pk) == str(other.id)
     assert DBTaskResult.objects.get(pk=held.id).status == TaskResultStatus.READY
     assert not transaction.get_connection().in_atomic_block
+
+
+def test_next_job_claims_in_order_within_its_queues_at_each_claims_time(tmp_path):
+    soon = timezone.now() + timedelta(seconds=1)
+    other_queue = record.using(priority=9, queue_name="long").enqueue(
+        path=str(tmp_path / "out"), text="long queue"
+    )
+    later = record.using(run_after=soon).enqueue(path=str(tmp_path / "out"), text="soon")
+    first = record.using(priority=5).enqueue(path=str(tmp_path / "out"), text="first")
+    next_job = NextJob(backend_name="default", queue_names=["default"], excluded_queue_names=[])
+
+    assert str(next_job.claim("worker-a", using="default").pk) == str(first.id)
+    assert next_job.claim("worker-a", using="default") is None  # `soon` has not come yet
+    DBTaskResult.objects.filter(pk=later.id).update(run_after=timezone.now() - timedelta(seconds=1))
+    claimed = next_job.claim("worker-a", using="default")
+
+    assert str(claimed.pk) == str(later.id)
+    assert claimed.worker_ids == ["worker-a"]
+    assert DBTaskResult.objects.get(pk=later.id).status == TaskResultStatus.RUNNING
+    assert DBTaskResult.objects.get(pk=other_queue.id).status == TaskResultStatus.READY
+
+
+def test_the_listening_worker_records_a_jobs_success_as_the_library_does(tmp_path):
+    result = record.enqueue(path=str(tmp_path / "out"), text="done")
+    worker = inline_worker(worker_id="worker-a", worker_class=ListeningWorker)
+
+    worker.run()
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert row.finished_at >= row.started_at
+    assert row.return_value == "done"
+    assert (row.exception_class_path, row.traceback) == ("", "")
+    assert (tmp_path / "out").read_text() == "done\n"
+
+
+def test_the_listening_worker_records_a_result_that_is_not_json_as_a_failure():
+    result = return_a_set.enqueue()
+    worker = inline_worker(worker_id="worker-a", worker_class=ListeningWorker)
+
+    worker.run()
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == TaskResultStatus.FAILED
+    assert row.exception_class_path == "builtins.TypeError"

@@ -12,6 +12,7 @@ from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from outbox.admin import warn_about_waiting_email
@@ -74,11 +75,15 @@ def send_choice_reminders(modeladmin, request, queryset):
         .annotate(held=Count("bookings"))
         .filter(held__lt=F("event__choices_required"))
     )
+    # After changes close (the day before day two) a reminder asks for what they cannot do.
+    now = timezone.now()
+    delegates = list(delegates)
+    able = [d for d in delegates if d.event.changes_are_open(now)]
+    closed = len(delegates) - len(able)
     with transaction.atomic(), sending_together():
-        reminded = 0
-        for delegate in delegates:
+        for delegate in able:
             send_choices_reminder(delegate=delegate, held=delegate.held)
-            reminded += 1
+    reminded = len(able)
     report_counts(
         modeladmin,
         request,
@@ -87,11 +92,21 @@ def send_choice_reminders(modeladmin, request, queryset):
             "A reminder was queued to %(count)d delegate.",
             "A reminder was queued to %(count)d delegates.",
         ),
+        counted(
+            closed,
+            "%(count)d delegate was skipped: changes to workshops have closed, so they can no "
+            "longer choose online.",
+            "%(count)d delegates were skipped: changes to workshops have closed, so they can no "
+            "longer choose online.",
+        )
+        if closed
+        else "",
         skipped=(
-            selected - reminded,
+            selected - reminded - closed,
             "%(count)d delegate was skipped (choices complete, cancelled or day one only).",
             "%(count)d delegates were skipped (choices complete, cancelled or day one only).",
         ),
+        level=messages.WARNING if closed and not reminded else messages.SUCCESS,
     )
     warn_about_waiting_email(admin=modeladmin, request=request)
 

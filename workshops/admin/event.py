@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 
 from registration.admin import event as registration_admin
 from registration.models import Event
+from workshops.forms.programme import EventDatesForm
 from workshops.services.ballot import count_seat_holders
 
 
@@ -34,6 +35,8 @@ admin.site.unregister(Event)
 
 @admin.register(Event)
 class EventAdmin(registration_admin.EventAdmin):
+    form = EventDatesForm
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         field = form.base_fields.get("booking_mode")

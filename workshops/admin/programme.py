@@ -14,6 +14,7 @@ from socex.admin_messages import counted, report_counts
 from workshops.admin.move import move_delegate_view
 from workshops.admin.waitlist import WaitlistInline
 from workshops.exports.admin_actions import SessionExportActions
+from workshops.forms.programme import SessionAdminForm, SessionInlineFormSet
 from workshops.models import Booking, Room, Session, TimeSlot, Workshop
 from workshops.services.booking import serve_after_capacity_change
 from workshops.services.checkin import seat_standby
@@ -21,6 +22,7 @@ from workshops.services.doors import Door, DoorStaff
 from workshops.services.locking import lock_seated_delegates, lock_sessions
 from workshops.services.standby import day_of
 from workshops.services.timetable_changes import queue_timetable_news
+from workshops.services.timetable_diff import session_was, time_slot_was
 
 
 def tell_booked(model_admin, request, count, what):
@@ -54,9 +56,11 @@ class CapacityAtLeastOne:
         if db_field.name == "capacity" and field is not None:
             field.min_value = 1
             field.widget.attrs["min"] = 1
-            field.validators.append(
-                MinValueValidator(1, message="A capacity must be at least 1 seat.")
-            )
+            # In place of the positive field's own "at least 0", so -1 gets one message.
+            field.validators = [
+                *(v for v in field.validators if not isinstance(v, MinValueValidator)),
+                MinValueValidator(1, message="A capacity must be at least 1 seat."),
+            ]
         return field
 
 
@@ -89,12 +93,16 @@ class RoomAdmin(CapacityAtLeastOne, ProtectsFields, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # Delegates look for the room by its name and directions on the day.
         if change and {"name", "location"} & set(form.changed_data):
-            sessions = list(Session.objects.filter(room=obj).values_list("pk", flat=True))
+            was = {
+                session.pk: session_was(
+                    title=session.workshop.title,
+                    room=form.initial["name"],
+                    location=form.initial["location"],
+                )
+                for session in Session.objects.filter(room=obj).select_related("workshop")
+            }
             tell_booked(
-                self,
-                request,
-                queue_timetable_news(session_ids=sessions),
-                "room name and directions",
+                self, request, queue_timetable_news(sessions=was), "room name and directions"
             )
 
 
@@ -109,11 +117,15 @@ class TimeSlotAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and {"starts_at", "ends_at"} & set(form.changed_data):
-            tell_booked(self, request, queue_timetable_news(time_slot_ids=[obj.pk]), "times")
+            was = time_slot_was(
+                starts_at=form.initial["starts_at"], ends_at=form.initial["ends_at"]
+            )
+            tell_booked(self, request, queue_timetable_news(time_slots={obj.pk: was}), "times")
 
 
 class SessionInline(CapacityAtLeastOne, ProtectsFields, admin.TabularInline):
     model = Session
+    formset = SessionInlineFormSet
     extra = 0
     fields = ["time_slot", "room", "capacity"]
 
@@ -132,8 +144,16 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # A new title reads as a new workshop in the delegates' diaries: tell them.
         if change and "title" in form.changed_data:
-            sessions = list(obj.sessions.values_list("pk", flat=True))
-            tell_booked(self, request, queue_timetable_news(session_ids=sessions), "title")
+            # Before the sessions' rows below: they are in the rooms they were in.
+            was = {
+                session.pk: session_was(
+                    title=form.initial["title"],
+                    room=session.room.name,
+                    location=session.room.location,
+                )
+                for session in obj.sessions.select_related("room")
+            }
+            tell_booked(self, request, queue_timetable_news(sessions=was), "title")
 
     def save_formset(self, request, form, formset, change):
         old = {f.instance.pk: f.initial.get("capacity") for f in formset.forms if f.instance.pk}
@@ -142,11 +162,11 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
             # (level 5), before the sessions (level 6).
             doomed = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
             lock_seated_delegates(Session.objects.filter(pk__in=doomed))
-        moved = [
-            f.instance.pk
+        moved = {
+            f.instance.pk: f.initial["room"]
             for f in formset.forms
             if f.instance.pk and "room" in f.changed_data and f not in formset.deleted_forms
-        ]
+        }
         if formset.model is Session and old:
             # The inline updates sessions in form order; bookings lock them in id order.
             # Taking them in id order first means the two can never wait on each other.
@@ -156,7 +176,16 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
             if isinstance(session, Session):
                 serve_after_capacity_change(session=session, old_capacity=old.get(session.pk))
         if formset.model is Session and moved:
-            tell_booked(self, request, queue_timetable_news(session_ids=moved), "rooms")
+            rooms = Room.objects.in_bulk(moved.values())
+            was = {
+                pk: session_was(
+                    title=form.initial.get("title", form.instance.title),
+                    room=rooms[room_id].name,
+                    location=rooms[room_id].location,
+                )
+                for pk, room_id in moved.items()
+            }
+            tell_booked(self, request, queue_timetable_news(sessions=was), "rooms")
 
 
 class RosterInline(ProtectsFields, admin.TabularInline):
@@ -232,6 +261,7 @@ class SessionAdmin(
     SessionExportActions,
     admin.ModelAdmin,
 ):
+    form = SessionAdminForm
     list_display = ["workshop", "time_slot", "room", "capacity", "seats_taken", "places_left"]
     list_filter = ["time_slot", FillFilter, "room", "workshop"]
     list_select_related = ["workshop", "time_slot", "room"]
@@ -289,7 +319,9 @@ class SessionAdmin(
         # The UPDATE above holds the session's row lock: new places go to the people waiting.
         serve_after_capacity_change(session=obj, old_capacity=old_capacity)
         if change and "room" in form.changed_data:
-            tell_booked(self, request, queue_timetable_news(session_ids=[obj.pk]), "room")
+            room = Room.objects.get(pk=form.initial["room"])
+            was = session_was(title=obj.workshop.title, room=room.name, location=room.location)
+            tell_booked(self, request, queue_timetable_news(sessions={obj.pk: was}), "room")
 
     @admin.action(
         description="Release no-shows now: seat the people on standby at the selected sessions' "

@@ -1,9 +1,11 @@
 """The programme: rooms, time slots, workshops and their sessions."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 
 from registration.models.event import Event
@@ -37,6 +39,24 @@ class Room(models.Model):
         return f"{self.name} ({self.capacity})"
 
 
+def event_bounds(*, starts_on, ends_on):
+    """From 00:00 on `starts_on` to 00:00 after `ends_on`, in the site's time zone."""
+    start = datetime.datetime.combine(starts_on, datetime.time.min)
+    end = datetime.datetime.combine(ends_on + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start), timezone.make_aware(end)
+
+
+class TimeSlotQuerySet(models.QuerySet):
+    def outside(self, *, starts_on, ends_on):
+        """Time slots not wholly within the days `starts_on` to `ends_on`."""
+        start, end = event_bounds(starts_on=starts_on, ends_on=ends_on)
+        return self.filter(Q(starts_at__lt=start) | Q(ends_at__gt=end))
+
+    def overlapping(self, *, starts_at, ends_at):
+        """Time slots sharing any moment of `starts_at` to `ends_at` (touching is not sharing)."""
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
 class TimeSlot(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="time_slots")
     name = models.CharField(
@@ -46,6 +66,8 @@ class TimeSlot(models.Model):
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+
+    objects = TimeSlotQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -67,6 +89,38 @@ class TimeSlot(models.Model):
         start = timezone.localtime(self.starts_at)
         end = timezone.localtime(self.ends_at)
         return f"{start:%H:%M}–{end:%H:%M}"
+
+    @property
+    def when(self):
+        """Its day and times, as an organiser reads them: "Thu 4 Feb 11:00–12:00"."""
+        return f"{dateformat.format(timezone.localtime(self.starts_at), 'D j M')} {self.times}"
+
+    def clean(self):
+        if not (self.event_id and self.starts_at and self.ends_at):
+            return
+        event = self.event
+        start, end = event_bounds(starts_on=event.starts_on, ends_on=event.ends_on)
+        if self.starts_at < start or self.ends_at > end:
+            raise ValidationError(
+                f"{event.name} runs {_days(event)}: a time slot must lie within those days "
+                "(or change the event's dates first)."
+            )
+        others = TimeSlot.objects.filter(event=event).exclude(pk=self.pk)
+        clash = others.overlapping(starts_at=self.starts_at, ends_at=self.ends_at).first()
+        if clash is not None:
+            raise ValidationError(
+                f"It overlaps {clash.name} ({clash.when}): an event's time slots may not "
+                "overlap, since a delegate holds one seat in each."
+            )
+
+
+def _days(event):
+    if event.starts_on == event.ends_on:
+        return dateformat.format(event.starts_on, "D j M Y")
+    return (
+        f"{dateformat.format(event.starts_on, 'D j M')} to "
+        f"{dateformat.format(event.ends_on, 'D j M Y')}"
+    )
 
 
 class Workshop(models.Model):

@@ -11,19 +11,24 @@ workshop in that round, and removes it on a METHOD:CANCEL with the same UID.
 - `timetable_ics`: METHOD:PUBLISH of every seat held (the download and the private feed);
 - `raise_sequences`: one more SEQUENCE for rounds whose entry changed, before sending it.
 
-Text (titles, names, rooms) is escaped by the `icalendar` library: a title
-with a newline, comma or semicolon stays one property value. Its lines are
-folded here (`ical_text`), exactly as the library folds them but a slice at a
-time rather than a character at a time: the calendar file was a third of the
-email a booking queues, inside the booking request.
+The files are written here line by line, exactly as the `icalendar` library
+writes the same calendar (its property order, TEXT escaping, parameter quoting
+and line folding; tests compare the two on hostile text): building the
+library's components and serialising them took 0.9 ms of the 7.5 ms a booking
+request costs, and every change email in the worker pays it too. Text (titles,
+names, rooms) is escaped as the library escapes it, so a title with a newline,
+comma or semicolon stays one property value; a parameter value (a name) goes
+through the library's own quoting (`param_value`). Lines are folded
+(`_folded`) exactly as the library folds them but a slice at a time.
 """
 
-from datetime import timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar.parser import Contentline
+from icalendar.parser.parameter import param_value
 
 from workshops.models import CalendarEntry
 
@@ -43,54 +48,66 @@ def sequences(*, delegate):
 def update_ics(*, delegate, bookings, sequence_of=None):
     """METHOD:REQUEST for `bookings` (session, workshop, room and slot loaded): add or update."""
     sequence_of = sequences(delegate=delegate) if sequence_of is None else sequence_of
-    calendar = _calendar(delegate=delegate, method="REQUEST")
-    for booking in bookings:
-        calendar.add_component(
+    now = timezone.now()
+    return _calendar_text(
+        delegate=delegate,
+        method="REQUEST",
+        entries=[
             _entry(
                 delegate=delegate,
                 time_slot=booking.time_slot,
                 session=booking.session,
                 sequence=sequence_of.get(booking.time_slot_id, 0),
+                now=now,
                 invited=True,
             )
-        )
-    return ical_text(calendar)
+            for booking in bookings
+        ],
+    )
 
 
 def cancel_ics(*, delegate, sessions, sequence_of=None):
     """METHOD:CANCEL for the rounds of `sessions` given up (workshop, room and slot loaded)."""
     sequence_of = sequences(delegate=delegate) if sequence_of is None else sequence_of
-    calendar = _calendar(delegate=delegate, method="CANCEL")
-    for session in sessions:
-        entry = _entry(
-            delegate=delegate,
-            time_slot=session.time_slot,
-            session=session,
-            sequence=sequence_of.get(session.time_slot_id, 0),
-            invited=True,
-        )
-        entry.add("status", "CANCELLED")
-        calendar.add_component(entry)
-    return ical_text(calendar)
+    now = timezone.now()
+    return _calendar_text(
+        delegate=delegate,
+        method="CANCEL",
+        entries=[
+            _entry(
+                delegate=delegate,
+                time_slot=session.time_slot,
+                session=session,
+                sequence=sequence_of.get(session.time_slot_id, 0),
+                now=now,
+                invited=True,
+                status="CANCELLED",
+            )
+            for session in sessions
+        ],
+    )
 
 
 def timetable_ics(*, delegate, bookings, sequence_of=None):
     """METHOD:PUBLISH of `bookings`: the download, and the feed a calendar app subscribes to."""
     sequence_of = sequences(delegate=delegate) if sequence_of is None else sequence_of
-    calendar = _calendar(delegate=delegate, method="PUBLISH")
-    # Calendar apps poll a subscribed feed; this asks for about an hourly refresh.
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))
-    for booking in bookings:
-        calendar.add_component(
+    now = timezone.now()
+    return _calendar_text(
+        delegate=delegate,
+        method="PUBLISH",
+        # Calendar apps poll a subscribed feed; this asks for about an hourly refresh.
+        extra=["REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"],
+        entries=[
             _entry(
                 delegate=delegate,
                 time_slot=booking.time_slot,
                 session=booking.session,
                 sequence=sequence_of.get(booking.time_slot_id, 0),
+                now=now,
             )
-        )
-    return ical_text(calendar)
+            for booking in bookings
+        ],
+    )
 
 
 # RFC 5545 folds lines longer than 75 octets; icalendar ends each piece before its 75th.
@@ -100,7 +117,7 @@ ESCAPES = "\\^"
 
 
 def ical_text(calendar):
-    """`calendar.to_ical().decode()`, the same text, folding each line a slice at a time."""
+    """`calendar.to_ical().decode()` of an `icalendar.Calendar`, folding a slice at a time."""
     return "".join(_folded(line) + "\r\n" for line in calendar.content_lines() if line)
 
 
@@ -114,7 +131,7 @@ def _folded(line):
     if len(line) <= FOLD_AT and line.isascii():
         return str(line)
     if not line.isascii():
-        return line.to_ical().decode()
+        return Contentline(line).to_ical().decode()
     pieces, start = [], 0
     while len(line) - start > FOLD_AT:
         end = start + FOLD_AT
@@ -126,37 +143,75 @@ def _folded(line):
     return "\r\n ".join(pieces)
 
 
-def _calendar(*, delegate, method):
-    calendar = Calendar()
-    calendar.add("prodid", "-//SOCEX registration//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    calendar.add("x-wr-calname", f"{delegate.event.name}: my workshops")
-    return calendar
+def _calendar_text(*, delegate, method, entries, extra=()):
+    # The library's order: VCALENDAR's canonical properties, the rest alphabetically,
+    # then the events.
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//SOCEX registration//EN",
+        f"METHOD:{method}",
+        f"X-WR-CALNAME:{_text(f'{delegate.event.name}: my workshops')}",
+        *extra,
+    ]
+    for entry in entries:
+        lines.extend(entry)
+    lines.append("END:VCALENDAR")
+    return "".join(_folded(line) + "\r\n" for line in lines)
 
 
-def _entry(*, delegate, time_slot, session, sequence, invited=False):
+def _entry(*, delegate, time_slot, session, sequence, now, invited=False, status=None):
+    """A VEVENT's lines, in the library's order: SUMMARY ... SEQUENCE, then alphabetically."""
     event = delegate.event
-    entry = Event()
-    entry.add("uid", round_uid(delegate_id=delegate.pk, time_slot_id=time_slot.pk))
-    entry.add("sequence", sequence)
-    entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", time_slot.starts_at)
-    entry.add("dtend", time_slot.ends_at)
-    entry.add("summary", session.workshop.title)
-    entry.add("location", f"{session.room.name}, {event.venue_name}, {event.venue_address}")
-    entry.add("description", session.workshop.summary)
+    uid = round_uid(delegate_id=delegate.pk, time_slot_id=time_slot.pk)
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(session.workshop.title)}",
+        f"DTSTART:{_utc(time_slot.starts_at)}",
+        f"DTEND:{_utc(time_slot.ends_at)}",
+        f"DTSTAMP:{_utc(now)}",
+        f"UID:{_text(uid)}",
+        f"SEQUENCE:{int(sequence)}",
+    ]
     if invited:
         # A REQUEST or CANCEL names who sends it and to whom (RFC 5546); nobody is asked to reply.
-        organiser = vCalAddress(f"mailto:{event.contact_email}")
-        organiser.params["cn"] = _parameter(event.name)
-        entry.add("organizer", organiser)
-        attendee = vCalAddress(f"mailto:{delegate.email}")
-        attendee.params["cn"] = _parameter(delegate.full_name)
-        attendee.params["partstat"] = "ACCEPTED"
-        attendee.params["rsvp"] = "FALSE"
-        entry.add("attendee", attendee)
-    return entry
+        lines.append(
+            f"ATTENDEE;CN={_name(delegate.full_name)};PARTSTAT=ACCEPTED;RSVP=FALSE"
+            f":mailto:{delegate.email}"
+        )
+    lines.append(f"DESCRIPTION:{_text(session.workshop.summary)}")
+    location = f"{session.room.name}, {event.venue_name}, {event.venue_address}"
+    lines.append(f"LOCATION:{_text(location)}")
+    if invited:
+        lines.append(f"ORGANIZER;CN={_name(event.name)}:mailto:{event.contact_email}")
+    if status:
+        lines.append(f"STATUS:{status}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def _text(value):
+    """A TEXT value escaped as icalendar escapes it (RFC 5545 3.3.11), in its order."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _utc(moment):
+    """A DATE-TIME in UTC, as icalendar writes an aware UTC datetime: 20190522T090000Z."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _name(text):
+    """A CN parameter value: quoted as icalendar quotes a CN (also for a space or an apostrophe)."""
+    value = _parameter(text)
+    return param_value(value, always_quote=any(c in value for c in " '"))
 
 
 def _parameter(text):

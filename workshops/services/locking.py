@@ -2,13 +2,24 @@
 
 The order, the mode and why they rule out deadlocks and overbooking are in
 `registration.services.locking`, which takes every lock; this module only
-names the workshops rows it places there (levels 2, 6 and 7).
+names the workshops rows it places there (levels 2, 6, 7 and 8).
 """
+
+from functools import cache
+from operator import attrgetter
 
 from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from registration.services.locking import joined, lock_delegates, lock_row, lock_rows
+from registration.services.locking import (
+    PreparedLock,
+    joined,
+    lock_delegates,
+    lock_row,
+    lock_rows,
+)
 from workshops.models import (
     AllocationRun,
     Announcement,
@@ -39,6 +50,17 @@ def lock_sessions(pks):
     return lock_rows(Session, pks)
 
 
+def lock_waiting_job(task_path):
+    """Lock the jobs of `task_path` not started yet (level 7); return the oldest, or None.
+
+    There is normally one at most. A job a worker has claimed meanwhile is no
+    longer waiting: under PostgreSQL's READ COMMITTED the row is checked again
+    once its lock is granted, and left out.
+    """
+    waiting = DBTaskResult.objects.filter(task_path=task_path, status=TaskResultStatus.READY)
+    return min(lock_rows(waiting), key=attrgetter("enqueued_at"), default=None)
+
+
 def lock_seated_delegates(sessions):
     """Lock every delegate holding a seat in `sessions` (a queryset; level 5), ascending.
 
@@ -64,12 +86,39 @@ def lock_chosen_sessions(*, delegate, pks):
     seats taken in a separate statement, after this one, to see every seat
     committed while it waited here.
     """
+    pks = sorted(set(pks))
+    if not pks or len(pks) > PREPARED_CHOICES:
+        return lock_rows(_chosen_sessions(delegate=delegate, pks=pks))
+    values = {f"pk{i}": pk for i, pk in enumerate(pks)}
+    return _prepared_chosen_sessions_lock(len(pks))(delegate=delegate.pk, **values)
+
+
+# A choice of up to this many sessions is locked by a statement prepared per length.
+PREPARED_CHOICES = 12
+
+
+def _chosen_sessions(*, delegate, pks):
     theirs = Booking.objects.filter(delegate=delegate).order_by().values("delegate")
-    return lock_rows(
+    return (
         Session.objects.select_related("time_slot", "workshop", "room")
         .with_held_by(delegate)
         .annotate(seats_held=Coalesce(Subquery(theirs.annotate(n=Count("pk")).values("n")), 0))
-        .filter(pk__in=sorted(set(pks)))
+        .filter(pk__in=pks)
+    )
+
+
+@cache
+def _prepared_chosen_sessions_lock(count):
+    """`lock_chosen_sessions` for `count` sessions, compiled once per connection: building it
+    took about 2 ms of every change of workshops."""
+    names = [f"pk{i}" for i in range(count)]
+    return PreparedLock(
+        Session,
+        lambda delegate, **pks: _chosen_sessions(
+            delegate=delegate, pks=[pks[name] for name in names]
+        ),
+        delegate=int,
+        **dict.fromkeys(names, int),
     )
 
 

@@ -16,6 +16,7 @@ from outbox.services import sending_together
 from registration.services.email import email_delegate
 from workshops.models import Booking
 from workshops.services.calendar import cancel_ics, raise_sequences, update_ics
+from workshops.services.timetable_diff import round_change
 
 CALENDAR_FILE = "socex-timetable.ics"
 CALENDAR_TYPE = "text/calendar"
@@ -73,18 +74,24 @@ def send_seat_change(*, delegate, rows, bookings, cause, updated, released, sequ
 TIMETABLE_NEWS_CHUNK = 100
 
 
-def send_timetable_news(*, time_slot_ids=(), session_ids=()):
-    """Email each delegate booked in these rounds or sessions their new times or rooms, once.
+def send_timetable_news(*, changes):
+    """Email each delegate booked in the rounds or sessions changed how they were and are now.
 
-    The worker's half of `workshops.services.timetable_changes`; returns how many
-    were told. Reads seats and times as they are when it runs, so a seat changed
-    in the meantime is told as it is now. Side effects: raises each changed
+    The worker's half of `workshops.services.timetable_changes`; `changes` maps
+    "time_slots" and "sessions" to what the admin noted per id
+    (`timetable_diff.noted`). Returns how many were told. Reads seats and times
+    as they are when it runs: a round put back as it was, or changed only
+    before the delegate took the seat, is not reported, and a delegate with
+    nothing left to report gets nothing. Side effects: raises each reported
     round's calendar SEQUENCE (`CalendarEntry`) and queues one email per
     delegate, in batches (`sending_together`), `TIMETABLE_NEWS_CHUNK` delegates
     to a transaction.
     """
+    time_slots, sessions = changes.get("time_slots", {}), changes.get("sessions", {})
     delegate_ids = list(
-        Booking.objects.in_rounds_or_sessions(time_slot_ids=time_slot_ids, session_ids=session_ids)
+        Booking.objects.in_rounds_or_sessions(
+            time_slot_ids=map(int, time_slots), session_ids=map(int, sessions)
+        )
         .order_by("delegate_id")
         .values_list("delegate_id", flat=True)
         .distinct()
@@ -94,16 +101,18 @@ def send_timetable_news(*, time_slot_ids=(), session_ids=()):
         for start in range(0, len(delegate_ids), TIMETABLE_NEWS_CHUNK):
             told += _tell_timetable_news(
                 delegate_ids[start : start + TIMETABLE_NEWS_CHUNK],
-                time_slot_ids=time_slot_ids,
-                session_ids=session_ids,
+                time_slots=time_slots,
+                sessions=sessions,
             )
     return told
 
 
 @transaction.atomic
-def _tell_timetable_news(delegate_ids, *, time_slot_ids, session_ids):
+def _tell_timetable_news(delegate_ids, *, time_slots, sessions):
     seats = (
-        Booking.objects.in_rounds_or_sessions(time_slot_ids=time_slot_ids, session_ids=session_ids)
+        Booking.objects.in_rounds_or_sessions(
+            time_slot_ids=map(int, time_slots), session_ids=map(int, sessions)
+        )
         .filter(delegate_id__in=delegate_ids)
         .select_related(
             "delegate__event", "delegate__agency", "session__workshop", "session__room", "time_slot"
@@ -112,10 +121,16 @@ def _tell_timetable_news(delegate_ids, *, time_slot_ids, session_ids):
     )
     told = 0
     for _, group in groupby(seats, key=attrgetter("delegate_id")):
-        changed = list(group)
-        delegate = changed[0].delegate
+        changed = [
+            change
+            for seat in group
+            if (change := round_change(seat, time_slots=time_slots, sessions=sessions))
+        ]
+        if not changed:
+            continue
+        delegate = changed[0].booking.delegate
         sequence_of = raise_sequences(
-            delegate=delegate, time_slot_ids=[seat.time_slot_id for seat in changed]
+            delegate=delegate, time_slot_ids=[change.booking.time_slot_id for change in changed]
         )
         send_timetable_change(delegate=delegate, changed=changed, sequence_of=sequence_of)
         told += 1
@@ -125,10 +140,10 @@ def _tell_timetable_news(delegate_ids, *, time_slot_ids, session_ids):
 def send_timetable_change(*, delegate, changed, sequence_of):
     """Queue the email saying a round's times, a session's room or a title changed, seats unchanged.
 
-    `changed` are the delegate's bookings in the rounds concerned (session,
-    workshop, room and time slot loaded); the calendar file updates those
-    entries (METHOD:REQUEST at the raised SEQUENCE), and the email lists every
-    seat they hold, as it is now.
+    `changed` are `timetable_diff.RoundChange`s of the delegate's seats in the
+    rounds concerned (session, workshop, room and time slot loaded), each as it
+    was and is now; the calendar file updates those entries (METHOD:REQUEST at
+    the raised SEQUENCE), and the email lists every seat they hold, as it is now.
     """
     email_delegate(
         delegate=delegate,
@@ -137,7 +152,11 @@ def send_timetable_change(*, delegate, changed, sequence_of):
         context={"changed": changed, "bookings": list(delegate.bookings.timetable())},
         attachment=(
             CALENDAR_FILE,
-            update_ics(delegate=delegate, bookings=changed, sequence_of=sequence_of),
+            update_ics(
+                delegate=delegate,
+                bookings=[change.booking for change in changed],
+                sequence_of=sequence_of,
+            ),
             CALENDAR_TYPE,
         ),
     )

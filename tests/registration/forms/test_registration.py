@@ -1,8 +1,11 @@
 import pytest
 from django import forms
+from django.core.exceptions import FieldError
+from django.db import models
+from django.db.models import Q
 
 from registration.forms.registration import RegistrationForm
-from registration.models import Agency
+from registration.models import Agency, Delegate
 from tests.factories import AgencyFactory, DelegateFactory, RoomFactory, SessionFactory
 
 
@@ -317,3 +320,30 @@ def test_registration_form_checks_in_three_queries(
         form = RegistrationForm(form_data(agency), event=programme["event"])
         assert form.is_valid(), form.errors
     assert form.agency == agency
+
+
+def test_registration_form_could_check_no_delegate_constraint_it_leaves_to_the_database(
+    programme, agency
+):
+    """The form skips the model's constraints; each must be one it could not check anyway.
+
+    With only the form's fields to go on, Django gives up on every check constraint
+    (FieldError) but `delegate_attends_a_day`, which `clean` checks itself; the
+    unique constraint names the event, which the form does not have.
+    """
+    form = RegistrationForm(form_data(agency), event=programme["event"])
+    assert form.is_valid(), form.errors
+    against = form.instance._get_field_expression_map(meta=Delegate._meta)
+    against = {name: value for name, value in against.items() if name in form.fields}
+    checkable = []
+    for constraint in Delegate._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            if set(constraint.fields) <= set(form.fields):
+                checkable.append(constraint.name)
+            continue
+        try:
+            Q(constraint.condition).check(against)
+        except FieldError:
+            continue
+        checkable.append(constraint.name)
+    assert checkable == ["delegate_attends_a_day"]

@@ -29,7 +29,7 @@ RAW_ROW_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b", re.IGNORECA
 # The one lock outside the lock order: a worker claiming a job (`worker.wakeup`) locks one
 # row of the jobs table with SKIP LOCKED, as django-tasks-db's own claim does. It never
 # waits for a lock, so it can take no part in a deadlock, and it holds no other row.
-JOB_CLAIM = ("worker/wakeup.py", "FOR UPDATE SKIP LOCKED")
+JOB_CLAIM = ("worker/claim.py", "FOR UPDATE SKIP LOCKED")
 
 
 def test_select_for_update_only_in_the_locking_module():

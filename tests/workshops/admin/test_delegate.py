@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate, ManageLink
@@ -287,3 +290,20 @@ def test_admin_add_delegate_with_a_registered_address_in_other_capitals_says_so(
         response.content.decode()
     )
     assert Delegate.objects.filter(email="bob.smith@kent.police.uk").count() == 1
+
+
+def test_reminder_action_skips_delegates_who_can_no_longer_change_and_says_why(
+    organiser_client, people
+):
+    event = people["unbooked"].event
+    event.changes_close_at = timezone.now() - datetime.timedelta(minutes=1)  # on the day
+    event.save()
+    OutgoingEmail.objects.all().delete()
+    selected = [people[k] for k in ("booked", "partial", "unbooked")]
+    response = run_action(organiser_client, "send_choice_reminders", selected)
+    assert OutgoingEmail.objects.count() == 0
+    assert (
+        "A reminder was queued to 0 delegates. 2 delegates were skipped: changes to workshops "
+        "have closed, so they can no longer choose online. 1 delegate was skipped (choices "
+        "complete, cancelled or day one only)." in response.content.decode()
+    )

@@ -114,7 +114,8 @@ def test_the_events_one_line_answers_refuse_a_line_break(event, field):
     assert list(refused.value.message_dict) == [field]
 
 
-def test_time_slot_names_and_survey_questions_are_one_line(programme):
+def test_time_slot_names_and_survey_questions_are_one_line(on_the_day):
+    programme = on_the_day  # its rounds within the event's dates
     slot = programme["slots"][0]
     slot.name = "Round 1\nRound 2"
     questions = SurveyQuestions(event=programme["event"], first_question="Useful?\nWhy?")

@@ -1,19 +1,22 @@
 """An organiser moving a round's times or a session's room: booked delegates are told."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
 from outbox.models import OutgoingEmail
 from tests.factories import DelegateFactory, RoomFactory
 from tests.jobs import run_queued_jobs
+from tests.workshops.admin.time_slot_page import post_time_slot
 from tests.workshops.admin.workshop_page import workshop_page_data
 from workshops.services import notifications
 from workshops.services.booking import book_sessions
+from workshops.services.timetable_diff import noted, time_slot_was
 
 A_SET = [(0, 0), (1, 4), (2, 2), (3, 6)]
 B_SET = [(0, 1), (1, 5), (2, 3), (3, 7)]
@@ -23,6 +26,16 @@ SUBJECT = "Strategic SOCEX 2019: changes to your workshop timetable"
 @pytest.fixture(autouse=True)
 def no_delay(settings):
     settings.TIMETABLE_NEWS_DELAY_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def rounds_on_day_two(programme):
+    """The rounds hourly from 09:00 UTC on the event's last day (the factory counts on)."""
+    day_two = datetime.combine(programme["event"].ends_on, time(9), tzinfo=UTC)
+    for index, slot in enumerate(programme["slots"]):
+        slot.starts_at = day_two + timedelta(hours=index)
+        slot.ends_at = slot.starts_at + timedelta(minutes=50)
+        slot.save()
 
 
 @pytest.fixture
@@ -55,22 +68,6 @@ def diary_entries(email):
     }
 
 
-def post_time_slot(client, slot, *, starts_at, ends_at):
-    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    return client.post(
-        f"/admin/workshops/timeslot/{slot.pk}/change/",
-        {
-            "event": slot.event_id,
-            "name": slot.name,
-            "starts_at_0": f"{local_start:%Y-%m-%d}",
-            "starts_at_1": f"{local_start:%H:%M:%S}",
-            "ends_at_0": f"{local_end:%Y-%m-%d}",
-            "ends_at_1": f"{local_end:%H:%M:%S}",
-        },
-        follow=True,
-    )
-
-
 def post_session_room(client, session, room):
     return client.post(
         f"/admin/workshops/session/{session.pk}/change/",
@@ -92,7 +89,7 @@ def test_new_times_for_a_round_email_everyone_booked_in_it_with_a_moved_diary_en
     admin_client, programme, people
 ):
     slot = programme["slots"][1]
-    later = slot.starts_at + timedelta(minutes=30), slot.ends_at + timedelta(minutes=30)
+    later = slot.starts_at + timedelta(minutes=10), slot.ends_at + timedelta(minutes=10)
     response = post_time_slot(admin_client, slot, starts_at=later[0], ends_at=later[1])
     assert "2 delegates booked there will be emailed the new times" in response.content.decode()
     assert OutgoingEmail.objects.count() == 0  # the worker writes them, after the commit
@@ -131,9 +128,7 @@ def test_saving_without_moving_anything_tells_nobody(admin_client, programme, pe
     assert OutgoingEmail.objects.count() == 0
 
 
-def test_a_seat_changed_before_the_worker_runs_is_told_as_it_is_now(
-    admin_client, programme, people
-):
+def test_a_seat_taken_after_the_change_is_not_told_of_it(admin_client, programme, people):
     s = programme["sessions"]
     slot = programme["slots"][0]
     post_time_slot(
@@ -142,12 +137,32 @@ def test_a_seat_changed_before_the_worker_runs_is_told_as_it_is_now(
         starts_at=slot.starts_at - timedelta(minutes=15),
         ends_at=slot.ends_at,
     )
-    # Bo swaps round one's workshop before the worker gets to the job.
+    # Bo swaps round one's workshop before the worker gets to the job: the new seat was
+    # taken at the new time, and Bo holds nothing else in round one.
     book_sessions(delegate=people["bo"], sessions=[s[k] for k in [(0, 2), *B_SET[1:]]])
     run_queued_jobs()
-    (email,) = news_to(people["bo"])
-    assert "Workshop 3" in diary_entries(email)
-    assert "Workshop 2" not in diary_entries(email)
+    assert news_to(people["bo"]) == []
+    (email,) = news_to(people["ada"])
+    assert "Workshop 1" in diary_entries(email)
+
+
+def test_a_walk_in_booked_after_the_change_is_not_told_but_those_booked_before_are(
+    admin_client, programme, people
+):
+    slot = programme["slots"][1]
+    post_time_slot(
+        admin_client,
+        slot,
+        starts_at=slot.starts_at + timedelta(minutes=10),
+        ends_at=slot.ends_at + timedelta(minutes=10),
+    )
+    walk_in = DelegateFactory(event=programme["event"], first_name="Cy")
+    s = programme["sessions"]
+    book_sessions(delegate=walk_in, sessions=[s[k] for k in [(0, 2), (1, 6), (2, 4), (3, 0)]])
+    OutgoingEmail.objects.all().delete()  # Cy's booking confirmation
+    run_queued_jobs()
+    assert news_to(walk_in) == []
+    assert len(news_to(people["ada"])) == 1
 
 
 def test_a_new_room_set_on_the_workshop_page_tells_the_people_in_that_session(
@@ -207,7 +222,10 @@ def test_each_chunk_of_delegates_commits_on_its_own(programme, people, monkeypat
     send = notifications.send_timetable_change
     monkeypatch.setattr(notifications, "send_timetable_change", send_or_fail)
     with pytest.raises(RuntimeError):
-        notifications.send_timetable_news(time_slot_ids=[programme["slots"][1].pk])
+        slot = programme["slots"][1]
+        was = time_slot_was(starts_at=slot.starts_at - timedelta(hours=1), ends_at=slot.ends_at)
+        changes = {"time_slots": noted({slot.pk: was}, at=timezone.now()), "sessions": {}}
+        notifications.send_timetable_news(changes=changes)
     assert [e.to for e in OutgoingEmail.objects.filter(subject=SUBJECT)] == [told[0].email]
 
 
@@ -290,3 +308,148 @@ def test_a_new_workshop_summary_alone_tells_nobody(admin_client, programme, peop
     admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
     run_queued_jobs()
     assert OutgoingEmail.objects.count() == 0
+
+
+def local(moment, pattern="H:i"):
+    return dateformat.format(timezone.localtime(moment), pattern)
+
+
+def test_a_round_moved_to_another_day_says_what_it_was_and_is_with_both_dates(
+    admin_client, programme, people
+):
+    slot = programme["slots"][1]
+    was = slot.starts_at, slot.ends_at
+    now = was[0] - timedelta(days=1), was[1] - timedelta(days=1)
+    post_time_slot(admin_client, slot, starts_at=now[0], ends_at=now[1])
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    room = programme["sessions"][(1, 4)].room.name
+    line = (
+        f"{slot.name}, “Workshop 5”: "
+        f"was {local(was[0], 'D j M H:i')}–{local(was[1])} in {room}; "
+        f"now {local(now[0], 'D j M H:i')}–{local(now[1])} in {room}."
+    )
+    assert line in email.body_text
+    assert f"{local(was[0], 'D j M H:i')}–{local(was[1])} in {room}" in email.body_html
+
+
+def test_a_new_room_says_the_room_it_was_in_and_the_one_it_is_in_now(
+    admin_client, programme, people
+):
+    session = programme["sessions"][(0, 0)]
+    old_room = session.room.name
+    room = RoomFactory(name="Churchill Suite", capacity=40, location="First floor")
+    post_session_room(admin_client, session, room)
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    times = session.time_slot.times
+    assert (
+        f"{session.time_slot.name}, “Workshop 1”: was {times} in {old_room}; "
+        f"now {times} in Churchill Suite (First floor)."
+    ) in email.body_text
+
+
+def test_a_new_title_says_the_title_it_had(admin_client, programme, people):
+    workshop = programme["workshops"][0]
+    data = workshop_page_data(workshop, list(workshop.sessions.all()))
+    data["title"] = "County Lines"
+    admin_client.post(f"/admin/workshops/workshop/{workshop.pk}/change/", data)
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    assert "was “Workshop 1”, " in email.body_text
+    assert "now “County Lines”, " in email.body_text
+
+
+def test_retiming_four_rounds_in_one_sitting_sends_each_delegate_one_email(
+    admin_client, programme, people, settings
+):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    first = {}
+    for slot in programme["slots"]:
+        first[slot.pk] = slot.starts_at
+        post_time_slot(
+            admin_client,
+            slot,
+            starts_at=slot.starts_at + timedelta(minutes=5),
+            ends_at=slot.ends_at + timedelta(minutes=5),
+        )
+    (job,) = DBTaskResult.objects.filter(task_path__endswith="email_timetable_news")
+    assert job.run_after > timezone.now() + timedelta(seconds=100)  # put off by the last save
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_queued_jobs()
+    for name in ("ada", "bo"):
+        (email,) = news_to(people[name])
+        assert len(diary_entries(email)) == 4
+        assert email.body_text.count("; now ") == 4
+
+
+def test_a_round_changed_twice_is_told_as_it_was_before_the_first_change(
+    admin_client, programme, people, settings
+):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    slot = programme["slots"][1]
+    was = slot.starts_at, slot.ends_at
+    for minutes in (5, 10):
+        post_time_slot(
+            admin_client,
+            slot,
+            starts_at=was[0] + timedelta(minutes=minutes),
+            ends_at=was[1] + timedelta(minutes=minutes),
+        )
+        slot.refresh_from_db()
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    now = was[0] + timedelta(minutes=10), was[1] + timedelta(minutes=10)
+    assert f"was {local(was[0])}–{local(was[1])} " in email.body_text
+    assert f"now {local(now[0])}–{local(now[1])} " in email.body_text
+
+
+def test_a_change_put_back_before_the_job_runs_tells_nobody(
+    admin_client, programme, people, settings
+):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    slot = programme["slots"][1]
+    start, end = slot.starts_at, slot.ends_at
+    post_time_slot(
+        admin_client, slot, starts_at=start + timedelta(hours=1), ends_at=end + timedelta(hours=1)
+    )
+    post_time_slot(admin_client, slot, starts_at=start, ends_at=end)
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_queued_jobs()
+    assert OutgoingEmail.objects.count() == 0
+
+
+def test_only_the_rounds_still_changed_are_told(admin_client, programme, people, settings):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    first, second = programme["slots"][:2]
+    original = {slot.pk: (slot.starts_at, slot.ends_at) for slot in (first, second)}
+    for slot, minutes in [(first, 5), (second, 5), (first, 0)]:
+        starts_at, ends_at = original[slot.pk]
+        post_time_slot(
+            admin_client,
+            slot,
+            starts_at=starts_at + timedelta(minutes=minutes),
+            ends_at=ends_at + timedelta(minutes=minutes),
+        )
+    DBTaskResult.objects.update(run_after=timezone.now())
+    run_queued_jobs()
+    (email,) = news_to(people["ada"])
+    assert set(diary_entries(email)) == {"Workshop 5"}
+
+
+def test_a_job_the_worker_has_started_is_left_alone_and_a_new_one_queued(
+    admin_client, programme, people, settings
+):
+    settings.TIMETABLE_NEWS_DELAY_SECONDS = 120
+    first, second = programme["slots"][:2]
+    news = DBTaskResult.objects.filter(task_path__endswith="email_timetable_news")
+    late = timedelta(minutes=5)
+    post_time_slot(admin_client, first, starts_at=first.starts_at + late, ends_at=first.ends_at)
+    started = news.get()
+    news.update(status=TaskResultStatus.RUNNING)
+    post_time_slot(admin_client, second, starts_at=second.starts_at + late, ends_at=second.ends_at)
+    started.refresh_from_db()
+    assert list(started.args_kwargs["kwargs"]["changes"]["time_slots"]) == [str(first.pk)]
+    waiting = news.get(status=TaskResultStatus.READY)
+    assert list(waiting.args_kwargs["kwargs"]["changes"]["time_slots"]) == [str(second.pk)]
