@@ -3,10 +3,21 @@
 import datetime
 import uuid
 
+from django.utils import timezone
+
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.services.booking import book_sessions
 from workshops.services.checkin import record_scan
 from workshops.services.doors import Door, DoorStaff
+
+
+def read_on(day):
+    """Midday on `day`: when a test's phone read a badge at a door of that day.
+
+    A door refuses a scan made after its day, and the test clock is years past
+    SOCEX 2019, so a scan that should count says it was read on its door's day.
+    """
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def door_staff():

@@ -26,6 +26,9 @@
   var sending = false;
   var signedOut = "";
   var conflicts = 0;
+  // What to call each scan in Recent scans when the answer has no name (a badge nobody holds, a
+  // scan refused): the name chosen in the search, else that it was a badge. Kept in this page only.
+  var labels = {};
 
   // --- The queue -----------------------------------------------------------
   function newId() {
@@ -61,10 +64,11 @@
     });
   }
 
-  function scan(reference) {
+  function scan(reference, label) {
     reference = (reference || "").trim().slice(0, 64);
     if (!reference) { return; }
     var item = { id: newId(), door: doorSelect.value, reference: reference, at: new Date().toISOString() };
+    labels[item.id] = label || "Scanned badge";
     var queue = loadQueue();
     queue.push(item);
     saveQueue(queue);
@@ -116,6 +120,9 @@
       if (problem && problem.refused) {
         // The whole batch was refused as malformed: nothing was recorded; drop it and say so.
         saveQueue(loadQueue().filter(function (item) { return !batch.some(function (b) { return b.id === item.id; }); }));
+        batch.forEach(function (item) {
+          addRecent(item.id, "red", "Not recorded", recentDetail({ id: item.id, message: problem.refused }));
+        });
         show({ id: lastScanId, tone: "red", headline: "Not recorded", message: problem.refused }, true);
       } else if (problem && problem.signedOut) {
         showSignedOut(lastScanId);
@@ -130,8 +137,7 @@
     if (result.error) {
       result = { id: result.id, tone: "red", headline: "Not recorded", message: result.error };
     }
-    var who = result.badge_name || result.name || "";
-    addRecent(result.id, result.tone, result.headline, who + (result.message ? " · " + result.message : ""));
+    addRecent(result.id, result.tone, result.headline, recentDetail(result));
     if (wasOffline && result.tone !== "green") {
       conflicts += 1;
     }
@@ -140,14 +146,42 @@
     }
   }
 
+  // Who a scan was and what it said, for Recent scans: never an empty part.
+  function recentDetail(result) {
+    var who = result.badge_name || result.name || labels[result.id] || "";
+    return [who, result.message].filter(Boolean).join(" · ");
+  }
+
   // --- Showing an answer ---------------------------------------------------
-  var ICONS = { green: "✓", amber: "!", red: "✕", queued: "⏳", sending: "…", undone: "↶", idle: "" };
+  // Characters every phone's fonts have; "queued" is drawn (an hourglass emoji is an empty box
+  // where no emoji font is installed).
+  var ICONS = { green: "✓", amber: "!", red: "✕", sending: "…", undone: "↶", idle: "" };
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function hourglass() {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "1em");
+    svg.setAttribute("height", "1em");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "result-icon-drawn");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", "M6 2.5h12M6 21.5h12M7.5 2.5c0 5 4.5 6.5 4.5 9.5s-4.5 4.5-4.5 9.5M16.5 2.5c0 5-4.5 6.5-4.5 9.5s4.5 4.5 4.5 9.5M9.5 19.5h5");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    svg.appendChild(path);
+    return svg;
+  }
 
   function show(answer, speakIt) {
     lastAnswer = answer;
     var tone = answer.tone || "idle";
     resultBox.className = "result result-" + tone;
-    $("result-icon").textContent = ICONS[tone] || "";
+    var icon = $("result-icon");
+    icon.textContent = ICONS[tone] || "";
+    if (tone === "queued") { icon.appendChild(hourglass()); }
     $("result-headline").textContent = answer.headline || "";
     $("result-name").textContent = answer.name
       ? answer.name + (answer.badge_name && answer.badge_name !== answer.name ? " (" + answer.badge_name + ")" : "")
@@ -192,7 +226,7 @@
     var id = lastAnswer.id;
     if (isQueued(id)) {
       saveQueue(loadQueue().filter(function (item) { return item.id !== id; }));
-      addRecent(id, "undone", "Not sent", "");
+      addRecent(id, "undone", "Not sent", recentDetail({ id: id }));
       show({ id: id, tone: "undone", headline: "Scan removed", message: "It will not be sent." }, true);
       updateConnection();
       return;
@@ -206,7 +240,8 @@
       answer.headline = "Scan undone";
       answer.undoable = false;
       answer.sessions = [];
-      addRecent(id, "undone", "Undone", answer.badge_name || "");
+      addRecent(id, "undone", "Undone", recentDetail({ id: id, badge_name: answer.badge_name }));
+      lastCode = "";
       show(answer, true);
       refreshDoor();
     }).catch(function (problem) {
@@ -235,10 +270,17 @@
   window.setInterval(flush, 10000);
 
   // --- The door --------------------------------------------------------------
+  // The door this phone chose last, if it is one of today's (or no door is today's): a phone
+  // used yesterday must not start on yesterday's door, whose scans the server refuses.
+  var options = Array.prototype.slice.call(doorSelect.options);
   var stored = localStorage.getItem(DOOR_KEY);
-  if (stored && doorSelect.querySelector("option[value='" + stored + "']")) { doorSelect.value = stored; }
+  var storedOption = options.filter(function (option) { return option.value === stored; })[0];
+  var todays = options.some(function (option) { return option.dataset.day === urls.today; });
+  if (storedOption && (storedOption.dataset.day === urls.today || !todays)) { doorSelect.value = stored; }
   doorSelect.addEventListener("change", function () {
     localStorage.setItem(DOOR_KEY, doorSelect.value);
+    $("standby-note").textContent = "";
+    lastCode = "";
     show({ tone: "idle", headline: "Ready to scan", message: "Door: " + doorSelect.options[doorSelect.selectedIndex].text }, false);
     refreshDoor();
   });
@@ -255,6 +297,7 @@
       (figures.no_shows ? "; " + figures.no_shows + " not arrived anywhere today" : "") + ".";
     var panel = $("standby-panel");
     panel.hidden = doorSelect.value.indexOf("session:") !== 0;
+    // The heading and its list when someone waits; "Nobody is on standby." otherwise, never both.
     var list = $("standby-list");
     list.textContent = "";
     figures.standby.forEach(function (name) {
@@ -262,16 +305,19 @@
       li.textContent = name;
       list.appendChild(li);
     });
-    $("standby-seat").disabled = !figures.standby.length;
-    if (!figures.standby.length && !$("standby-note").textContent) {
-      $("standby-note").textContent = "Nobody is on standby." + (figures.release_at ? " No-shows' seats can be released from " + figures.release_at + "." : "");
-    }
+    var waiting = figures.standby.length > 0;
+    $("standby-queue").hidden = !waiting;
+    $("standby-empty").hidden = waiting;
+    $("standby-seat").disabled = !waiting;
+    var release = $("standby-release");
+    release.textContent = figures.release_at ? "No-shows' seats can be released from " + figures.release_at + "." : "";
+    release.hidden = !figures.release_at;
   }
   $("standby-seat").addEventListener("click", function () {
     post(urls.standbyUrl, { door: doorSelect.value }).then(function (answer) {
       $("standby-note").textContent = answer.seated.length
         ? "Seated: " + answer.seated.join(", ") + (answer.released ? " (" + answer.released + " in no-shows' seats)." : ".")
-        : "Nobody could be seated: no free places" + (answer.release_at ? ", and no-shows' seats can be released from " + answer.release_at : "") + ".";
+        : "Nobody could be seated: no free places.";
       showDoor(answer);
     }).catch(function (problem) {
       $("standby-note").textContent = (problem && problem.refused) || signedOut || "No connection.";
@@ -308,7 +354,7 @@
             search.value = "";
             searchResults.textContent = "";
             searchStatus.textContent = "";
-            scan(person.reference);
+            scan(person.reference, person.badge_name || person.name);
             resultBox.focus();
           });
           li.appendChild(button);
@@ -355,9 +401,13 @@
   function found(code) {
     code = (code || "").trim();
     var now = Date.now();
-    if (!code || (code === lastCode && now - lastCodeAt < 5000)) { return; }
+    if (!code) { return; }
+    // A badge held in view is read once: it must leave the camera for 5 seconds to be read again
+    // (a second read of a refused badge was a second scan, listed twice).
+    var seen = code === lastCode && now - lastCodeAt < 5000;
     lastCode = code;
     lastCodeAt = now;
+    if (seen) { return; }
     if (navigator.vibrate) { navigator.vibrate(60); }
     scan(code);
   }

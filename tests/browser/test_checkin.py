@@ -10,12 +10,15 @@ Every state of the page is checked with axe-core.
 import datetime
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from tests.browser.conftest import PHONE, launch_chromium
 from tests.browser.fake_camera import badge_video
 from tests.browser.journey import assert_clean, axe_violations
 from tests.factories import (
+    AdminUserFactory,
     AgencyFactory,
     DelegateFactory,
     EventFactory,
@@ -99,6 +102,30 @@ def phone(camera_browser, live_server, on_the_door):
     context.close()
 
 
+@pytest.fixture
+def account_phone(camera_browser, live_server, on_the_door):
+    """A phone signed in as a door staff account: every door of both days, yesterday's too.
+
+    (The permission itself, not the Door staff group: these tests flush the database, and the
+    groups made by migrations go with it.)
+    """
+    signed_in = Client()
+    signed_in.force_login(
+        AdminUserFactory(username="door-volunteer", permissions=["workshops.check_in"])
+    )
+    context = camera_browser.new_context(
+        viewport=PHONE, base_url=live_server.url, has_touch=True, is_mobile=True
+    )
+    cookie = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 def result(page, headline):
     page.locator("#result-headline", has_text=headline).wait_for()
     return page.locator("#result").inner_text()
@@ -126,6 +153,9 @@ def test_offline_scan_waits_on_the_phone_and_is_recorded_once(phone):
     phone.get_by_role("button", name="Start camera").click()
     result(phone, "Saved on this phone")
     phone.get_by_role("button", name="Stop camera").click()
+    # Drawn, not an emoji: phones without an emoji font showed an empty box.
+    assert phone.locator("#result-icon svg").count() == 1
+    assert phone.locator("#result-icon").text_content() == ""
     assert "1 scan is saved on this phone" in phone.locator("#connection").inner_text()
     assert CheckIn.objects.count() == 0
     queued = phone.evaluate("localStorage.getItem('socex-checkin-queue')")
@@ -198,3 +228,71 @@ def test_a_revoked_link_keeps_the_scan_on_the_phone_and_says_so(phone):
     assert PRIYA in phone.evaluate("localStorage.getItem('socex-checkin-queue')")
     assert_clean([axe_violations(phone, "red: signed out")])
     assert CheckIn.objects.count() == 0
+
+    phone.reload()  # it used to show the organisers' sign-in page
+    phone.get_by_role("heading", name="This check-in link no longer works").wait_for()
+    assert "An organiser has ended the check-in link" in phone.locator("main").inner_text()
+    assert_clean([axe_violations(phone, "reloaded: link revoked")])
+    assert PRIYA in phone.evaluate("localStorage.getItem('socex-checkin-queue')")
+
+
+def test_a_badge_held_in_view_is_scanned_once(phone):
+    phone.get_by_role("button", name="Start camera").click()
+    result(phone, "Checked in")
+    phone.wait_for_timeout(6_500)  # longer than a badge must be out of view to be read again
+    phone.get_by_role("button", name="Stop camera").click()
+    assert phone.locator("#recent li").count() == 1
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_phone_used_yesterday_starts_on_todays_door(account_phone, on_the_door):
+    yesterday = f"entrance:{on_the_door['event'].starts_on:%Y-%m-%d}"
+    today = f"entrance:{on_the_door['event'].ends_on:%Y-%m-%d}"
+    account_phone.add_init_script(f"localStorage.setItem('socex-checkin-door', '{yesterday}')")
+    account_phone.goto("/checkin/")
+    assert account_phone.get_by_label("Door", exact=True).input_value() == today
+
+
+def test_a_scan_at_yesterdays_door_is_refused_and_listed_once_by_name(account_phone, on_the_door):
+    yesterday = on_the_door["event"].starts_on
+    account_phone.goto("/checkin/")
+    account_phone.locator("#connection", has_text="Online").wait_for()  # the script has run
+    account_phone.get_by_label("Door", exact=True).select_option(f"entrance:{yesterday:%Y-%m-%d}")
+    account_phone.get_by_label("First name, surname or badge name").fill("ben")
+    account_phone.get_by_role("button", name="Check in Ben Okafor, Warwickshire Police").click()
+    shown = result(account_phone, "Not recorded")
+    assert f"This door was for {yesterday:%A %-d %B}: choose today's door" in shown
+    recent = account_phone.locator("#recent li")
+    assert recent.count() == 1
+    text = recent.inner_text()
+    assert "Not recorded · Ben Okafor · This door was for" in text
+    assert "· ·" not in text
+    assert_clean([axe_violations(account_phone, "red: yesterday's door")])
+    assert CheckIn.objects.count() == 0
+
+
+def standby_box(page):
+    page.locator("#standby-panel").wait_for()
+    return page.locator("#standby-panel").inner_text()
+
+
+def test_the_standby_box_lists_the_queue_or_says_nobody_waits_never_both(phone, on_the_door):
+    avon = on_the_door["sessions"][0]
+    phone.get_by_label("Door", exact=True).select_option(f"session:{avon.pk}")
+    phone.get_by_text("Nobody is on standby.").wait_for()
+    assert "On standby, in order" not in standby_box(phone)
+
+    find_and_choose(phone, "chris", "Chris Doyle, Warwickshire Police")
+    result(phone, "Full: on standby")
+    phone.locator("#standby-list li", has_text="Chris Doyle").wait_for()
+    box = standby_box(phone)
+    assert "On standby, in order" in box
+    assert "Nobody is on standby." not in box
+
+    phone.get_by_role("button", name="Undo this scan").click()
+    result(phone, "Scan undone")
+    phone.get_by_text("Nobody is on standby.").wait_for()
+    box = standby_box(phone)
+    assert box.count("Nobody is on standby.") == 1
+    assert "On standby, in order" not in box
+    assert_clean([axe_violations(phone, "standby: nobody waiting")])

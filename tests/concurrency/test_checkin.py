@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from tests.attending import read_on
 from tests.concurrency.threads import run_at_once, skip_unless_postgres
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import Booking, CheckIn, NoShowRelease, Session, StandbyEntry
@@ -37,7 +38,11 @@ def door_of(session):
 
 def scan_job(door, delegate, staff, scan_id=None):
     return lambda: record_scan(
-        scan_id=scan_id or uuid.uuid4(), door=door, reference=delegate.checkin_reference, by=staff
+        scan_id=scan_id or uuid.uuid4(),
+        door=door,
+        reference=delegate.checkin_reference,
+        by=staff,
+        scanned_at=read_on(door.day),
     )
 
 
@@ -79,7 +84,13 @@ def test_race_an_unknown_badge_sent_twice_at_once_is_recorded_once(on_the_day, p
     door = Door(event=on_the_day["event"], day=DAY_TWO)
     scan_id = uuid.uuid4()
     jobs = [
-        lambda: record_scan(scan_id=scan_id, door=door, reference="nobody", by=phones[0])
+        lambda: record_scan(
+            scan_id=scan_id,
+            door=door,
+            reference="nobody",
+            by=phones[0],
+            scanned_at=read_on(door.day),
+        )
         for _ in range(4)
     ]
     results = run_at_once(jobs)

@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from registration.models import Agency
 from registration.services.locking import LOCK_ORDER, SKIP_LOCKED_ONLY
 from registration.services.registration import register_delegate
+from tests.attending import read_on
 from tests.concurrency.threads import run_at_once, skip_unless_postgres
 from tests.factories import (
     AdminUserFactory,
@@ -284,7 +285,11 @@ def test_race_organisers_and_delegates_over_overlapping_seats_never_deadlock(pro
 
 def door_scan(door, delegate, staff):
     return record_scan(
-        scan_id=uuid.uuid4(), door=door, reference=delegate.checkin_reference, by=staff
+        scan_id=uuid.uuid4(),
+        door=door,
+        reference=delegate.checkin_reference,
+        by=staff,
+        scanned_at=read_on(door.day),
     )[0]
 
 

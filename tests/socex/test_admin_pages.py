@@ -7,6 +7,8 @@ always had rows, so both states are loaded here. Hostile filters (a NUL byte, a
 year too large for a date) get a 400 or Django's "?e=1", on every list.
 """
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -116,3 +118,13 @@ def test_a_nul_byte_in_delegate_filters_never_reaches_postgresql(client, db):
     url = admin_url(Delegate, "changelist")
     for query in ["status__exact=%00", "agency__kind__exact=%00", "q=%00"]:
         assert client.get(f"{url}?{query}").status_code == 400, query
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_home_links_only_to_pages_the_role_may_open(client, db, role):
+    """Door staff were offered the dashboard, which refused them."""
+    home = signed_in(client, role).get(reverse("admin:index"))
+    links = set(re.findall(r'<a [^>]*href="(/[^"]*)"', home.content.decode())) - {"/"}
+    refused = {url: client.get(url).status_code for url in links}
+    assert {url: code for url, code in refused.items() if code != 200} == {}
+    assert (reverse("admin_dashboard") in links) == (role != "Door staff")

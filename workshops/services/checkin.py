@@ -69,15 +69,23 @@ TONES = {
 }
 
 
-def check_door_is_open(door, *, now):
-    """Raise `CheckinError` if the door's day has not come: a scan tried before the event (a
-    volunteer trying the page, a phone with a wrong date) must not become attendance.
+def check_door_is_open(door, *, scanned_at, now):
+    """Raise `CheckinError` unless the scan was made on the door's day.
 
-    Scans after the day are taken, for a phone that queued them offline and comes back late.
+    Before the day (a volunteer trying the page, a phone with a wrong date) and
+    after it (yesterday's door still chosen on a phone) a scan must not become
+    attendance. The server's clock says whether the day has come; when the scan
+    was made says whether it has gone (`scanned_at`, the phone's time where it is
+    believable), so a scan queued offline on the day and sent after midnight
+    still counts.
     """
     if timezone.localdate(now) < door.day:
         raise CheckinError(
             f"This door opens on {door.day:%A %-d %B %Y}: nobody can be checked in before then."
+        )
+    if timezone.localdate(scanned_at) > door.day:
+        raise CheckinError(
+            f"This door was for {door.day:%A %-d %B}: choose today's door from the list."
         )
 
 
@@ -91,10 +99,19 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
     recorded in the booking history as done by the door) or put them on the
     door's standby queue. `scanned_at` is the device's clock, kept as told
     when it is believable (see `believable_scan_time`), otherwise replaced by now.
+    Raises `CheckinError` for a scan made before or after the door's day
+    (`check_door_is_open`), recording nothing.
     """
     now = now or timezone.now()
-    check_door_is_open(door, now=now)
     scanned_at = believable_scan_time(scanned_at, day=door.day, now=now)
+    try:
+        check_door_is_open(door, scanned_at=scanned_at, now=now)
+    except CheckinError:
+        # A scan recorded on its day whose answer was lost is answered again, whenever it comes.
+        found = _recorded(scan_id)
+        if found is None:
+            raise
+        return found, True
     delegate_id = (
         Delegate.objects.filter(event=door.event, checkin_reference=reference)
         .values_list("pk", flat=True)

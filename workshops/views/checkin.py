@@ -46,6 +46,9 @@ from workshops.services.doors import PERMISSION, CheckinError, DoorStaff, doors_
 from workshops.views.facilitator_access import signed_in_facilitator
 
 DEVICE_KEY = "socex_checkin_device"
+# Left in the session of a phone whose link stopped working, so that reloading the page says
+# so (and not the organisers' sign-in page): "revoked" or "expired".
+LINK_ENDED_KEY = "socex_checkin_link_ended"
 # The page uses the camera; every other page denies it (settings.PERMISSIONS_POLICY).
 CAMERA_POLICY = settings.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
 HEADLINES = {
@@ -88,6 +91,13 @@ def door_staff(request):
         ):
             return DoorStaff(device=device)
         request.session.pop(DEVICE_KEY, None)
+        # Its own link, neither revoked nor replaced by a new one: it has run out.
+        expired = (
+            device is not None
+            and device.revoked_at is None
+            and hmac.compare_digest(device.token_hash, token_hash)
+        )
+        request.session[LINK_ENDED_KEY] = "expired" if expired else "revoked"
         return None
     facilitator = signed_in_facilitator(request)
     if facilitator is not None:
@@ -122,12 +132,20 @@ def door_staff_required(*, page=False):
                     return signed_out_answer()
                 if request.user.is_authenticated:
                     raise PermissionDenied("You may not check delegates in.")
+                ended = request.session.get(LINK_ENDED_KEY)
+                if ended:
+                    return link_ended_page(request, ended=ended)
                 return redirect(f"{reverse('admin:login')}?{urlencode({'next': request.path})}")
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def link_ended_page(request, *, ended):
+    """What a phone whose check-in link was revoked or has expired shows: ask for a new one."""
+    return render(request, "socex/checkin_link_invalid.html", {"ended": ended}, status=403)
 
 
 def error_answer(message, status=400):
@@ -162,6 +180,7 @@ def page(request):
             "doors": doors,
             "checkin_event": event,
             "default_door": default_door,
+            "today": today,
         },
     )
     response["Permissions-Policy"] = CAMERA_POLICY

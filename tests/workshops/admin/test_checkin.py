@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tests.attending import read_on
 from tests.factories import AdminUserFactory, DelegateFactory, EventFactory
 from tests.jobs import run_queued_jobs
 from worker.schedule import periodic_jobs
@@ -114,6 +115,7 @@ def test_staff_read_the_check_in_history_and_cannot_change_it(client, on_the_day
         door=door,
         reference=delegate.checkin_reference,
         by=DoorStaff(user=AdminUserFactory(username="olu")),
+        scanned_at=read_on(door.day),
     )
     client.force_login(AdminUserFactory(groups=["Staff"]))
     listing = client.get(reverse("admin:workshops_checkin_changelist"))
@@ -160,9 +162,15 @@ def test_a_lost_badge_is_replaced_and_the_old_one_stops_working(organiser, on_th
     assert delegate.checkin_reference == kept
     door = Door(event=programme["event"], day=datetime.date(2019, 5, 23))
     staff = DoorStaff(user=AdminUserFactory())
-    lost, _ = record_scan(scan_id=uuid.uuid4(), door=door, reference=old, by=staff)
+    lost, _ = record_scan(
+        scan_id=uuid.uuid4(), door=door, reference=old, by=staff, scanned_at=read_on(door.day)
+    )
     new, _ = record_scan(
-        scan_id=uuid.uuid4(), door=door, reference=delegate.checkin_reference, by=staff
+        scan_id=uuid.uuid4(),
+        door=door,
+        reference=delegate.checkin_reference,
+        by=staff,
+        scanned_at=read_on(door.day),
     )
     assert (lost.outcome, new.outcome) == ("unknown", "admitted")
 
@@ -190,6 +198,7 @@ def standby_at_round_one(on_the_day, four_sessions):
         door=door,
         reference=walk_in.checkin_reference,
         by=DoorStaff(user=AdminUserFactory()),
+        scanned_at=read_on(door.day),
     )
     return walk_in
 

@@ -8,6 +8,7 @@ import pytest
 from outbox.models import OutgoingEmail
 from registration.models import Delegate
 from registration.services.privacy import export_delegate_data
+from tests.attending import read_on
 from tests.conftest import ROUND_ONE_STARTS
 from tests.factories import AdminUserFactory, AgencyFactory, DelegateFactory, RoomFactory
 from workshops.models import Booking, BookingChange, CheckIn, CheckinDevice, NoShowRelease
@@ -48,6 +49,7 @@ def session_door(session):
 def scan(door, delegate_or_reference, staff, **kwargs):
     reference = getattr(delegate_or_reference, "checkin_reference", delegate_or_reference)
     kwargs.setdefault("scan_id", uuid.uuid4())
+    kwargs.setdefault("scanned_at", read_on(door.day))
     return record_scan(door=door, reference=reference, by=staff, **kwargs)
 
 
@@ -118,6 +120,62 @@ def test_day_one_entrance_refuses_a_day_two_only_delegate(programme, staff):
     delegate = DelegateFactory(event=programme["event"], attends_day_one=False)
     checkin, _ = scan(Door(event=programme["event"], day=DAY_ONE), delegate, staff)
     assert checkin.outcome == Outcome.NOT_TODAY
+
+
+# 11:52 on day two (BST), and a day-one scan queued at 23:50 and sent at 00:20.
+DAY_TWO_LATE_MORNING = START + datetime.timedelta(hours=1, minutes=52)
+DAY_ONE_BEFORE_MIDNIGHT = datetime.datetime(2019, 5, 22, 22, 50, tzinfo=datetime.UTC)
+DAY_TWO_AFTER_MIDNIGHT = datetime.datetime(2019, 5, 22, 23, 20, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize("phone_time", [DAY_TWO_LATE_MORNING, None])
+def test_a_scan_at_a_door_after_its_day_is_refused_and_recorded_nowhere(
+    programme, staff, phone_time
+):
+    delegate = DelegateFactory(event=programme["event"])
+    day_one = Door(event=programme["event"], day=DAY_ONE)
+    with pytest.raises(CheckinError) as refused:
+        scan(day_one, delegate, staff, scanned_at=phone_time, now=DAY_TWO_LATE_MORNING)
+    assert refused.value.message == (
+        "This door was for Wednesday 22 May: choose today's door from the list."
+    )
+    assert not CheckIn.objects.exists()
+
+
+def test_a_scan_made_on_its_doors_day_and_sent_after_midnight_counts(programme, staff):
+    delegate = DelegateFactory(event=programme["event"])
+    day_one = Door(event=programme["event"], day=DAY_ONE)
+    checkin, _ = scan(
+        day_one, delegate, staff, scanned_at=DAY_ONE_BEFORE_MIDNIGHT, now=DAY_TWO_AFTER_MIDNIGHT
+    )
+    assert (checkin.outcome, checkin.day) == (Outcome.ADMITTED, DAY_ONE)
+    assert (checkin.scanned_at, checkin.at) == (DAY_ONE_BEFORE_MIDNIGHT, DAY_TWO_AFTER_MIDNIGHT)
+
+
+def test_a_scan_recorded_on_its_day_and_sent_again_after_midnight_gets_its_answer(programme, staff):
+    """The answer was lost and the phone, its clock wrong, sends the scan again the next day."""
+    delegate = DelegateFactory(event=programme["event"])
+    day_one = Door(event=programme["event"], day=DAY_ONE)
+    scan_id = uuid.uuid4()
+    wrong_clock = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    first, _ = scan(
+        day_one,
+        delegate,
+        staff,
+        scan_id=scan_id,
+        scanned_at=wrong_clock,
+        now=DAY_ONE_BEFORE_MIDNIGHT,
+    )
+    again, replayed = scan(
+        day_one,
+        delegate,
+        staff,
+        scan_id=scan_id,
+        scanned_at=wrong_clock,
+        now=DAY_TWO_AFTER_MIDNIGHT,
+    )
+    assert (again, replayed, again.outcome) == (first, True, Outcome.ADMITTED)
+    assert CheckIn.objects.count() == 1
 
 
 def test_session_door_lets_in_its_own_and_sends_others_to_their_room(

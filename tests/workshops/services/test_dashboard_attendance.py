@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.attending import read_on
 from tests.conftest import ROUND_ONE_STARTS
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.services.booking import book_sessions
@@ -21,7 +22,11 @@ DAY_TWO = datetime.date(2019, 5, 23)
 def scan(door, delegate):
     staff = DoorStaff(user=AdminUserFactory(username="door"))
     return record_scan(
-        scan_id=uuid.uuid4(), door=door, reference=delegate.checkin_reference, by=staff
+        scan_id=uuid.uuid4(),
+        door=door,
+        reference=delegate.checkin_reference,
+        by=staff,
+        scanned_at=read_on(door.day),
     )[0]
 
 

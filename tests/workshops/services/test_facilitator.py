@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from outbox.models import OutgoingEmail
 from registration.models import Delegate
+from tests.attending import read_on
 from tests.factories import DelegateFactory, FacilitatorFactory
 from tests.jobs import run_queued_jobs
 from workshops.models import Announcement, AnnouncementRecipient, FacilitatorLink
@@ -175,6 +176,7 @@ def test_roster_marks_who_was_checked_in_there(programme, facilitator, own, on_t
         door=door,
         reference=here.checkin_reference,
         by=DoorStaff(facilitator=facilitator),
+        scanned_at=read_on(door.day),
     )
     assert checkin.outcome == "admitted"
     assert checkin.facilitator == facilitator
@@ -208,6 +210,7 @@ def attendance(programme, facilitator, own, other, on_the_day):
             door=Door(event=event, day=day_of(session), session=session),
             reference=delegate.checkin_reference,
             by=DoorStaff(system="test") if session == other else staff,
+            scanned_at=read_on(day_of(session)),
         )
     OutgoingEmail.objects.all().delete()  # their booking confirmations
     DBTaskResult.objects.all().delete()

@@ -6,6 +6,7 @@ import uuid
 from icalendar import Calendar
 
 from outbox.models import OutgoingEmail
+from tests.attending import read_on
 from tests.conftest import ROUND_ONE_STARTS
 from tests.factories import AdminUserFactory, DelegateFactory
 from workshops.models import CalendarEntry
@@ -222,7 +223,13 @@ def test_a_no_show_release_emails_a_cancel_and_the_seated_a_request(on_the_day, 
     holders = [booked(on_the_day, A_SET) for _ in range(2)]
     door = Door(event=on_the_day["event"], day=datetime.date(2019, 5, 23), session=four_sessions[0])
     walk_in = DelegateFactory(event=on_the_day["event"])
-    record_scan(door=door, reference=walk_in.checkin_reference, by=staff, scan_id=uuid.uuid4())
+    record_scan(
+        door=door,
+        reference=walk_in.checkin_reference,
+        by=staff,
+        scan_id=uuid.uuid4(),
+        scanned_at=read_on(door.day),
+    )
     OutgoingEmail.objects.all().delete()
 
     seat_standby(door=door, by=staff, now=ROUND_ONE_STARTS + datetime.timedelta(minutes=15))

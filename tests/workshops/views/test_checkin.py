@@ -59,8 +59,19 @@ def post_scans(client, *scans):
     return post_json(client, "checkin:scans", {"scans": list(scans)})
 
 
+# When a test's phone read the badges: a door refuses scans made after its day, and the
+# test clock is years past SOCEX 2019.
+DAY_TWO_NOON = "2019-05-23T12:00:00+01:00"
+
+
 def a_scan(reference, door=ENTRANCE, **extra):
-    return {"id": str(uuid.uuid4()), "door": door, "reference": reference, **extra}
+    return {
+        "id": str(uuid.uuid4()),
+        "door": door,
+        "reference": reference,
+        "at": DAY_TWO_NOON,
+        **extra,
+    }
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_and_calls_are_refused(client, db):
@@ -215,7 +226,9 @@ def test_undo_with_an_id_of_the_wrong_type_is_refused(door_client):
         "2019-05-25T00:01:00+01:00",  # Over a day after the door's day.
     ],
 )
-def test_a_scan_time_outside_the_doors_day_is_recorded_as_received(door_client, programme, at):
+def test_a_scan_time_outside_the_doors_day_is_recorded_as_received(
+    door_client, programme, on_day_two, at
+):
     delegate = DelegateFactory(event=programme["event"])
     answer = post_scans(door_client, a_scan(delegate.checkin_reference, at=at)).json()
     assert answer["results"][0]["outcome"] == "admitted"
@@ -231,7 +244,9 @@ def test_a_scan_time_within_a_day_of_the_doors_day_is_kept(door_client, programm
 
 
 @pytest.mark.postgres
-def test_a_scan_dated_year_one_leaves_every_page_working(door_client, client, programme, sign_in):
+def test_a_scan_dated_year_one_leaves_every_page_working(
+    door_client, client, programme, sign_in, on_day_two
+):
     """On PostgreSQL a year-1 time with a +14:00 offset was stored BC, and reading it 500'd."""
     delegate = DelegateFactory(event=programme["event"])
     scan = a_scan(delegate.checkin_reference, at="0001-01-01T00:00:00+14:00")
@@ -433,6 +448,53 @@ def test_a_scan_before_the_doors_day_is_refused_and_recorded_nowhere(client, pro
     assert not CheckIn.objects.exists()
 
 
+def test_the_page_chooses_todays_door_and_tells_the_phone_each_doors_day(door_client, on_day_two):
+    html = door_client.get(reverse("checkin:page")).content.decode()
+    assert 'data-today="2019-05-23"' in html
+    assert '<option value="entrance:2019-05-22" data-day="2019-05-22">' in html
+    assert '<option value="entrance:2019-05-23" data-day="2019-05-23" selected>' in html
+
+
+def test_scans_at_yesterdays_door_are_refused_unless_made_yesterday(
+    door_client, programme, on_day_two
+):
+    """A phone left on day one's entrance is refused; its offline queue from day one counts."""
+    early, late, unsure = (DelegateFactory(event=programme["event"]) for _ in range(3))
+    day_one = "entrance:2019-05-22"
+    scans = [
+        a_scan(late.checkin_reference, door=day_one, at="2019-05-23T09:29:00+01:00"),
+        a_scan(unsure.checkin_reference, door=day_one, at=None),
+        a_scan(early.checkin_reference, door=day_one, at="2019-05-22T23:50:00+01:00"),
+    ]
+    results = post_scans(door_client, *scans).json()["results"]
+    refusal = "This door was for Wednesday 22 May: choose today's door from the list."
+    assert [r.get("outcome") or r["error"] for r in results] == [refusal, refusal, "admitted"]
+    assert CheckIn.objects.get().delegate == early
+
+
+def test_a_revoked_link_says_so_when_the_page_is_reloaded(client, device, on_day_two):
+    device, path = device
+    client.post(path)
+    revoke_checkin_links(devices=CheckinDevice.objects.all())
+    for _ in range(2):  # the first reload finds the link revoked; the next still says so
+        response = client.get(reverse("checkin:page"))
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "This check-in link no longer works" in html
+        assert "An organiser has ended the check-in link" in html
+        assert "Scans not yet sent stay on this phone" in html
+    assert client.get(reverse("admin:index")).status_code == 302  # still nobody signed in
+
+
+def test_signing_out_after_a_revoked_link_leads_to_sign_in_again(client, device, on_day_two):
+    device, path = device
+    client.post(path)
+    revoke_checkin_links(devices=CheckinDevice.objects.all())
+    client.get(reverse("checkin:page"))
+    client.post(reverse("checkin:sign_out"))
+    assert client.get(reverse("checkin:page"))["Location"] == "/admin/login/?next=%2Fcheckin%2F"
+
+
 def test_a_new_link_for_a_revoked_door_list_does_not_bring_back_the_old_phones(
     client, device, on_day_two, programme
 ):
@@ -465,4 +527,6 @@ def test_a_new_link_signs_out_the_phones_that_opened_the_one_before(
     )
 
     assert (response.status_code, response.json()["error"]) == (403, "signed_out")
-    assert client.get(reverse("checkin:page")).status_code == 302
+    page = client.get(reverse("checkin:page"))  # says the link was ended, not "sign in"
+    assert page.status_code == 403
+    assert "An organiser has ended the check-in link" in page.content.decode()

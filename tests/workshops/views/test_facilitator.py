@@ -24,6 +24,7 @@ ORIGIN = "http://127.0.0.1:8000"
 KNOWN = "nia.okafor@training.example"
 UNKNOWN = "nobody.xyz@training.example"  # same length: the pages compare byte for byte
 NEEDS = "Uses a wheelchair; needs a desk at the front"
+DAY_TWO_NOON = "2019-05-23T12:00:00+01:00"
 
 
 @pytest.fixture(autouse=True)
@@ -245,7 +246,9 @@ def test_roster_page_queries_do_not_grow_with_the_roster(signed_in, programme, s
 
 
 def scan(client, door, reference):
-    body = {"scans": [{"id": str(uuid.uuid4()), "door": door, "reference": reference}]}
+    # Read on the sessions' day, SOCEX 2019's day two: a door refuses scans made after its day.
+    scan = {"id": str(uuid.uuid4()), "door": door, "reference": reference, "at": DAY_TWO_NOON}
+    body = {"scans": [scan]}
     response = client.post(reverse("checkin:scans"), json.dumps(body), "application/json")
     assert response.status_code == 200
     return response.json()["results"][0]
