@@ -108,7 +108,7 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
         check_door_is_open(door, scanned_at=scanned_at, now=now)
     except CheckinError:
         # A scan recorded on its day whose answer was lost is answered again, whenever it comes.
-        found = _recorded(scan_id)
+        found = _recorded(scan_id, by)
         if found is None:
             raise
         return found, True
@@ -139,14 +139,14 @@ def record_scan(*, scan_id, door, reference, by, scanned_at=None, now=None):
                 return _save(record, Outcome.UNKNOWN, "Send them to the registration desk."), False
             delegate = lock_delegate(delegate_id, related=["event", "agency"])
             # Under the lock: a scan sent twice at once waits here, then finds the first.
-            found = _recorded(scan_id)
+            found = _recorded(scan_id, by)
             if found is not None:
                 return found, True
             record["delegate"] = delegate
             return _check_in(delegate=delegate, door=door, record=record, by=by), False
     except IntegrityError:
         # The same scan, sent twice at once, with nobody to lock (an unknown badge).
-        found = _recorded(scan_id)
+        found = _recorded(scan_id, by)
         if found is None:
             raise
         return found, True
@@ -168,8 +168,16 @@ def believable_scan_time(scanned_at, *, day, now):
     return min(scanned_at, now)
 
 
-def _recorded(scan_id):
-    return CheckIn.objects.filter(scan_id=scan_id).select_related("delegate__agency").first()
+def _recorded(scan_id, by):
+    """The check-in `by` already recorded for `scan_id`, or None.
+
+    A scan id another phone or person used is refused rather than answered: the
+    answer names the delegate, and a scan id is all a replay would need.
+    """
+    found = CheckIn.objects.filter(scan_id=scan_id).select_related("delegate__agency").first()
+    if found is not None and not _may_see(by, found):
+        raise CheckinError("This scan was sent before from another phone: scan the badge again.")
+    return found
 
 
 def _save(record, outcome, message=""):

@@ -468,3 +468,19 @@ def test_nobody_is_checked_in_before_the_doors_day(entrance, staff, programme, f
     assert not CheckIn.objects.exists()
     first, _ = scan(entrance, delegate, staff, now=START)  # on the day it works
     assert first.admitted
+
+
+def test_a_scan_id_used_by_another_phone_is_refused_and_names_nobody(entrance, staff, programme):
+    delegate = DelegateFactory(event=programme["event"], last_name="Shah")
+    scan_id = uuid.uuid4()
+    first, _ = scan(entrance, delegate, staff, scan_id=scan_id)
+    other = DoorStaff(user=AdminUserFactory(username="someone-else", groups=["Door staff"]))
+
+    with pytest.raises(CheckinError, match="sent before from another phone"):
+        scan(entrance, "made-up-reference", other, scan_id=scan_id)
+    with pytest.raises(CheckinError, match="sent before from another phone"):
+        scan(entrance, delegate, other, scan_id=scan_id)
+    again, replayed = scan(entrance, delegate, staff, scan_id=scan_id)
+
+    assert (again.pk, replayed) == (first.pk, True)
+    assert CheckIn.objects.count() == 1
