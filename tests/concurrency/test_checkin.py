@@ -61,6 +61,17 @@ def test_race_walk_ins_from_two_doors_take_the_last_seat_once(on_the_day, phones
     assert outcomes == ["standby"] * 7 + ["walk_in"]
     assert Booking.objects.filter(session=session).count() == 2 == session.capacity
     assert StandbyEntry.objects.waiting().filter(session=session).count() == 7
+    # Each was told their own place in the queue, not two of them "1st".
+    told = [checkin.message.split(" ")[0] for checkin, _ in results if checkin.outcome == "standby"]
+    assert sorted(told, key=lambda place: int(place[:-2])) == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "5th",
+        "6th",
+        "7th",
+    ]
 
 
 def test_race_one_badge_on_two_phones_is_let_in_once(on_the_day, phones):

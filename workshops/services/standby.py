@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from workshops.models import Booking, CheckIn, StandbyEntry
+from workshops.services.locking import lock_sessions
 
 
 def day_of(session):
@@ -90,9 +91,13 @@ def waiting_entry(*, delegate, time_slot_id):
 def join_standby(*, delegate, session, scan, now=None):
     """Put `delegate` at the end of `session`'s standby queue (leaving any other door's that round).
 
-    The caller holds the delegate's lock. Side effects: marks their entry at
-    another door of the round as left, inserts the entry. Returns it.
+    The caller holds the delegate's lock; this takes the session's (after it, as
+    every writer does), so people joining one door's queue at once join it one
+    after another and `place_in_line` tells each their own place. Side effects:
+    marks their entry at another door of the round as left, inserts the entry.
+    Returns it.
     """
+    lock_sessions([session.pk])
     now = now or timezone.now()
     StandbyEntry.objects.waiting().filter(
         delegate=delegate, time_slot_id=session.time_slot_id
