@@ -153,6 +153,14 @@ class WorkshopAdmin(LocksSeatedDelegates, ProtectsFields, admin.ModelAdmin):
                 )
                 for session in obj.sessions.select_related("room")
             }
+            # Told once the sessions' rows are saved (`save_related`): the waiting job's
+            # lock (level 7) comes after the sessions' (level 6), never before.
+            form.socex_retitled_was = was
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        was = getattr(form, "socex_retitled_was", None)
+        if was:
             tell_booked(self, request, queue_timetable_news(sessions=was), "title")
 
     def save_formset(self, request, form, formset, change):

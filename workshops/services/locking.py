@@ -8,6 +8,7 @@ names the workshops rows it places there (levels 2, 6, 7 and 8).
 from functools import cache
 from operator import attrgetter
 
+from django.db import connection
 from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
 from django_tasks import TaskResultStatus
@@ -56,7 +57,16 @@ def lock_waiting_job(task_path):
     There is normally one at most. A job a worker has claimed meanwhile is no
     longer waiting: under PostgreSQL's READ COMMITTED the row is checked again
     once its lock is granted, and left out.
+
+    On PostgreSQL a transaction-level advisory lock on `task_path` comes first:
+    two organisers saving at the same moment could otherwise both find no job
+    waiting and queue one each (two emails, the first telling half the change).
+    It is the last lock its transaction takes, so it waits on nobody holding it.
+    SQLite runs one writer at a time anyway.
     """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [task_path])
     waiting = DBTaskResult.objects.filter(task_path=task_path, status=TaskResultStatus.READY)
     return min(lock_rows(waiting), key=attrgetter("enqueued_at"), default=None)
 
