@@ -32,6 +32,8 @@ def erase_delegates(modeladmin, request, queryset):
         **modeladmin.admin_site.each_context(request),
         "title": "Erase personal data?",
         "delegates": queryset.select_related("agency"),
+        # "Select all N": found again from the list's filters, not N hidden fields.
+        "select_across": request.POST.get("select_across") == "1",
         "opts": modeladmin.model._meta,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "action": "erase_delegates",

@@ -332,6 +332,9 @@ class DelegateAdmin(DelegateExportActions, registration_admin.DelegateAdmin):
                     "title": "Cancel these registrations?",
                     "delegates": delegates,
                     "live": [d for d in delegates if d.status != Delegate.Status.CANCELLED],
+                    # "Select all N": the action finds them again from the list's filters, as
+                    # Django does, rather than from N hidden fields (over 1,000 is a 400).
+                    "select_across": request.POST.get("select_across") == "1",
                     "opts": self.model._meta,
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                     "action": "cancel_registrations",

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core import mail
@@ -169,6 +171,60 @@ def test_admin_cancel_action_asks_first_and_changes_nothing_until_confirmed(
     assert Booking.objects.count() == 4
     run_queued_jobs()
     assert mail.outbox == []
+
+
+def test_cancelling_all_of_a_long_filtered_list_confirms_without_a_field_per_delegate(
+    admin_client, programme, settings
+):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10  # Django's is 1,000; an event may be 10,000
+    kent = [DelegateFactory(event=programme["event"], last_name="Kent") for _ in range(12)]
+    other = DelegateFactory(event=programme["event"], last_name="Other")
+    url = "/admin/registration/delegate/?q=Kent"
+    picked = {"action": "cancel_registrations", "select_across": "1", "index": "0"}
+
+    page = admin_client.post(url, {**picked, "_selected_action": [kent[0].pk]})
+    confirmed = admin_client.post(url, {**page_fields(page), "confirm_cancel": "yes"})
+
+    assert page.status_code == 200 and "Yes, cancel 12 registrations" in page.content.decode()
+    assert confirmed.status_code == 302
+    statuses = set(Delegate.objects.filter(last_name="Kent").values_list("status", flat=True))
+    assert statuses == {Delegate.Status.CANCELLED}
+    other.refresh_from_db()
+    assert other.status != Delegate.Status.CANCELLED
+
+
+def test_erasing_all_of_a_long_filtered_list_confirms_without_a_field_per_delegate(
+    admin_client, programme, settings
+):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    for _ in range(12):
+        DelegateFactory(event=programme["event"], last_name="Kent")
+    other = DelegateFactory(event=programme["event"], last_name="Other")
+    url = "/admin/registration/delegate/?q=Kent"
+    page = admin_client.post(
+        url,
+        {
+            "action": "erase_delegates",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [Delegate.objects.filter(last_name="Kent").first().pk],
+        },
+    )
+
+    erased = admin_client.post(url, page_fields(page, marker="confirm_erase"))
+
+    assert erased.status_code == 302
+    assert not Delegate.objects.filter(last_name="Kent").exists()
+    other.refresh_from_db()
+    assert other.last_name == "Other"
+
+
+def page_fields(response, marker="confirm_cancel"):
+    """The hidden fields of the confirm page's form, as the browser would send them back."""
+    html = response.content.decode()
+    end = html.index("</form>", html.index(f'name="{marker}"'))
+    form = html[html.rindex("<form", 0, end) : end]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
 
 
 def test_a_registration_the_organisers_cancel_is_told_so(admin_client, programme, four_sessions):
