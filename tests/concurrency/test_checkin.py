@@ -43,6 +43,7 @@ def scan_job(door, delegate, staff, scan_id=None):
         reference=delegate.checkin_reference,
         by=staff,
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
 
 
@@ -101,6 +102,7 @@ def test_race_an_unknown_badge_sent_twice_at_once_is_recorded_once(on_the_day, p
             reference="nobody",
             by=phones[0],
             scanned_at=read_on(door.day),
+            now=read_on(door.day),
         )
         for _ in range(4)
     ]

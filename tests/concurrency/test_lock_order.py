@@ -290,6 +290,7 @@ def door_scan(door, delegate, staff):
         reference=delegate.checkin_reference,
         by=staff,
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )[0]
 
 

@@ -77,11 +77,18 @@ def check_door_is_open(door, *, scanned_at, now):
     attendance. The server's clock says whether the day has come; when the scan
     was made says whether it has gone (`scanned_at`, the phone's time where it is
     believable), so a scan queued offline on the day and sent after midnight
-    still counts.
+    still counts, until the end of the next day (`SCAN_CLOCK_MARGIN`): a phone's
+    time cannot be checked, so a scan dated on the day but sent later than that
+    is refused rather than trusted to add attendance after the event.
     """
     if timezone.localdate(now) < door.day:
         raise CheckinError(
             f"This door opens on {door.day:%A %-d %B %Y}: nobody can be checked in before then."
+        )
+    if now >= day_bounds(door.day)[1] + SCAN_CLOCK_MARGIN:
+        raise CheckinError(
+            f"This door closed on {door.day:%A %-d %B %Y}: scans sent after the next day "
+            "are not recorded. An organiser can record attendance in the admin."
         )
     if timezone.localdate(scanned_at) > door.day:
         raise CheckinError(

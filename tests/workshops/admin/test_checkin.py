@@ -116,6 +116,7 @@ def test_staff_read_the_check_in_history_and_cannot_change_it(client, on_the_day
         reference=delegate.checkin_reference,
         by=DoorStaff(user=AdminUserFactory(username="olu")),
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
     client.force_login(AdminUserFactory(groups=["Staff"]))
     listing = client.get(reverse("admin:workshops_checkin_changelist"))
@@ -163,7 +164,12 @@ def test_a_lost_badge_is_replaced_and_the_old_one_stops_working(organiser, on_th
     door = Door(event=programme["event"], day=datetime.date(2019, 5, 23))
     staff = DoorStaff(user=AdminUserFactory())
     lost, _ = record_scan(
-        scan_id=uuid.uuid4(), door=door, reference=old, by=staff, scanned_at=read_on(door.day)
+        scan_id=uuid.uuid4(),
+        door=door,
+        reference=old,
+        by=staff,
+        scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
     new, _ = record_scan(
         scan_id=uuid.uuid4(),
@@ -171,6 +177,7 @@ def test_a_lost_badge_is_replaced_and_the_old_one_stops_working(organiser, on_th
         reference=delegate.checkin_reference,
         by=staff,
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
     assert (lost.outcome, new.outcome) == ("unknown", "admitted")
 
@@ -199,6 +206,7 @@ def standby_at_round_one(on_the_day, four_sessions):
         reference=walk_in.checkin_reference,
         by=DoorStaff(user=AdminUserFactory()),
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
     return walk_in
 

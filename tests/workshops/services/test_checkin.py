@@ -50,6 +50,8 @@ def scan(door, delegate_or_reference, staff, **kwargs):
     reference = getattr(delegate_or_reference, "checkin_reference", delegate_or_reference)
     kwargs.setdefault("scan_id", uuid.uuid4())
     kwargs.setdefault("scanned_at", read_on(door.day))
+    if "now" not in kwargs:  # sent as it was read: the test clock is years past SOCEX 2019
+        kwargs["now"] = (kwargs["scanned_at"] or read_on(door.day)) + datetime.timedelta(minutes=1)
     return record_scan(door=door, reference=reference, by=staff, **kwargs)
 
 
@@ -150,6 +152,38 @@ def test_a_scan_made_on_its_doors_day_and_sent_after_midnight_counts(programme, 
     )
     assert (checkin.outcome, checkin.day) == (Outcome.ADMITTED, DAY_ONE)
     assert (checkin.scanned_at, checkin.at) == (DAY_ONE_BEFORE_MIDNIGHT, DAY_TWO_AFTER_MIDNIGHT)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        datetime.datetime(2019, 5, 23, 23, 5, tzinfo=datetime.UTC),  # 00:05, two days on
+        datetime.datetime(2019, 6, 22, 10, 0, tzinfo=datetime.UTC),  # a month on
+    ],
+)
+def test_a_scan_dated_on_its_doors_day_but_sent_after_the_next_day_is_refused(
+    programme, staff, sent
+):
+    """A phone's time cannot be checked: it must not add attendance once the event is over."""
+    delegate = DelegateFactory(event=programme["event"])
+    day_one = Door(event=programme["event"], day=DAY_ONE)
+
+    with pytest.raises(CheckinError, match="This door closed on Wednesday 22 May 2019"):
+        scan(day_one, delegate, staff, scanned_at=DAY_ONE_BEFORE_MIDNIGHT, now=sent)
+
+    assert not CheckIn.objects.exists()
+
+
+def test_a_scan_of_the_day_sent_before_the_next_day_ends_still_counts(programme, staff):
+    delegate = DelegateFactory(event=programme["event"])
+    day_one = Door(event=programme["event"], day=DAY_ONE)
+    late_next_day = datetime.datetime(2019, 5, 23, 22, 55, tzinfo=datetime.UTC)  # 23:55 BST
+
+    checkin, _ = scan(
+        day_one, delegate, staff, scanned_at=DAY_ONE_BEFORE_MIDNIGHT, now=late_next_day
+    )
+
+    assert checkin.outcome == Outcome.ADMITTED
 
 
 def test_a_scan_recorded_on_its_day_and_sent_again_after_midnight_gets_its_answer(programme, staff):

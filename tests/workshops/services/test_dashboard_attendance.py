@@ -27,6 +27,7 @@ def scan(door, delegate):
         reference=delegate.checkin_reference,
         by=staff,
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )[0]
 
 

@@ -177,6 +177,7 @@ def test_roster_marks_who_was_checked_in_there(programme, facilitator, own, on_t
         reference=here.checkin_reference,
         by=DoorStaff(facilitator=facilitator),
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
     assert checkin.outcome == "admitted"
     assert checkin.facilitator == facilitator
@@ -211,6 +212,7 @@ def attendance(programme, facilitator, own, other, on_the_day):
             reference=delegate.checkin_reference,
             by=DoorStaff(system="test") if session == other else staff,
             scanned_at=read_on(day_of(session)),
+            now=read_on(day_of(session)),
         )
     OutgoingEmail.objects.all().delete()  # their booking confirmations
     DBTaskResult.objects.all().delete()

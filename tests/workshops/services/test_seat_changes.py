@@ -229,6 +229,7 @@ def test_a_no_show_release_emails_a_cancel_and_the_seated_a_request(on_the_day, 
         by=staff,
         scan_id=uuid.uuid4(),
         scanned_at=read_on(door.day),
+        now=read_on(door.day),
     )
     OutgoingEmail.objects.all().delete()
 

@@ -41,7 +41,10 @@ ANSWER_KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def day_two(on_the_day):
+def day_two(on_the_day, monkeypatch):
+    """SOCEX 2019's own dates, the clock at 12:05 on day two, when the test's phones scan."""
+    moment = datetime.datetime(2019, 5, 23, 11, 5, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
     return on_the_day
 
 
@@ -237,9 +240,12 @@ def test_a_scan_time_outside_the_doors_day_is_recorded_as_received(
 
 
 @pytest.mark.parametrize("at", ["2019-05-21T23:30:00Z", "2019-05-23T23:59:00+01:00"])
-def test_a_scan_time_within_a_day_of_the_doors_day_is_kept(door_client, programme, at):
+def test_a_scan_time_within_a_day_of_the_doors_day_is_kept(client, programme, at, monkeypatch):
+    sent = datetime.datetime(2019, 5, 23, 23, 30, tzinfo=datetime.UTC)  # 00:30, the day after
+    monkeypatch.setattr(timezone, "now", lambda: sent)
+    client.force_login(AdminUserFactory(groups=["Door staff"]))
     delegate = DelegateFactory(event=programme["event"])
-    post_scans(door_client, a_scan(delegate.checkin_reference, at=at))
+    post_scans(client, a_scan(delegate.checkin_reference, at=at))
     assert CheckIn.objects.get().scanned_at == datetime.datetime.fromisoformat(at)
 
 
@@ -368,10 +374,12 @@ def test_a_revoked_link_signs_its_phones_out_at_once(client, device, on_day_two,
     assert CheckIn.objects.count() == 0
 
 
-def test_a_link_expires_at_the_end_of_its_day(client, device):
+def test_a_link_expires_at_the_end_of_its_day(client, device, monkeypatch):
     device, path = device
     assert device.expires_at == datetime.datetime(2019, 5, 23, 23, 0, tzinfo=datetime.UTC)
-    assert client.get(path).status_code == 404  # the test clock is long after 2019
+    after_midnight = datetime.datetime(2019, 5, 23, 23, 0, 1, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: after_midnight)
+    assert client.get(path).status_code == 404
     assert client.post(path).status_code == 404
 
 

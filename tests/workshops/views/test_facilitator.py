@@ -1,14 +1,17 @@
 """Facilitators' pages: sign-in by emailed link, only their own sessions whatever ids are typed,
 access needs only with the grant, check-in at their own rooms only, emails to their session."""
 
+import datetime
 import json
 import re
 import uuid
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from outbox.models import OutgoingEmail
@@ -25,6 +28,7 @@ KNOWN = "nia.okafor@training.example"
 UNKNOWN = "nobody.xyz@training.example"  # same length: the pages compare byte for byte
 NEEDS = "Uses a wheelchair; needs a desk at the front"
 DAY_TWO_NOON = "2019-05-23T12:00:00+01:00"
+SENT_ON_DAY_TWO = datetime.datetime(2019, 5, 23, 11, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -246,10 +250,12 @@ def test_roster_page_queries_do_not_grow_with_the_roster(signed_in, programme, s
 
 
 def scan(client, door, reference):
-    # Read on the sessions' day, SOCEX 2019's day two: a door refuses scans made after its day.
+    # Read and sent on the sessions' day, SOCEX 2019's day two: a door refuses scans made
+    # after its day, and scans sent after the day after it.
     scan = {"id": str(uuid.uuid4()), "door": door, "reference": reference, "at": DAY_TWO_NOON}
     body = {"scans": [scan]}
-    response = client.post(reverse("checkin:scans"), json.dumps(body), "application/json")
+    with mock.patch.object(timezone, "now", return_value=SENT_ON_DAY_TWO):
+        response = client.post(reverse("checkin:scans"), json.dumps(body), "application/json")
     assert response.status_code == 200
     return response.json()["results"][0]
 
