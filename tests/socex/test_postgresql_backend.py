@@ -82,3 +82,17 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(clock, settings):
     a_request()
 
     assert connection.connection.info.backend_pid != old_pid
+
+
+def test_a_query_run_again_and_again_is_prepared_on_the_server():
+    """PostgreSQL plans it once per connection, not on every run (DATABASE_PREPARED_STATEMENTS)."""
+    for n in range(8):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s + 1 AS socex_prepared_probe", [n])
+            assert cursor.fetchone() == (n + 1,)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    assert any("socex_prepared_probe" in statement for statement in prepared)
