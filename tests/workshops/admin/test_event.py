@@ -6,36 +6,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AdminUserFactory, DelegateFactory
+from tests.workshops.admin.event_page import event_page_data
 from workshops.services.booking import book_sessions
 
 
 def event_form(event, **changes):
-    """The event's change form as the admin would post it, with `changes`."""
+    """The event's page as posted, its ballot closing tomorrow (switching to ballot needs it)."""
     closes = timezone.localtime(timezone.now() + datetime.timedelta(days=1))
-    data = {
-        "name": event.name,
-        "tagline": event.tagline,
-        "is_current": "on",
-        "starts_on": event.starts_on.isoformat(),
-        "ends_on": event.ends_on.isoformat(),
-        "venue_name": event.venue_name,
-        "venue_address": event.venue_address,
-        "day_two_summary": event.day_two_summary,
-        "choices_required": event.choices_required,
-        "booking_mode": event.booking_mode,
-        "ballot_closes_at_0": closes.date().isoformat(),
-        "ballot_closes_at_1": closes.strftime("%H:%M:%S"),
-        "no_show_release_minutes": "15",
-        "registration_opens_at_0": "",
-        "registration_opens_at_1": "",
-        "registration_closes_at_0": "",
-        "registration_closes_at_1": "",
-        "changes_close_at_0": "",
-        "changes_close_at_1": "",
-        "contact_email": event.contact_email,
-    }
-    data.update(changes)
-    return data
+    return event_page_data(
+        event,
+        ballot_closes_at_0=closes.date().isoformat(),
+        ballot_closes_at_1=closes.strftime("%H:%M:%S"),
+        **changes,
+    )
 
 
 def test_switching_to_ballot_warns_how_many_hold_seats_and_what_happens(

@@ -9,6 +9,7 @@ from django.utils import dateformat
 from django_tasks_db.models import DBTaskResult
 
 from tests.attending import booked_delegate
+from tests.workshops.admin.event_page import event_page_data
 from tests.workshops.admin.time_slot_page import post_time_slot
 from workshops.models import TimeSlot
 
@@ -37,27 +38,6 @@ def rounds(programme):
 
 def news_jobs():
     return DBTaskResult.objects.filter(task_path__endswith="email_timetable_news").count()
-
-
-def event_page_data(event, **changes):
-    data = {
-        "name": event.name,
-        "tagline": event.tagline,
-        "is_current": "on",
-        "starts_on": event.starts_on.isoformat(),
-        "ends_on": event.ends_on.isoformat(),
-        "venue_name": event.venue_name,
-        "venue_address": event.venue_address,
-        "day_two_summary": event.day_two_summary,
-        "choices_required": event.choices_required,
-        "booking_mode": event.booking_mode,
-        "no_show_release_minutes": event.no_show_release_minutes,
-        "contact_email": event.contact_email,
-    }
-    for name in ("ballot_closes_at", "registration_opens_at", "registration_closes_at"):
-        data |= {f"{name}_0": "", f"{name}_1": ""}
-    data |= {"changes_close_at_0": "", "changes_close_at_1": ""}
-    return data | {name: value.isoformat() for name, value in changes.items()}
 
 
 def test_a_time_slot_moved_outside_the_events_dates_is_refused(admin_client, rounds):
