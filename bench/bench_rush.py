@@ -153,6 +153,7 @@ def percentile(values, q):
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
+TASK_WORKERS = 2
 
 
 def group_cpu_seconds(group):
@@ -167,6 +168,24 @@ def group_cpu_seconds(group):
         if int(fields[2]) == group:
             total += int(fields[11]) + int(fields[12])
     return total / TICKS
+
+
+def wait_until_settled(processes, *, quiet_cpu_seconds=0.05, interval=0.5, timeout=90):
+    """Return once `processes` (process groups) have started: idle for one `interval`.
+
+    A task worker spends about 2.5 s of CPU starting (Django, system checks, its
+    periodic jobs' first run); measured from its launch, that cost was counted per
+    booking (about 5 ms for two workers) and ran against the rush's first seconds.
+    """
+    deadline = time.monotonic() + timeout
+    before = sum(group_cpu_seconds(p.pid) for p in processes)
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        now = sum(group_cpu_seconds(p.pid) for p in processes)
+        if now - before < quiet_cpu_seconds:
+            return
+        before = now
+    raise RuntimeError(f"the servers were still busy after {timeout} s")
 
 
 def database_backend_cpu(database_name):
@@ -477,10 +496,12 @@ def main():
     preferences = tastes(titles, args.delegates, args.seed)
     connections.close_all()
 
+    # Registrations are made by task workers, as in production, where they run before a
+    # rush opens: started first, and the drive waits until they have settled.
+    task_workers = [start_worker(database_url=bench_url) for _ in range(TASK_WORKERS)]
     process, base_url = start_gunicorn(database_url=bench_url, workers=args.workers)
-    # Registrations are made by task workers, as in production.
-    task_workers = [start_worker(database_url=bench_url) for _ in range(2)]
     try:
+        wait_until_settled([*task_workers, process])
         # CPU over the drive, per side: the web server (gunicorn's master and workers),
         # the task workers, the PostgreSQL backends of the scratch database (connections
         # are opened during the drive and kept, CONN_MAX_AGE), and this client.
