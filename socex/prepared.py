@@ -13,6 +13,12 @@ that only puts the values in, runs it and makes the model instances as Django's
 Nothing is cached but the SQL: every call asks the database, so what a page
 shows (places left, a delegate's status) is as fresh as with the queryset.
 
+With `share_related=True`, rows that name the same related row (`select_related`)
+share one instance of it, as `prefetch_related` gives, instead of one instance per
+row: the choose page's 16 sessions came with 48 copies of their 4 time slots,
+8 workshops and 4 rooms, and making a model instance is most of the cost of a row.
+Only for read-only use: changing a shared instance changes it for every row.
+
 The values must be integers or strings, as declared, used as they are in the
 SQL (`filter(pk=...)`, `filter(delegate=...)`, `filter(session_key=...)`): preparing fails with
 `ImproperlyConfigured` if a stand-in is not found among the query's
@@ -44,11 +50,13 @@ class PreparedQuery:
     `PreparedQuery(Delegate, lambda pk: Delegate.objects.filter(pk=pk), pk=int)`.
     `build` must give the same shape whatever the values, and take them only in
     exact-match filters. Prepared per connection (connections are per thread).
+    `share_related`: one instance per related row (see the module's docstring).
     """
 
-    def __init__(self, model, build, **types):
+    def __init__(self, model, build, *, share_related=False, **types):
         self.model = model
         self.build = build
+        self.share_related = share_related
         self.types = types
         self.stand_ins = {name: _stand_in(i, kind) for i, (name, kind) in enumerate(types.items())}
 
@@ -70,7 +78,7 @@ class PreparedQuery:
             queryset = self.build(**self.stand_ins)
             if queryset.model is not self.model or queryset.db != using:
                 raise ImproperlyConfigured("the queryset built is not of the model's database")
-            prepared = _Prepared(queryset, using, self.stand_ins)
+            prepared = _Prepared(queryset, using, self.stand_ins, self.share_related)
             # Built again a moment later, it must come out the same: a `now` (or anything
             # else worked out while building) would otherwise stay as it was at the first call.
             sql, params = self.build(**self.stand_ins).query.get_compiler(using=using).as_sql()
@@ -84,8 +92,9 @@ class PreparedQuery:
 
 
 class _Prepared:
-    def __init__(self, queryset, using, stand_ins):
+    def __init__(self, queryset, using, stand_ins, share_related=False):
         self.using = using
+        self.share_related = share_related
         compiler = queryset.query.get_compiler(using=using)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
@@ -137,11 +146,35 @@ class _Prepared:
         if self.tuples:
             return [tuple(row) for row in rows]
         instances = []
+        # Per related populator, {primary key: instance}, for `share_related`.
+        shared = [{} for _ in self.related_populators] if self.share_related else None
         for row in rows:
             instance = self.model.from_db(self.using, self.init_list, row[self.start : self.end])
-            for populator in self.related_populators:
-                populator.populate(row, instance)
+            if shared is None:
+                for populator in self.related_populators:
+                    populator.populate(row, instance)
+            else:
+                for populator, made in zip(self.related_populators, shared, strict=True):
+                    _populate_shared(populator, row, instance, made)
             for name, position in self.annotations:
                 setattr(instance, name, row[position])
             instances.append(instance)
         return instances
+
+
+def _populate_shared(populator, row, instance, made):
+    """As Django's `RelatedPopulator.populate`, reusing the instance `made` for a primary key."""
+    if populator.reorder_for_init:
+        data = populator.reorder_for_init(row)
+    else:
+        data = row[populator.cols_start : populator.cols_end]
+    pk = data[populator.pk_idx]
+    related = None if pk is None else made.get(pk)
+    if related is None and pk is not None:
+        related = populator.model_cls.from_db(populator.db, populator.init_list, data)
+        for nested in populator.related_populators:
+            nested.populate(row, related)
+        made[pk] = related
+    populator.local_setter(instance, related)
+    if related is not None:
+        populator.remote_setter(related, instance)

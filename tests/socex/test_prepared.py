@@ -175,3 +175,27 @@ def test_a_values_list_with_an_annotation_or_values_dicts_are_refused(db):
     )
     with pytest.raises(ImproperlyConfigured, match="model instances or values_list"):
         dicts(delegate=1)
+
+
+def test_sharing_related_rows_gives_one_instance_per_related_row(programme, four_sessions):
+    event = programme["event"]
+    delegate = DelegateFactory(event=event)
+    expected = list(Session.objects.on_offer(event).with_held_by(delegate))
+    sessions = sessions_on_offer_held_by(event=event, delegate=delegate)
+    assert described(sessions) == described(expected)
+    for name in ("time_slot", "workshop", "room"):
+        shared = {}
+        for session in sessions:
+            related = getattr(session, name)
+            assert related.pk == getattr(session, f"{name}_id")
+            assert shared.setdefault(related.pk, related) is related
+        assert len({id(getattr(s, name)) for s in sessions}) == len(
+            {getattr(s, f"{name}_id") for s in sessions}
+        )
+    # Not shared unless asked: one instance per row, as the queryset gives.
+    unshared = PreparedQuery(
+        Session,
+        lambda event: Session.objects.on_offer(event),
+        event=int,
+    )(event=event.pk)
+    assert len({id(s.time_slot) for s in unshared}) == len(unshared)

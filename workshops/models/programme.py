@@ -277,6 +277,7 @@ _on_offer_with_held_by = PreparedQuery(
     lambda event, delegate: (
         Session.objects.on_offer(event).with_held_by(delegate).with_waiting_of(delegate)
     ),
+    share_related=True,
     event=int,
     delegate=int,
 )
@@ -288,6 +289,8 @@ def sessions_on_offer_held_by(*, event, delegate):
 
     Its SQL is prepared once per connection (`socex.prepared`): building and
     compiling the queryset took about 2 ms of every choose page, the database
-    a tenth of that. Seats are counted afresh on every call.
+    a tenth of that. Seats are counted afresh on every call. Sessions in one time
+    slot share its instance, as do those of one workshop or room (`share_related`):
+    read them, do not change them.
     """
     return _on_offer_with_held_by(event=event.pk, delegate=delegate.pk)
