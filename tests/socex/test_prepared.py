@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.db.models import Count
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registration.models import Delegate
-from socex.prepared import PreparedQuery
+from socex.prepared import PreparedQuery, _plain_columns
 from tests.factories import DelegateFactory, EventFactory
 from workshops.models import Session, sessions_on_offer_held_by
 from workshops.services.booking import book_sessions
@@ -199,3 +200,50 @@ def test_sharing_related_rows_gives_one_instance_per_related_row(programme, four
         event=int,
     )(event=event.pk)
     assert len({id(s.time_slot) for s in unshared}) == len(unshared)
+
+
+def _state(instance):
+    return {k: v for k, v in vars(instance).items() if k != "_state"}, (
+        instance._state.adding,
+        instance._state.db,
+    )
+
+
+def test_instances_are_made_as_from_db_makes_them(programme, four_sessions):
+    event = programme["event"]
+    delegate = DelegateFactory(event=event)
+    book_sessions(delegate=delegate, sessions=four_sessions)
+    expected = {s.pk: s for s in Session.objects.on_offer(event).with_held_by(delegate)}
+    made = sessions_on_offer_held_by(event=event, delegate=delegate)
+    assert made and type(made[0]) is Session
+    for session in made:
+        twin = expected[session.pk]
+        assert _state(session)[1] == _state(twin)[1] == (False, "default")
+        assert {k: v for k, v in _state(session)[0].items() if k != "waiting"} == _state(twin)[0]
+        for name in ("time_slot", "workshop", "room"):
+            assert _state(getattr(session, name)) == _state(getattr(twin, name))
+        session.capacity += 1  # an ordinary instance: set, saved, refreshed
+        session.save(update_fields=["capacity"])
+        session.refresh_from_db()
+        assert session.capacity == twin.capacity + 1
+
+
+def test_a_post_init_receiver_gets_its_instances(programme, four_sessions):
+    seen = []
+
+    def note(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(note, sender=Session)
+    try:
+        made = sessions_on_offer_held_by(event=programme["event"], delegate=DelegateFactory())
+    finally:
+        post_init.disconnect(note, sender=Session)
+    assert made and seen == made
+
+
+def test_only_full_rows_of_plain_models_skip_model_init(db):
+    columns = [f.attname for f in Session._meta.concrete_fields]
+    assert _plain_columns(Session, columns)
+    assert not _plain_columns(Session, columns[:-1])  # a deferred column: from_db fills it in
+    assert not _plain_columns(Session, list(reversed(columns)))
