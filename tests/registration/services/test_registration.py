@@ -3,9 +3,11 @@
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 
 from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate, EmailConfirmation, ManageLink
+from registration.services import registration as registration_service
 from registration.services.confirmation import (
     WRONG_CODE,
     CodeRefused,
@@ -127,3 +129,17 @@ def test_an_unconfirmed_registration_holding_seats_is_not_replaced(
     assert squat(event).pk == legacy.pk
     assert Delegate.objects.get().first_name == "Sam"
     assert legacy.bookings.count() == 4
+
+
+def test_registering_reads_the_registration_and_agency_prepared(event, kent):
+    """Its two reads are prepared once per connection (socex.prepared), not built each time."""
+    register(event, agency_id=kent.pk)
+    kept = connections["default"].__dict__.get("socex_prepared_queries", {})
+    assert registration_service._live_registration in kept
+    assert registration_service._agency_by_pk in kept
+
+
+def test_registering_with_an_agency_that_is_gone_raises_does_not_exist(event):
+    with pytest.raises(Agency.DoesNotExist):
+        register(event, agency_id=10**9)
+    assert Delegate.objects.count() == OutgoingEmail.objects.count() == 0
