@@ -30,7 +30,7 @@ from registration.services.privacy import (
     discard_unconfirmed_registration,
     discardable_registrations,
 )
-from socex.prepared import PreparedQuery
+from socex.prepared import PreparedInsert, PreparedQuery
 from socex.site_url import site_url
 
 # A registration job's two reads, prepared once per connection (socex.prepared): the
@@ -42,6 +42,9 @@ _live_registration = PreparedQuery(
     email=str,
 )
 _agency_by_pk = PreparedQuery(Agency, lambda pk: Agency.objects.filter(pk=pk), pk=int)
+# Its insert, compiled once too; a clash on the address leaves the row out (ON CONFLICT DO
+# NOTHING) rather than raising, so no savepoint is needed to survive it.
+_insert_delegate = PreparedInsert(Delegate, skip_conflicts=True)
 
 
 def _agency_named(name):
@@ -135,12 +138,14 @@ def register_delegate(
         invitation=admission.invitation,
         **details,
     )
-    try:
-        with transaction.atomic():
-            delegate.save()
-    except IntegrityError:
-        # Another request registered this address between our look-up and the insert.
-        return _tell_owner(Delegate.objects.active().get(event=event, email=email))
+    delegate.tidy()  # what save() does first
+    if not _insert_delegate(delegate):
+        # Another request registered this address between our look-up and the insert
+        # (PostgreSQL made the insert wait for its commit, so this read sees it).
+        found = _live_registration(event=event.pk, email=email)
+        if not found:
+            raise IntegrityError("the delegate was refused, and not for its address")
+        return _tell_owner(found[0])
     send_confirmation_code(delegate=delegate, first=True)  # a new row: no earlier code to spend
     return delegate
 

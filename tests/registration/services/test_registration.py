@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate, EmailConfirmation, ManageLink
@@ -143,3 +144,21 @@ def test_registering_with_an_agency_that_is_gone_raises_does_not_exist(event):
     with pytest.raises(Agency.DoesNotExist):
         register(event, agency_id=10**9)
     assert Delegate.objects.count() == OutgoingEmail.objects.count() == 0
+
+
+def test_registering_a_new_address_takes_nine_statements(event, kent):
+    """No savepoint around the delegate's insert: a clash on the address leaves it out."""
+    with CaptureQueriesContext(connection) as queries:
+        register(event, agency_id=kent.pk)
+    statements = [query["sql"].split(" ")[0] for query in queries]
+    assert statements == [
+        "SAVEPOINT",  # register_delegate's own transaction, inside the test's
+        "SELECT",  # the address's live registration
+        "SELECT",  # the agency
+        "INSERT",  # the delegate
+        "INSERT",  # the code
+        "INSERT",  # the booking link
+        "INSERT",  # the email
+        "INSERT",  # its sending job
+        "RELEASE",
+    ]
