@@ -225,3 +225,42 @@ class PreparedInsert:
             )
             returning.append((field, column, converters))
         return sql, returning
+
+
+def update_returning_row(model, sql, params, *, using):
+    """Run `sql`, an UPDATE of `model`'s table without its RETURNING clause, for one row; return
+    the row updated as a `model` instance (as `raw()` would make it), or None.
+
+    What `raw()` works out again for every statement (about 0.15 ms of CPU: the
+    columns' names, the fields they belong to, how each value is converted) is
+    worked out once per connection and model. Side effects: the UPDATE.
+    """
+    connection = connections[using]
+    kept = connection.__dict__.setdefault("socex_returning", {})
+    returning = kept.get(model)
+    if returning is None:
+        returning = kept[model] = _returning(model, connection)
+    clause, names, converters = returning
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {clause}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for at, column, field_converters in converters:
+        for converter in field_converters:
+            values[at] = converter(values[at], column, connection)
+    return model.from_db(using, names, values)
+
+
+def _returning(model, connection):
+    """Every column of `model`'s table, the field names `from_db` takes, and their converters."""
+    fields = model._meta.concrete_fields
+    clause = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    converters = []
+    for at, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((at, column, found))
+    return clause, [field.attname for field in fields], converters

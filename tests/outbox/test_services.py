@@ -479,5 +479,5 @@ def test_the_claim_returns_the_row_as_the_orm_reads_it(event):
     assert [getattr(claimed, name) for name in fields] == [getattr(stored, name) for name in fields]
     assert (claimed.attempts, claimed.sealed.keys()) == (1, stored.sealed.keys())
     assert claimed._state.adding is False
-    assert "outbox_claim_statement" in connections["default"].__dict__
+    assert OutgoingEmail in connections["default"].__dict__["socex_returning"]
     assert _claim(message.pk, now=now) is None  # leased
