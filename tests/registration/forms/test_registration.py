@@ -85,6 +85,21 @@ def test_registration_form_agency_list_grouped_by_kind(programme, agency):
     assert groups == ["Police force", "Academia"]
 
 
+def test_registration_form_agency_list_normalised_once_per_list(programme, agency):
+    AgencyFactory(name="University of Warwick", kind=Agency.Kind.ACADEMIA)
+    first = RegistrationForm(event=programme["event"])
+    second = RegistrationForm(event=programme["event"])
+    # The field and its widget take the list kept for these agencies as it is: a plain
+    # list would be normalised into a new one twice for every form made.
+    kept = second.agencies.choices
+    assert first.agencies.choices is kept
+    assert second.fields["agency"].choices is kept
+    assert second.fields["agency"].widget.choices is kept
+    html = str(second["agency"])
+    assert '<optgroup label="Academia">' in html
+    assert f'<option value="{agency.pk}">Warwickshire Police</option>' in html
+
+
 def test_registration_form_registered_email_is_not_refused(programme, agency):
     # The form must not tell a stranger who is registered: the service emails the owner.
     DelegateFactory(event=programme["event"], email="priya.shah@warwickshire.police.uk")
