@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from outbox.models import OutgoingEmail
 from outbox.sealing import unseal
+from socex.prepared import update_returning_row
 
 logger = logging.getLogger(__name__)
 
@@ -114,18 +115,19 @@ def _claim(message_id, *, now=None):
     connection = connections[router.db_for_write(OutgoingEmail)]
     ops = connection.ops
     # One UPDATE ... RETURNING (PostgreSQL, SQLite 3.35+) rather than an UPDATE and a SELECT.
-    claimed = OutgoingEmail.objects.db_manager(connection.alias).raw(
+    return update_returning_row(
+        OutgoingEmail,
         f'UPDATE "{OutgoingEmail._meta.db_table}" '
         'SET "next_attempt_at" = %s, "attempts" = "attempts" + 1 '
-        'WHERE "id" = %s AND "status" = %s AND "next_attempt_at" <= %s RETURNING *',
+        'WHERE "id" = %s AND "status" = %s AND "next_attempt_at" <= %s',
         [
             ops.adapt_datetimefield_value(now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)),
             message_id,
             OutgoingEmail.Status.PENDING,
             ops.adapt_datetimefield_value(now),
         ],
+        using=connection.alias,
     )
-    return next(iter(claimed), None)
 
 
 def literal_subject(subject):

@@ -25,6 +25,7 @@ from outbox.models import OutgoingEmail
 from outbox.sealing import seal
 from outbox.sending import BATCH, send_emails, server_failed_lately
 from outbox.tasks import send_messages
+from socex.prepared import PreparedInsert
 from worker.heartbeat import alive_workers
 
 # The ids queued inside the innermost `sending_together()` block, if any.
@@ -52,7 +53,7 @@ def queue_email(
         content = base64.b64encode(content).decode("ascii")
     placeholders, sealed = seal(secrets or {})
     context = {**context, **placeholders}
-    message = OutgoingEmail.objects.create(
+    message = OutgoingEmail(
         to=to,
         reply_to=reply_to,
         subject=subject,
@@ -64,12 +65,17 @@ def queue_email(
         about=about,
         sealed=sealed,
     )
+    _insert_message(message)
     batch = _batch.get()
     if batch is None:
         enqueue_sending(message_ids=[message.pk])
     else:
         batch.append(message.pk)
     return message
+
+
+# Every email is one INSERT of the same shape: compiled once per connection.
+_insert_message = PreparedInsert(OutgoingEmail)
 
 
 def enqueue_sending(*, message_ids):

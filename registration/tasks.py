@@ -29,12 +29,23 @@ from registration.services.privacy import (
     purge_unconfirmed_registrations,
 )
 from registration.services.registration import register_delegate
+from socex.prepared import PreparedQuery
 from socex.site_url import links_from
 from worker.once import running_once
 from worker.schedule import daily
 from worker.sealed import seal_arguments, unseal_arguments
 
 logger = logging.getLogger(__name__)
+
+# Read by every registration job: prepared once per connection (socex.prepared).
+_event_by_pk = PreparedQuery(Event, lambda pk: Event.objects.filter(pk=pk), pk=int)
+
+
+def _event(pk):
+    found = _event_by_pk(pk=pk)
+    if not found:
+        raise Event.DoesNotExist("Event matching query does not exist.")
+    return found[0]
 
 
 def registration_sealed(*, event, details, agency_id, other_agency, invitation_code, needs_consent):
@@ -59,7 +70,7 @@ def register_from_form(context, *, sealed, origin=None):
         if not first:
             return None
         answers = unseal_arguments(sealed)
-        event = Event.objects.get(pk=answers.pop("event_id"))
+        event = _event(answers.pop("event_id"))
         try:
             delegate = register_delegate(event=event, **answers)
         except NotEligible as error:
@@ -89,7 +100,7 @@ def resend_code_to(context, *, sealed, origin=None):
     with sending_here(), links_from(origin), running_once(context) as first:
         if first:
             answers = unseal_arguments(sealed)
-            event = Event.objects.get(pk=answers["event_id"])
+            event = _event(answers["event_id"])
             resend_confirmation_code(event=event, email=answers["email"])
 
 

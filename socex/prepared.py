@@ -38,10 +38,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.db.models.constants import OnConflict
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from django.db.models.sql import InsertQuery
 
 # Far outside any id a table holds, and different for each name.
 _STAND_IN_BASE = -(10**15)
@@ -241,3 +243,120 @@ def _populate(populator, make, row, instance, made=None):
     populator.local_setter(instance, related)
     if related is not None:
         populator.remote_setter(related, instance)
+
+
+class PreparedInsert:
+    """`insert(instance)` inserts an unsaved `model` instance as `instance.save()` would, its
+    INSERT compiled once per connection; returns True, or False for a row left out.
+
+    What `save()` spends building and compiling an INSERT of the same shape every
+    time (about 0.2 ms of CPU) is spent once. Values are made as `save()` makes
+    them (each field's `pre_save`, `auto_now_add` included, and
+    `get_db_prep_save`) and the primary key the database returns is set on the
+    instance. Not for models whose `save()` does more than Django's, nor for
+    values that are expressions (refused: the SQL would change). Sends no
+    `pre_save`/`post_save` signal: use it only for models nothing listens to.
+
+    With `skip_conflicts`, a row that would break a unique constraint is left
+    out (`ON CONFLICT DO NOTHING`; SQLite's `INSERT OR IGNORE` also leaves out one
+    that breaks any other constraint) and the call returns False: no savepoint
+    is needed to survive the clash, and the caller looks for the row it met.
+    """
+
+    def __init__(self, model, *, skip_conflicts=False):
+        self.model = model
+        self.skip_conflicts = skip_conflicts
+        meta = model._meta
+        self.fields = [
+            field
+            for field in meta.local_concrete_fields
+            if not field.generated and field is not meta.auto_field
+        ]
+
+    def __call__(self, instance):
+        if instance.pk is not None or not instance._state.adding:
+            raise ValueError("a prepared insert takes a new instance without a primary key")
+        using = router.db_for_write(self.model, instance=instance)
+        connection = connections[using]
+        kept = connection.__dict__.setdefault("socex_prepared_queries", {})
+        prepared = kept.get(self)
+        if prepared is None:
+            prepared = kept[self] = self._prepare(using, connection)
+        sql, returning = prepared
+        params = []
+        for field in self.fields:
+            value = field.pre_save(instance, True)
+            if hasattr(value, "resolve_expression"):
+                raise ImproperlyConfigured(
+                    f"{field.name!r} is an expression: a prepared insert takes plain values"
+                )
+            params.append(field.get_db_prep_save(value, connection=connection))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        for (field, column, converters), value in zip(returning, row, strict=True):
+            for converter in converters:
+                value = converter(value, column, connection)
+            setattr(instance, field.attname, value)
+        instance._state.adding = False
+        instance._state.db = using
+        return True
+
+    def _prepare(self, using, connection):
+        """The INSERT's SQL, and each returned field with its column and converters."""
+        on_conflict = OnConflict.IGNORE if self.skip_conflicts else None
+        query = InsertQuery(self.model, on_conflict=on_conflict)
+        # A stand-in row: only the SQL's shape is kept, never its values.
+        query.insert_values(self.fields, [self.model()])
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = self.model._meta.db_returning_fields
+        [(sql, _params)] = compiler.as_sql()
+        returning = []
+        for field in compiler.returning_fields:
+            column = field.get_col(self.model._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(
+                connection
+            )
+            returning.append((field, column, converters))
+        return sql, returning
+
+
+def update_returning_row(model, sql, params, *, using):
+    """Run `sql`, an UPDATE of `model`'s table without its RETURNING clause, for one row; return
+    the row updated as a `model` instance (as `raw()` would make it), or None.
+
+    What `raw()` works out again for every statement (about 0.15 ms of CPU: the
+    columns' names, the fields they belong to, how each value is converted) is
+    worked out once per connection and model. Side effects: the UPDATE.
+    """
+    connection = connections[using]
+    kept = connection.__dict__.setdefault("socex_returning", {})
+    returning = kept.get(model)
+    if returning is None:
+        returning = kept[model] = _returning(model, connection)
+    clause, names, converters = returning
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {clause}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for at, column, field_converters in converters:
+        for converter in field_converters:
+            values[at] = converter(values[at], column, connection)
+    return model.from_db(using, names, values)
+
+
+def _returning(model, connection):
+    """Every column of `model`'s table, the field names `from_db` takes, and their converters."""
+    fields = model._meta.concrete_fields
+    clause = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    converters = []
+    for at, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((at, column, found))
+    return clause, [field.attname for field in fields], converters

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "socex.security_headers.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "socex.content_security_policy.CachedPolicyCSPMiddleware",  # django-csp's, policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's SessionMiddleware, writing an unchanged session only every few minutes.
     "socex.sessions.IdleTimeoutSessionMiddleware",

@@ -19,6 +19,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import retry
 
+from socex.prepared import update_returning_row
+
 # A time no claim passes (a microsecond in 2001), found among the compiled parameters.
 _NOW_STAND_IN = datetime.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
 
@@ -127,10 +129,12 @@ def record_success(db_task_result, return_value):
 
 def _claim(subquery, params, worker_id, using):
     table = DBTaskResult._meta.db_table
-    claimed = DBTaskResult.objects.db_manager(using).raw(
+    # The row made into the job as raw() would, with what raw() works out each time kept.
+    return update_returning_row(
+        DBTaskResult,
         f'UPDATE "{table}" SET "status" = %s, "started_at" = %s, '
         '"worker_ids" = "worker_ids" || jsonb_build_array(%s::text) '
-        f'WHERE "id" = ({subquery} FOR UPDATE SKIP LOCKED) RETURNING *',
+        f'WHERE "id" = ({subquery} FOR UPDATE SKIP LOCKED)',
         [TaskResultStatus.RUNNING, timezone.now(), worker_id, *params],
+        using=using,
     )
-    return next(iter(claimed), None)

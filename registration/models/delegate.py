@@ -260,12 +260,16 @@ class Delegate(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def save(self, *args, **kwargs):
+        self.tidy()
+        super().save(*args, **kwargs)
+
+    def tidy(self):
+        """What every save does first: the address in lower case, a badge name if none."""
         self.email = self.email.strip().lower()
         if not self.badge_name:
             # Two long names can exceed the badge's 100 characters (PostgreSQL refuses that).
             max_length = self._meta.get_field("badge_name").max_length
             self.badge_name = f"{self.first_name} {self.last_name}".strip()[:max_length]
-        super().save(*args, **kwargs)
 
     def clean(self):
         # Before the constraints are validated, so another case of an address is a clash.

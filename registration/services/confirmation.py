@@ -39,7 +39,7 @@ from registration.services.locking import (
     lock_live_delegate,
     lock_row,
 )
-from socex.prepared import PreparedQuery
+from socex.prepared import PreparedInsert, PreparedQuery
 
 
 class CodeRefused(UserFacingError):
@@ -70,12 +70,18 @@ def issue_confirmation_code(*, delegate, now=None, first=False):
     if not first:
         delegate.email_confirmations.filter(used_at__isnull=True).update(used_at=now)
     code = new_confirmation_code()
-    EmailConfirmation.objects.create(
-        delegate=delegate,
-        code_hash=hash_confirmation_code(delegate_id=delegate.pk, code=code),
-        expires_at=now + timedelta(minutes=settings.CONFIRMATION_CODE_MINUTES),
+    _insert_code(
+        EmailConfirmation(
+            delegate=delegate,
+            code_hash=hash_confirmation_code(delegate_id=delegate.pk, code=code),
+            expires_at=now + timedelta(minutes=settings.CONFIRMATION_CODE_MINUTES),
+        )
     )
     return code
+
+
+# Every registration job inserts a code: its INSERT is compiled once per connection.
+_insert_code = PreparedInsert(EmailConfirmation)
 
 
 def send_confirmation_code(*, delegate, attempt=False, first=False):

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from registration.models import Delegate, ManageLink, hash_token
-from socex.plain_insert import insert_unsaved
+from socex.prepared import PreparedInsert
+
+# Most emails to a delegate carry a new link: its INSERT is compiled once per connection.
+_insert_link = PreparedInsert(ManageLink)
 
 
 def issue_manage_link(*, delegate, now=None):
@@ -19,15 +22,12 @@ def issue_manage_link(*, delegate, now=None):
     """
     now = now or timezone.now()
     token = ManageLink.new_token()
-    # A plain INSERT (nothing reads the new row's id): every booking email issues one.
-    insert_unsaved(
-        [
-            ManageLink(
-                delegate=delegate,
-                token_hash=hash_token(token),
-                expires_at=now + timedelta(hours=settings.MANAGE_LINK_HOURS),
-            )
-        ]
+    _insert_link(
+        ManageLink(
+            delegate=delegate,
+            token_hash=hash_token(token),
+            expires_at=now + timedelta(hours=settings.MANAGE_LINK_HOURS),
+        )
     )
     return ManageLink.url_for(token)
 

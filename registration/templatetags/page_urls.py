@@ -1,7 +1,7 @@
 """`{% url_once "name" %}`: `{% url "name" %}` for a view with no arguments, reversed once;
-`{% static_once "path" %}`: `{% static "path" %}`, worked out once.
+`{% static_once "path" %}`: `{% static "path" %}`, looked up once.
 
-The base template's links and stylesheets use them: see `socex.url_once`.
+The base template's links and files use them: see `socex.url_once`.
 """
 
 from django import template

@@ -6,11 +6,11 @@ from email.parser import Parser
 import environ
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from outbox.models import OutgoingEmail
-from outbox.sending import BATCH, MAX_ATTEMPTS, send_emails, send_queued_email
+from outbox.sending import BATCH, MAX_ATTEMPTS, _claim, send_emails, send_queued_email
 from outbox.services import count_waiting_email, queue_email, sending_here, sending_together
 from registration.models import Delegate
 from registration.services.registration import register_delegate
@@ -458,3 +458,26 @@ def test_sent_messages_each_have_their_own_boundaries_and_parse_back(event):
         assert calendar.get_payload(decode=True) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
         boundaries += [parsed.get_boundary(), alternatives.get_boundary()]
     assert len(set(boundaries)) == 4
+
+
+def test_the_claim_returns_the_row_as_the_orm_reads_it(event):
+    """The claim builds the message from its UPDATE's row itself, prepared once per connection."""
+    message = queue_email(
+        to="a@b.police.uk",
+        subject="Hello",
+        template="email/cancelled",
+        context={"delegate": {"first_name": "A"}, "event": event},
+        secrets={"code": "123456"},
+        attachment=("a.pdf", b"%PDF-1.4", "application/pdf"),
+        reply_to="events@socex.example",
+        about="delegate:7",
+    )
+    now = timezone.now()
+    claimed = _claim(message.pk, now=now)
+    stored = OutgoingEmail.objects.get(pk=message.pk)
+    fields = [field.attname for field in OutgoingEmail._meta.concrete_fields]
+    assert [getattr(claimed, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert (claimed.attempts, claimed.sealed.keys()) == (1, stored.sealed.keys())
+    assert claimed._state.adding is False
+    assert OutgoingEmail in connections["default"].__dict__["socex_returning"]
+    assert _claim(message.pk, now=now) is None  # leased

@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.db.models import Count
+from django.db.models.functions import Now
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registration.models import Delegate
-from socex.prepared import PreparedQuery, _plain_columns
+from registration.models import Delegate, ManageLink
+from socex.prepared import PreparedInsert, PreparedQuery, _plain_columns
 from tests.factories import DelegateFactory, EventFactory
 from workshops.models import Session, sessions_on_offer_held_by
 from workshops.services.booking import book_sessions
@@ -247,3 +248,48 @@ def test_only_full_rows_of_plain_models_skip_model_init(db):
     assert _plain_columns(Session, columns)
     assert not _plain_columns(Session, columns[:-1])  # a deferred column: from_db fills it in
     assert not _plain_columns(Session, list(reversed(columns)))
+
+
+def stored(model, pk):
+    """Every column of the row, as the ORM reads it."""
+    row = model.objects.get(pk=pk)
+    return [getattr(row, field.attname) for field in model._meta.concrete_fields]
+
+
+def test_a_prepared_insert_writes_the_row_save_writes(db):
+    delegate = DelegateFactory()
+    expires_at = timezone.now()
+    saved = ManageLink(delegate=delegate, token_hash="a" * 64, expires_at=expires_at)
+    saved.save()
+    inserted = ManageLink(delegate=delegate, token_hash="b" * 64, expires_at=expires_at)
+    insert = PreparedInsert(ManageLink)
+    with CaptureQueriesContext(connection) as queries:
+        assert insert(inserted) is True
+    assert len(queries) == 1
+    assert inserted.pk == saved.pk + 1 and inserted._state.adding is False
+    # auto_now_add and defaults filled in as save() fills them in.
+    assert inserted.created_at is not None and inserted.used_at is None
+    first, second = stored(ManageLink, saved.pk), stored(ManageLink, inserted.pk)
+    names = [field.attname for field in ManageLink._meta.concrete_fields]
+    differing = {name for name, a, b in zip(names, first, second, strict=True) if a != b}
+    assert differing == {"id", "token_hash", "created_at"}
+    assert stored(ManageLink, inserted.pk) == [getattr(inserted, name) for name in names]
+
+
+def test_a_prepared_insert_with_skip_conflicts_leaves_a_clashing_row_out(db):
+    event = EventFactory()
+    sam = DelegateFactory(event=event, email="sam@kent.police.uk")
+    clash = DelegateFactory.build(event=event, email="sam@kent.police.uk", agency=sam.agency)
+    clash.badge_name = "Sam"
+    assert PreparedInsert(Delegate, skip_conflicts=True)(clash) is False
+    assert clash.pk is None and clash._state.adding is True
+    assert Delegate.objects.filter(email="sam@kent.police.uk").count() == 1
+
+
+def test_a_prepared_insert_refuses_an_expression_and_a_saved_instance(db):
+    delegate = DelegateFactory()
+    insert = PreparedInsert(ManageLink)
+    with pytest.raises(ImproperlyConfigured):
+        insert(ManageLink(delegate=delegate, token_hash="c" * 64, expires_at=Now()))
+    with pytest.raises(ValueError):
+        insert(ManageLink.objects.create(delegate=delegate, token_hash="d", expires_at=Now()))

@@ -2,15 +2,16 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.models import Session as BrowserSession
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from socex.sessions import SessionStore, refresh_seconds
+from socex.sessions import SessionStore, new_session_key, refresh_seconds
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,44 @@ def test_a_changed_session_is_saved_with_one_update():
         session.save()
     assert [q["sql"].split()[0] for q in captured.captured_queries] == ["UPDATE"]
     assert SessionStore(session.session_key)["note"] == "second"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_write_stores_the_expiry_exactly_without_the_orm_save():
+    saved = []
+    pre_save.connect(saved.append, sender=BrowserSession)
+    try:
+        session = SessionStore()
+        session.set_expiry(timezone.now() + timedelta(minutes=30))
+        session.save()
+        session.cycle_key()
+        fixed = timezone.now() + timedelta(minutes=20)
+        session.set_expiry(fixed)
+        session.save()
+    finally:
+        pre_save.disconnect(saved.append, sender=BrowserSession)
+    assert saved == []  # Model.save, and its compiling of the statement, skipped
+    assert stored_expiry(session.session_key) == fixed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creating_a_session_under_a_taken_key_raises_create_error():
+    taken = SessionStore()
+    taken["note"] = "first"
+    taken.save()
+    session = SessionStore()
+    session._session_key = taken.session_key
+    session["note"] = "second"
+    with pytest.raises(CreateError):
+        session.save(must_create=True)
+    assert SessionStore(taken.session_key)["note"] == "first"
+
+
+def test_new_session_keys_are_32_characters_of_the_session_alphabet():
+    keys = {new_session_key() for _ in range(2000)}
+    assert len(keys) == 2000
+    assert {len(key) for key in keys} == {32}
+    assert set("".join(keys)) == set(VALID_KEY_CHARS)  # every character drawn, no other
 
 
 @pytest.mark.django_db(transaction=True)

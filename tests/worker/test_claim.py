@@ -111,3 +111,14 @@ def test_the_listening_worker_records_a_result_that_is_not_json_as_a_failure():
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.FAILED
     assert row.exception_class_path == "builtins.TypeError"
+
+
+def test_the_claimed_job_is_the_row_as_the_orm_reads_it(tmp_path):
+    """Made from the UPDATE's row as raw() made it, with raw()'s per-call work kept."""
+    enqueued = record.enqueue(path=str(tmp_path / "out"), text="x")
+    claimed = claim_in_one_statement(ready(), "worker-a")
+    row = DBTaskResult.objects.get(pk=enqueued.id)
+    names = [field.attname for field in DBTaskResult._meta.concrete_fields]
+    assert [getattr(claimed, name) for name in names] == [getattr(row, name) for name in names]
+    assert (claimed._state.adding, claimed._state.db) == (False, "default")
+    assert DBTaskResult in connections["default"].__dict__["socex_returning"]

@@ -3,9 +3,12 @@
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from outbox.models import OutgoingEmail
 from registration.models import Agency, Delegate, EmailConfirmation, ManageLink
+from registration.services import registration as registration_service
 from registration.services.confirmation import (
     WRONG_CODE,
     CodeRefused,
@@ -127,3 +130,35 @@ def test_an_unconfirmed_registration_holding_seats_is_not_replaced(
     assert squat(event).pk == legacy.pk
     assert Delegate.objects.get().first_name == "Sam"
     assert legacy.bookings.count() == 4
+
+
+def test_registering_reads_the_registration_and_agency_prepared(event, kent):
+    """Its two reads are prepared once per connection (socex.prepared), not built each time."""
+    register(event, agency_id=kent.pk)
+    kept = connections["default"].__dict__.get("socex_prepared_queries", {})
+    assert registration_service._live_registration in kept
+    assert registration_service._agency_by_pk in kept
+
+
+def test_registering_with_an_agency_that_is_gone_raises_does_not_exist(event):
+    with pytest.raises(Agency.DoesNotExist):
+        register(event, agency_id=10**9)
+    assert Delegate.objects.count() == OutgoingEmail.objects.count() == 0
+
+
+def test_registering_a_new_address_takes_nine_statements(event, kent):
+    """No savepoint around the delegate's insert: a clash on the address leaves it out."""
+    with CaptureQueriesContext(connection) as queries:
+        register(event, agency_id=kent.pk)
+    statements = [query["sql"].split(" ")[0] for query in queries]
+    assert statements == [
+        "SAVEPOINT",  # register_delegate's own transaction, inside the test's
+        "SELECT",  # the address's live registration
+        "SELECT",  # the agency
+        "INSERT",  # the delegate
+        "INSERT",  # the code
+        "INSERT",  # the booking link
+        "INSERT",  # the email
+        "INSERT",  # its sending job
+        "RELEASE",
+    ]
