@@ -69,6 +69,9 @@ def _session_table(using):
     )
 
 
+_KEY_CHARS = frozenset(VALID_KEY_CHARS)
+
+
 @cache
 def _stored_session():
     model = SessionStore.get_model_class()
@@ -81,6 +84,15 @@ class SessionStore(DatabaseSessionStore):
     stored_expiry = None
     # The key the session is stored under until `save` renames it (set by `cycle_key`).
     renamed_from = None
+
+    def _validate_session_key(self, key):
+        """Django's rule (eight characters or more), and only characters a key is made of.
+
+        A cookie can carry anything (a quoted octal escape makes a NUL byte, which
+        PostgreSQL refuses in a query: a 500); a key we could not have made is no
+        session, and is not looked up.
+        """
+        return bool(key) and 8 <= len(key) <= 40 and _KEY_CHARS.issuperset(key)
 
     def _get_new_session_key(self):
         """A random key (165 bits), not looked up first: `create` retries if the INSERT fails."""

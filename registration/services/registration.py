@@ -25,6 +25,7 @@ from registration.models import Agency, Delegate, new_checkin_reference
 from registration.services.confirmation import send_confirmation_code
 from registration.services.eligibility import admit_delegate
 from registration.services.email import email_delegate
+from registration.services.locking import lock_live_delegate
 from registration.services.privacy import (
     PRIVACY_NOTICE_VERSION,
     discard_unconfirmed_registration,
@@ -208,8 +209,18 @@ def replaces_unconfirmed(delegate):
 
 
 def _tell_owner(delegate):
-    send_confirmation_code(delegate=delegate, attempt=True)
-    return delegate
+    """Email the owner of `delegate`'s address that someone tried to register it; return them.
+
+    Locked first, as "send me a new code" locks: each new code spends the ones
+    before it, so registrations of the address at once must take turns, or
+    each would leave its own code working (only the newest may). Nothing is
+    sent if the registration has gone (cancelled, erased) meanwhile.
+    """
+    locked = lock_live_delegate(delegate.pk, email=delegate.email, related=["event", "agency"])
+    if locked is None:
+        return delegate
+    send_confirmation_code(delegate=locked, attempt=True)
+    return locked
 
 
 def find_or_add_typed_agency(*, name):

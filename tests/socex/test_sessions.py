@@ -236,3 +236,20 @@ def test_deleting_a_session_removes_its_row(client, session_key):
     SessionStore(session_key).delete()
     assert not BrowserSession.objects.filter(session_key=session_key).exists()
     SessionStore(session_key).delete()  # already gone: nothing to do
+
+
+@pytest.mark.parametrize(
+    "key", ["abcdefgh\x00ijk", "ABCDEFGHIJKLMNOP", "abc", "a" * 41, "abcdefgh;ijk", "\xe9abcdefghij"]
+)
+def test_a_cookie_key_we_could_not_have_made_is_no_session_and_no_query(client, event, key):
+    assert SessionStore(key).session_key is None
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200  # a NUL reached PostgreSQL's query as a 500
+    assert not any("django_session" in q["sql"] for q in queries)
+
+
+def test_a_key_we_make_is_a_valid_one():
+    key = new_session_key()
+    assert SessionStore(key).session_key == key
