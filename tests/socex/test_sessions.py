@@ -239,7 +239,8 @@ def test_deleting_a_session_removes_its_row(client, session_key):
 
 
 @pytest.mark.parametrize(
-    "key", ["abcdefgh\x00ijk", "ABCDEFGHIJKLMNOP", "abc", "a" * 41, "abcdefgh;ijk", "\xe9abcdefghij"]
+    "key",
+    ["abcdefgh\x00ijk", "ABCDEFGHIJKLMNOP", "abc", "a" * 41, "abcdefgh;ijk", "\xe9abcdefghij"],
 )
 def test_a_cookie_key_we_could_not_have_made_is_no_session_and_no_query(client, event, key):
     assert SessionStore(key).session_key is None
