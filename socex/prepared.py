@@ -253,7 +253,8 @@ class PreparedInsert:
     time (about 0.2 ms of CPU) is spent once. Values are made as `save()` makes
     them (each field's `pre_save`, `auto_now_add` included, and
     `get_db_prep_save`) and the primary key the database returns is set on the
-    instance. Not for models whose `save()` does more than Django's, nor for
+    instance (a key that is not an auto field, such as a UUID, comes with the
+    instance). Not for models whose `save()` does more than Django's, nor for
     values that are expressions (refused: the SQL would change). Sends no
     `pre_save`/`post_save` signal: use it only for models nothing listens to.
 
@@ -274,7 +275,9 @@ class PreparedInsert:
         ]
 
     def __call__(self, instance):
-        if instance.pk is not None or not instance._state.adding:
+        # A primary key the database makes (an auto field) is not given; another is (a UUID).
+        given_pk = instance.pk is not None and self.model._meta.auto_field is not None
+        if given_pk or not instance._state.adding:
             raise ValueError("a prepared insert takes a new instance without a primary key")
         using = router.db_for_write(self.model, instance=instance)
         connection = connections[using]
@@ -293,7 +296,8 @@ class PreparedInsert:
             params.append(field.get_db_prep_save(value, connection=connection))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
+            # Nothing made by the database to read back: whether the row went in is all there is.
+            row = cursor.fetchone() if returning else (() if cursor.rowcount else None)
         if row is None:
             return False
         for (field, column, converters), value in zip(returning, row, strict=True):

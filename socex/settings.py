@@ -218,7 +218,7 @@ LOGIN_URL = "admin:login"
 # starts a worker for each; in production run workers for both (docs/deployment.md).
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": "worker.backend.PreparedDatabaseBackend",
         "QUEUES": ["default", "long"],
     }
 }
