@@ -51,6 +51,14 @@ document.addEventListener("DOMContentLoaded", function () {
       };
     });
     var announce = null;
+    // Enter (a phone's Go key) in the search box would send the whole form, half filled
+    // in: it takes the delegate to the narrowed list instead, to choose from.
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        select.focus();
+      }
+    });
     input.addEventListener("input", function () {
       var terms = words(input.value);
       var chosen = select.value;

@@ -113,3 +113,20 @@ def test_ticking_agency_not_listed_sets_the_agency_list_aside(page):
     assert page.locator("#id_agency").evaluate("select => select.selectedOptions[0].text") == (
         "National Crime Agency (NCA)"
     )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_agency_search_enter_goes_to_the_list_and_sends_nothing(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/register/")
+    page.locator("#id_first_name").fill("Siobhán")
+    assert search(page, "NCA") == ["National Crime Agency (NCA)"]
+    page.locator("#agency-filter-input").press("Enter")  # a phone's Go key
+    # Still the unsent form, as typed: the search narrowed, focus on the list to choose from.
+    assert page.url.endswith("/register/")
+    assert page.locator(".error-summary").count() == 0
+    assert page.locator("#id_first_name").input_value() == "Siobhán"
+    assert page.locator("#agency-filter-input").input_value() == "NCA"
+    assert page.evaluate("document.activeElement.id") == "id_agency"
+    assert page.locator("#id_agency").input_value() == ""
+    assert not Delegate.objects.exists()

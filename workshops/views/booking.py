@@ -58,8 +58,10 @@ def choose(request):
         else:  # book_sessions emails what changed, if anything did
             chosen_ids = {s.pk for s in form.chosen_sessions}
             if chosen_ids == held_ids:
+                # No email either: the booking page, not the "we have emailed you" one.
                 messages.info(request, "Nothing changed: these are the workshops you had.")
-            elif held_ids:
+                return redirect("workshops:manage")
+            if held_ids:
                 return redirect(reverse("workshops:confirmed") + "?changed=1")
             return redirect("workshops:confirmed")
     # Only a page shown needs the waiting-list options (a query if the delegate waits for any).

@@ -130,3 +130,10 @@ def test_open_link_when_agency_places_filled_meanwhile_signs_in_unconfirmed(clie
     assert "All 1 places for Warwickshire Police have been taken" in response.content.decode()
     registered.refresh_from_db()
     assert registered.email_confirmed_at is None
+
+
+def test_confirm_page_has_no_inline_style_the_policy_would_refuse(client, registered):
+    # The Content-Security-Policy allows no inline style: the code box's width is in site.css.
+    html = client.get(CONFIRM).content.decode()
+    assert "code-input" in html
+    assert " style=" not in html

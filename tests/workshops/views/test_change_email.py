@@ -18,6 +18,9 @@ def test_delegate_changing_workshops_gets_one_change_email_and_none_for_no_chang
         "/booking/workshops/", {f"slot_{x.time_slot_id}": x.pk for x in four_sessions}, follow=True
     )
     assert "Nothing changed" in same.content.decode()
+    # The booking page says so; not the page that says the timetable was emailed.
+    assert same.redirect_chain[-1][0] == "/booking/"
+    assert "We have emailed" not in same.content.decode()
     assert not OutgoingEmail.objects.filter(to=delegate.email).exists()
 
     changed = [s[(0, 1)], *four_sessions[1:]]
