@@ -236,7 +236,7 @@ def _waiting_places_by_session(*, delegate, sessions):
 
 
 def mark_waitlist_options(*, delegate, sessions, held_ids):
-    """Set `waiting_place` and `can_wait` on each of `sessions` for the choose page.
+    """Set `waiting_place`, `can_wait` and `can_wait_once_booked` on each of `sessions`.
 
     No query, one when the delegate is on a waiting list.
 
@@ -256,4 +256,7 @@ def mark_waitlist_options(*, delegate, sessions, held_ids):
             and session.time_slot_id in held
             and session.workshop_id not in held_elsewhere
         )
+        # Someone who holds nothing yet cannot wait (a wait is a swap of a seat held in the
+        # round), but is told the list is there once they have booked.
+        session.can_wait_once_booked = session.places_left <= 0 and not held
     return sessions

@@ -160,4 +160,9 @@ def _waitlist(session, urls):
             f'formaction="{urls["join"]}" name="session" value="{session.pk}" '
             f'aria-describedby="session-{session.pk}-places">Join the waiting list</button>\n'
         )
+    if getattr(session, "can_wait_once_booked", False):
+        return (
+            '  <p class="small mb-0 mt-1">This workshop has a waiting list: book a workshop '
+            "in this round first, then join it here.</p>\n"
+        )
     return ""

@@ -31,6 +31,25 @@ def test_choose_page_offers_waiting_list_for_full_session_in_held_slot(client, p
     assert f'name="session" value="{s[(0, 0)].pk}"' in html
 
 
+def test_choose_page_tells_a_first_time_chooser_full_sessions_have_a_waiting_list(
+    client, programme
+):
+    booked(programme, *FULL_ROUND_ONE)
+    booked(programme, *FULL_ROUND_ONE)
+    sign_in(client, DelegateFactory(event=programme["event"]))  # holds nothing yet
+
+    html = client.get("/booking/workshops/").content.decode()
+
+    # A wait is a swap of a seat held in the round: no button yet, but the list is named.
+    assert "Join the waiting list" not in html
+    assert html.count("This workshop has a waiting list: book a workshop in this round") == 4
+    # Once booked, the buttons replace the hint.
+    sign_in(client, booked(programme, *MINE))
+    html = client.get("/booking/workshops/").content.decode()
+    assert html.count("Join the waiting list") == 4
+    assert "This workshop has a waiting list" not in html
+
+
 def test_join_waitlist_post_adds_entry_and_shows_place(client, programme):
     s = programme["sessions"]
     booked(programme, *FULL_ROUND_ONE)
